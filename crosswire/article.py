@@ -1,0 +1,84 @@
+"""The Article: what extraction produces and storage keeps."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One extracted news article. Dates are timezone-aware UTC or None; missing fields are None/empty."""
+
+    url: str                              # the URL the page was fetched from (final URL after redirects)
+    canonical_url: str | None = None      # rel=canonical / og:url when present
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    modified: datetime | None = None
+    language: str | None = None           # ISO 639-1 code, e.g. "en", "ar", "ru"
+    lede: str | None = None               # standfirst / description, or the first paragraph
+    text: str = ""                        # body text, paragraphs separated by a blank line
+    image: str | None = None              # top image URL
+    section: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    site_name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates as ISO 8601 strings."""
+        out = dataclasses.asdict(self)
+        for key in ("published", "modified"):
+            value = out[key]
+            out[key] = value.isoformat() if value else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Article":
+        """The inverse of to_dict."""
+        data = dict(data)
+        for key in ("published", "modified"):
+            if data.get(key):
+                data[key] = datetime.fromisoformat(data[key])
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body split into paragraphs."""
+        return [p for p in self.text.split("\n\n") if p.strip()]
+
+
+@dataclass
+class FeedEntry:
+    """What a feed (or sitemap, or listing page) said about one article before we fetched it."""
+
+    url: str
+    guid: str | None = None
+    title: str | None = None
+    summary: str | None = None            # plain text, tags stripped
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None     # UTC-aware
+    updated: datetime | None = None       # UTC-aware
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates as ISO 8601 strings."""
+        out = dataclasses.asdict(self)
+        for key in ("published", "updated"):
+            value = out[key]
+            out[key] = value.isoformat() if value else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FeedEntry":
+        """The inverse of to_dict."""
+        data = dict(data)
+        for key in ("published", "updated"):
+            if data.get(key):
+                data[key] = datetime.fromisoformat(data[key])
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
