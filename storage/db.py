@@ -1,0 +1,52 @@
+"""Opening a crosswire database: WAL, a busy timeout, and migrations applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from crosswire.errors import StorageError
+
+# Long enough that a search or export waits out a crawl's commit rather than failing "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+
+
+def utcnow() -> str:
+    """The current time as an ISO 8601 UTC string, the one date format stored everywhere."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bool = True,
+            readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path`, in WAL mode, migrated to the current schema."""
+    try:
+        if memory or path is None:
+            db = sqlite_utils.Database(memory=True)
+        elif readonly:
+            uri = f"file:{Path(path).resolve()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            db = sqlite_utils.Database(conn)
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), check_same_thread=False)
+            db = sqlite_utils.Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if not memory and path is not None and not readonly:
+            db.enable_wal()
+            # NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
+            # the last transactions, never corrupt the file.
+            db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: cannot open database: {exc}") from None
+    if migrate and not readonly:
+        from storage.schema import migrate as run_migrations
+
+        try:
+            run_migrations(db)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{path}: cannot migrate database: {exc}") from None
+    return db

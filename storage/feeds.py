@@ -1,0 +1,65 @@
+"""Sources and their feeds: registration, HTTP cache state and health."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from storage.db import utcnow
+
+
+def sync_source(db: sqlite_utils.Database, *, name: str, homepage: str, title: str | None = None,
+                country: str | None = None, language: str | None = None, tags: Iterable[str] = (),
+                config: dict[str, Any] | None = None) -> None:
+    """Insert or update a source row from the sources file."""
+    now = utcnow()
+    row = {"name": name, "title": title, "homepage": homepage, "country": country, "language": language,
+           "tags": json.dumps(list(tags)), "config": json.dumps(config or {}, default=str), "updated": now}
+    if db["sources"].count_where("name = ?", [name]):
+        db["sources"].update(name, row)
+    else:
+        db["sources"].insert({**row, "added": now})
+
+
+def ensure_feed(db: sqlite_utils.Database, url: str, source: str, kind: str = "feed") -> int:
+    """The id of the feed at `url`, registering it for `source` if new."""
+    row = db.execute("select id from feeds where url = ?", [url]).fetchone()
+    if row:
+        db.execute("update feeds set source = ?, kind = coalesce(kind, ?) where id = ?", [source, kind, row[0]])
+        return row[0]
+    return db["feeds"].insert({"url": url, "source": source, "kind": kind, "added": utcnow(),
+                               "consecutive_failures": 0, "paused": 0}).last_pk
+
+
+def feed_state(db: sqlite_utils.Database, feed_id: int) -> dict[str, Any]:
+    """The stored row of a feed (etag, last_modified, health...)."""
+    return db["feeds"].get(feed_id)
+
+
+def record_feed_success(db: sqlite_utils.Database, feed_id: int, *, status: int, etag: str | None = None,
+                        last_modified: str | None = None, kind: str | None = None,
+                        entries: int | None = None, bozo: str | None = None) -> None:
+    """A fetch that worked (200 or 304): keep the cache validators, reset the failure count."""
+    now = utcnow()
+    updates: dict[str, Any] = {"last_status": status, "last_checked": now, "last_success": now,
+                               "consecutive_failures": 0}
+    if status != 304:
+        updates.update({"etag": etag, "last_modified": last_modified, "bozo": bozo})
+        if entries is not None:
+            updates["entries_last"] = entries
+        if kind:
+            updates["kind"] = kind
+    db["feeds"].update(feed_id, updates)
+
+
+def record_feed_failure(db: sqlite_utils.Database, feed_id: int, *, reason: str,
+                        status: int | None = None) -> None:
+    """A fetch that failed: count it and keep the reason."""
+    now = utcnow()
+    db.execute(
+        "update feeds set last_status = ?, last_checked = ?, last_error = ?, last_error_at = ?, "
+        "consecutive_failures = coalesce(consecutive_failures, 0) + 1 where id = ?",
+        [status, now, reason, now, feed_id],
+    )

@@ -1,0 +1,28 @@
+"""Crawl runs with their stats, and errors with their reasons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import utcnow
+
+
+def start_run(db: sqlite_utils.Database, command: str) -> int:
+    """Record the start of a crawl run; return its id."""
+    return db["runs"].insert({"started": utcnow(), "status": "running", "command": command}).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, *, status: str, stats: dict[str, Any]) -> None:
+    """Record the end of a run with its stats."""
+    db["runs"].update(run_id, {"finished": utcnow(), "status": status,
+                               "stats": json.dumps(stats, default=str, sort_keys=True)})
+
+
+def record_error(db: sqlite_utils.Database, *, run_id: int | None, url: str, kind: str, reason: str,
+                 feed_id: int | None = None, source: str | None = None) -> None:
+    """Record why a URL or feed failed."""
+    db["errors"].insert({"run_id": run_id, "feed_id": feed_id, "source": source, "url": url,
+                         "kind": kind, "reason": reason, "at": utcnow()})
