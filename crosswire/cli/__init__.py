@@ -25,6 +25,7 @@ def _register() -> None:
 
 _COMMANDS: list[tuple[str, list[str]]] = [
     # ("module", ["command_object", ...]),
+    ("crawl", ["crawl"]),
 ]
 
 _register()

@@ -1,0 +1,48 @@
+"""Turning a failed request into a short kind and a human reason. Pure function of the failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as terror
+
+
+def classify(exc: BaseException) -> tuple[str, str]:
+    """(kind, reason) for a download failure: http, dns, timeout, connection, too-large, robots, ..."""
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return "http", f"HTTP {status}"
+    if isinstance(exc, (CannotResolveHostError, terror.DNSLookupError)):
+        return "dns", f"DNS lookup failed: {exc}"
+    if isinstance(exc, (DownloadTimeoutError, terror.TimeoutError, terror.TCPTimedOutError)):
+        return "timeout", "timed out"
+    if isinstance(exc, (DownloadConnectionRefusedError, terror.ConnectionRefusedError)):
+        return "connection", "connection refused"
+    if isinstance(exc, DownloadCancelledError):
+        text = str(exc)
+        if "size" in text.lower():
+            return "too-large", text or "response larger than the download limit"
+        return "cancelled", text or "download cancelled"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc) or "request ignored"
+        return ("robots", "forbidden by robots.txt") if "robots" in text.lower() else ("ignored", text)
+    if isinstance(exc, (ResponseDataLossError, DownloadFailedError, terror.ConnectionLost,
+                        terror.ConnectionDone)):
+        return "connection", f"connection lost: {exc}" if str(exc) else "connection lost"
+    name = type(exc).__name__
+    return "error", f"{name}: {exc}" if str(exc) else name
+
+
+def failure_exception(failure: Any) -> BaseException:
+    """The exception inside a Twisted Failure (or the exception itself)."""
+    return getattr(failure, "value", failure)

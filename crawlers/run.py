@@ -1,0 +1,113 @@
+"""Running a crawl in this process: settings assembled from defaults, sources and `-s`, then stats back."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crosswire.errors import CrosswireError
+from storage.db import open_db
+from storage.runs import finish_run, start_run
+
+STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
+             "errors", "feed_problems", "entries_seen")
+
+
+@dataclass
+class CrawlSummary:
+    """What a crawl did, for the one-line summary and the runs table."""
+
+    run_id: int
+    seconds: float
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """ok, partial (some feeds or pages failed) or nothing (no source had a feed)."""
+        if self.stats.get("errors"):
+            return "partial"
+        return "ok" if self.stats.get("feeds_checked") else "nothing"
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of `crosswire crawl`."""
+        s = self.stats
+        return (f"{s.get('feeds_checked', 0)} feeds checked ({s.get('feeds_not_modified', 0)} not modified), "
+                f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
+                f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
+                f"in {self.seconds:.1f}s")
+
+
+def parse_setting_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """`NAME=VALUE` strings from `-s` into a dict; a malformed one is a user error."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CrosswireError(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=2")
+        out[name.strip()] = value
+    return out
+
+
+def source_slots(sources: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """Scrapy DOWNLOAD_SLOTS from each source's own delay and concurrency, for every host it uses."""
+    slots: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        settings = {}
+        if getattr(source, "delay", None) is not None:
+            settings["delay"] = float(source.delay)
+        if getattr(source, "concurrency", None) is not None:
+            settings["concurrency"] = int(source.concurrency)
+        if not settings:
+            continue
+        for url in [source.homepage, *source.feeds]:
+            host = urlsplit(url).hostname
+            if host:
+                slots[host] = settings
+    return slots
+
+
+def crawl_settings(db_path: Path, sources: list[Any], overrides: dict[str, str] | None = None,
+                   progress: bool = False) -> Settings:
+    """The Scrapy settings for one crawl: project defaults < per-source slots < `-s` overrides."""
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    settings.set("CROSSWIRE_DB", str(db_path), priority="project")
+    settings.set("CROSSWIRE_PROGRESS", progress, priority="project")
+    settings.set("DOWNLOAD_SLOTS", source_slots(sources), priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | None = None,
+              progress: bool = False, spider: str = "feeds", command: str = "crawl") -> CrawlSummary:
+    """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process."""
+    from crawlers.spiders.feeds import FeedSpider
+
+    spiders = {"feeds": FeedSpider}
+    db = open_db(db_path)
+    run_id = start_run(db, command)
+    settings = crawl_settings(db_path, sources, overrides, progress)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(spiders[spider])
+    crawler.crosswire_db = db
+    started = time.monotonic()
+    status = "failed"
+    stats: dict[str, int] = {}
+    try:
+        process.crawl(crawler, sources=sources, run_id=run_id)
+        process.start()
+        stats = {key: int(crawler.stats.get_value(f"crosswire/{key}", 0)) for key in STAT_KEYS}
+        stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
+        summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)
+        status = summary.status
+        return summary
+    finally:
+        finish_run(db, run_id, status=status, stats=stats)
+        db.close()

@@ -1,0 +1,132 @@
+"""The feed spider: conditional GET on every feed, then only the articles not stored yet."""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Iterable
+
+import scrapy
+from scrapy.http import Response
+
+from crawlers.failures import classify, failure_exception
+from crawlers.items import PageItem
+from crosswire.feeds import parse_feed
+from crosswire.urls import canonical_url
+from storage.articles import known_urls, link_known
+from storage.feeds import ensure_feed, feed_state, record_feed_failure, record_feed_success, sync_source
+from storage.runs import record_error
+
+
+class FeedSpider(scrapy.Spider):
+    """Fetches each configured feed and requests the articles behind its new entries."""
+
+    name = "feeds"
+
+    def __init__(self, sources: Iterable[Any] = (), run_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sources = list(sources)
+        self.run_id = run_id
+        # Articles requested in this run, by canonical URL, with the extra (feed_id, guid) sightings of the
+        # same article from other feeds, recorded when the article is stored.
+        self.pending: dict[str, list[tuple[int | None, str | None]]] = {}
+
+    @property
+    def db(self) -> Any:
+        return self.crawler.crosswire_db  # opened by crawlers.run, shared by pipelines
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources:
+            sync_source(self.db, name=source.name, homepage=source.homepage, title=getattr(source, "title", None),
+                        country=source.country, language=source.language, tags=source.tags,
+                        config=getattr(source, "config", None))
+            for url in source.feeds:
+                feed_id = ensure_feed(self.db, url, source.name)
+                yield self.feed_request(url, feed_id, source.name)
+
+    def feed_request(self, url: str, feed_id: int, source: str) -> scrapy.Request:
+        """A conditional GET for a feed, using the validators from its last fetch."""
+        state = feed_state(self.db, feed_id)
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
+        return scrapy.Request(
+            url, headers=headers, callback=self.parse_feed, errback=self.feed_failed, dont_filter=True,
+            meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source, "kind": "feed"},
+        )
+
+    def stat(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"crosswire/{key}", count)
+
+    def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        feed_id, source = response.meta["feed_id"], response.meta["source"]
+        self.stat("feeds_checked")
+        if response.status == 304:
+            self.stat("feeds_not_modified")
+            record_feed_success(self.db, feed_id, status=304)
+            return
+        parsed = parse_feed(response.body, response.url, response.headers.get("Content-Type", b"").decode("latin-1"))
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        record_feed_success(
+            self.db, feed_id, status=response.status, kind=parsed.kind, entries=len(parsed.entries),
+            etag=etag.decode("latin-1") if etag else None, bozo=parsed.problem,
+            last_modified=last_modified.decode("latin-1") if last_modified else None,
+        )
+        if parsed.problem:
+            # A malformed feed still yields what could be parsed; the problem is kept against the feed.
+            self.stat("feed_problems")
+            if not parsed.entries:
+                self.stat("errors")
+            record_error(self.db, run_id=self.run_id, feed_id=feed_id, source=source, url=response.url,
+                         kind="parse", reason=parsed.problem)
+        yield from self.article_requests(parsed.entries, feed_id=feed_id, source=source)
+
+    def article_requests(self, entries: list[Any], *, feed_id: int | None, source: str) -> Iterable[scrapy.Request]:
+        """Requests for the entries whose article is neither stored nor already requested in this run."""
+        self.stat("entries_seen", len(entries))
+        known = known_urls(self.db, [e.url for e in entries])
+        for entry in entries:
+            if entry.url in known:
+                link_known(self.db, entry.url, feed_id=feed_id, guid=entry.guid,
+                           entry_updated=entry.updated.isoformat() if entry.updated else None)
+                self.stat("articles_known")
+                continue
+            canon = canonical_url(entry.url)
+            if canon in self.pending:
+                self.pending[canon].append((feed_id, entry.guid))
+                self.stat("articles_duplicate")
+                continue
+            self.pending[canon] = []
+            yield scrapy.Request(
+                entry.url, callback=self.parse_article, errback=self.article_failed,
+                meta={"feed_id": feed_id, "source": source, "entry": entry.to_dict(), "kind": "article"},
+            )
+
+    def parse_article(self, response: Response) -> Iterable[PageItem]:
+        meta = response.meta
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        yield PageItem(
+            url=response.url, body=response.body, source=meta["source"], content_type=content_type,
+            requested_url=meta.get("redirect_urls", [response.request.url])[0] if response.request else None,
+            feed_id=meta.get("feed_id"), guid=(meta.get("entry") or {}).get("guid"), entry=meta.get("entry"),
+        )
+
+    def feed_failed(self, failure: Any) -> None:
+        request = failure.request
+        kind, reason = classify(failure_exception(failure))
+        self.stat("feeds_checked")
+        self.stat("errors")
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        record_feed_failure(self.db, request.meta["feed_id"], reason=reason, status=status)
+        record_error(self.db, run_id=self.run_id, feed_id=request.meta["feed_id"], source=request.meta["source"],
+                     url=request.url, kind=kind, reason=reason)
+
+    def article_failed(self, failure: Any) -> None:
+        request = failure.request
+        kind, reason = classify(failure_exception(failure))
+        self.stat("errors")
+        record_error(self.db, run_id=self.run_id, feed_id=request.meta.get("feed_id"),
+                     source=request.meta.get("source"), url=request.url, kind=kind, reason=reason)
+
+

@@ -1,0 +1,28 @@
+"""Extraction in worker processes, so both cores extract while Scrapy keeps fetching."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from crosswire.article import FeedEntry
+
+
+def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_type: str | None) -> dict[str, Any]:
+    """Extract one page to an Article dict (runs in a worker; raises ExtractionError on failure)."""
+    from crosswire.extraction import extract
+
+    feed_entry = FeedEntry.from_dict(entry) if entry else None
+    return extract(body, url, feed_entry, content_type=content_type).to_dict()
+
+
+def _warm_up() -> None:
+    # Import the heavy modules once per worker, before the first page arrives.
+    import crosswire.extraction  # noqa: F401
+
+
+def make_pool(workers: int) -> Executor:
+    """A process pool of `workers` extraction processes (spawned: no forking of the running reactor)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_warm_up)
