@@ -26,6 +26,8 @@ def _register() -> None:
 _COMMANDS: list[tuple[str, list[str]]] = [
     # ("module", ["command_object", ...]),
     ("crawl", ["crawl"]),
+    ("export", ["export"]),
+    ("sources", ["sources"]),
 ]
 
 _register()
