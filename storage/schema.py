@@ -81,9 +81,20 @@ def m002_fts(db: sqlite_utils.Database) -> None:
                               tokenize="unicode61 remove_diacritics 2")
 
 
+def m003_groupings(db: sqlite_utils.Database) -> None:
+    """Columns that place an article in a copy family and a story (filled by dedup and clustering)."""
+    db["articles"].add_column("family_id", int)
+    db["articles"].add_column("family_role", str)   # origin | copy | NULL (not in a family)
+    db["articles"].add_column("story_id", int)
+    db["articles"].create_index(["family_id"])
+    db["articles"].create_index(["story_id"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
+    ("003_groupings", m003_groupings),
+    # Append new migrations below this line, one per line.
 ]
 
 
