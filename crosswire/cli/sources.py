@@ -1,0 +1,89 @@
+"""`crosswire sources ...`: show and validate the sources file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from crosswire.cli.options import json_option, resolve_sources, sources_option, user_errors
+from crosswire.sources import Source, load_sources
+
+# Wide enough that piped output (scripts, tests, `| less`) is never truncated or wrapped.
+_PIPE_WIDTH = 1000
+
+
+@click.group("sources")
+def sources() -> None:
+    """Show and validate the sources file: which outlets crosswire follows and how."""
+
+
+@sources.command("list")
+@sources_option
+@json_option
+@user_errors
+def list_command(sources_path: Path | None, as_json: bool) -> None:
+    """List every outlet in the sources file with its country, language, tags and feed count.
+
+    \b
+    Example:
+        crosswire sources list
+        crosswire sources list --sources my-sources.toml --json
+    """
+    path = resolve_sources(sources_path)
+    items = load_sources(path)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in items], indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    if console.is_terminal:
+        console.print(sources_table(items, fancy=True, caption=str(path)))
+        return
+    # Piped: wide enough never to truncate, and no trailing padding for scripts to trip over.
+    console = Console(highlight=False, width=_PIPE_WIDTH)
+    with console.capture() as captured:
+        console.print(sources_table(items, fancy=False))
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+@sources.command("check")
+@sources_option
+@user_errors
+def check_command(sources_path: Path | None) -> None:
+    """Validate the sources file; print a one-line summary, or the first problem and exit 1.
+
+    \b
+    Example:
+        crosswire sources check --sources my-sources.toml
+    """
+    items = load_sources(resolve_sources(sources_path))
+    feeds = sum(len(s.feeds) for s in items)
+    click.echo(f"OK: {len(items)} sources, {feeds} feeds")
+
+
+def sources_table(items: list[Source], *, fancy: bool, caption: str | None = None) -> Table:
+    """A rich Table of sources: boxed and styled for a terminal, plain aligned columns otherwise."""
+    show_enabled = any(not s.enabled for s in items)
+    table = Table(
+        box=box.SIMPLE_HEAD if fancy else None,
+        header_style="bold" if fancy else "",
+        caption=caption if fancy else None,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for header in ("name", "title", "country", "language", "tags"):
+        # Names and codes must stay whole to be copyable; title and tags may wrap on a narrow terminal.
+        table.add_column(header, no_wrap=header in ("name", "country", "language"))
+    table.add_column("feeds", justify="right")
+    if show_enabled:
+        table.add_column("enabled")
+    for s in items:
+        row = [s.name, s.title or "", s.country or "", s.language or "", ", ".join(s.tags), str(len(s.feeds))]
+        if show_enabled:
+            row.append("yes" if s.enabled else "no")
+        table.add_row(*row, style="dim" if fancy and not s.enabled else None)
+    return table
