@@ -94,7 +94,7 @@ def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | 
     db = open_db(db_path)
     run_id = start_run(db, command)
     settings = crawl_settings(db_path, sources, overrides, progress)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spiders[spider])
     crawler.crosswire_db = db
     started = time.monotonic()

@@ -21,7 +21,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%, so requests don't arrive like clockwork
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -39,7 +39,7 @@ REDIRECT_MAX_TIMES = 10
 
 # Resolve names ourselves: ".invalid" (RFC 6761) fails without a network query, and CROSSWIRE_HOSTS can
 # pin host names to addresses (the local test web uses it).
-DNS_RESOLVER = "crawlers.resolver.PinnedResolver"
+TWISTED_DNS_RESOLVER = "crawlers.resolver.PinnedResolver"
 CROSSWIRE_HOSTS: dict[str, str] = {}
 
 # No cookies: news pages don't need them and they only make sessions sticky.

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, resolve_db, resolve_sources, sources_option, user_errors
-from crosswire.errors import SourcesError
 
 
 @click.command()
@@ -28,15 +27,9 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
         crosswire crawl --db war.db --source sana --source tass -s DOWNLOAD_DELAY=3
     """
     from crawlers.run import parse_setting_overrides, run_crawl
-    from crosswire.sources import load_sources
+    from crosswire.sources import load_sources, select_sources
 
     overrides = parse_setting_overrides(setting_pairs)
-    sources = [s for s in load_sources(resolve_sources(sources_path)) if getattr(s, "enabled", True)]
-    if source_names:
-        by_name = {s.name: s for s in sources}
-        unknown = [n for n in source_names if n not in by_name]
-        if unknown:
-            raise SourcesError(f"no source named {unknown[0]!r} in {resolve_sources(sources_path)}")
-        sources = [by_name[n] for n in source_names]
+    sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
     summary = run_crawl(resolve_db(db_path), sources, overrides=overrides, progress=sys.stderr.isatty())
     click.echo(summary.line())
