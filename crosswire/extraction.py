@@ -39,6 +39,9 @@ LOGGER = logging.getLogger(__name__)
 
 _STANDFIRST = re.compile(r"\b(standfirst|article[-_]?(summary|lede|lead|dek|intro)|dek|subheadline|sub-headline)\b")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+")
+# Fewer words than this is a menu or an error stub, not an article (even a two-line flash has more).
+_MIN_BODY_WORDS = 10
+_WORDS = re.compile(r"\w+")
 # Short opening lines (datelines, "Updated 2 hours ago") make a poor lede.
 _MIN_LEDE_CHARS = 40
 
@@ -59,7 +62,7 @@ def extract(
         raise ExtractionError(f"not an HTML page: {url}")
     page = read_page_meta(tree)
     text = _body(tree, url, page)
-    if not text:
+    if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
     site_name = _site_name(page)
     published = _published(page, tree)

@@ -1,0 +1,235 @@
+"""extract(): whole Articles from small hand-written pages (fictional outlets, fictional reports)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from crosswire.article import FeedEntry
+from crosswire.errors import ExtractionError
+from crosswire.extraction import extract
+
+BODY_EN = """
+<p>Residents of the river district spent a second night in basements after shelling cut power to the
+eastern half of the city, local officials said on Tuesday morning.</p>
+<p>The regional governor said repair crews would try to restore electricity to the water pumping station
+first, so that hospitals and bakeries could work through the day.</p>
+<p>Two schools near the railway bridge were closed until further notice, and the evening curfew was moved
+forward by an hour while engineers inspected the damaged substation.</p>
+<p>Volunteers handed out bottled water and blankets at the central market, where queues formed before dawn.</p>
+"""
+
+TEXT_EN = (
+    "Residents of the river district spent a second night in basements after shelling cut power to the "
+    "eastern half of the city, local officials said on Tuesday morning.\n\n"
+    "The regional governor said repair crews would try to restore electricity to the water pumping station "
+    "first, so that hospitals and bakeries could work through the day.\n\n"
+    "Two schools near the railway bridge were closed until further notice, and the evening curfew was moved "
+    "forward by an hour while engineers inspected the damaged substation.\n\n"
+    "Volunteers handed out bottled water and blankets at the central market, where queues formed before dawn."
+)
+
+JSONLD_PAGE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<title>Power cut after night of shelling | The Northbridge Ledger</title>
+<link rel="canonical" href="/world/2024/03/power-cut-after-shelling">
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "name": "The Northbridge Ledger", "url": "https://ledger.example/"},
+  {"@type": "NewsArticle", "headline": "Power cut after night of shelling",
+   "author": [{"@type": "Person", "name": "By Mara Olenik"}, {"@type": "Person", "name": "Tomas Reyes"}],
+   "datePublished": "2024-03-12T08:30:00+02:00", "dateModified": "2024-03-12T11:05:00+02:00",
+   "description": "Repair crews race to restore water pumping before hospitals run dry.",
+   "image": {"@type": "ImageObject", "url": "https://cdn.ledger.example/img/substation.jpg"},
+   "articleSection": ["World", "Europe"], "keywords": "energy, shelling,  curfew",
+   "publisher": {"@type": "Organization", "name": "The Northbridge Ledger"}}
+]}
+</script></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Power cut after night of shelling</h1>""" + BODY_EN + """</article>
+<footer>© The Northbridge Ledger</footer></body></html>"""
+
+META_PAGE = """<html><head>
+<meta property="og:title" content="Ceasefire talks stall over prisoner lists - Harbour Courier">
+<meta property="og:site_name" content="Harbour Courier">
+<meta property="og:url" content="https://courier.example/news/ceasefire-talks-stall">
+<meta property="og:image" content="/media/talks.jpg">
+<meta property="og:description" content="Negotiators failed to agree on who would be exchanged first.">
+<meta property="og:locale" content="en_US">
+<meta property="article:published_time" content="2024-05-02T17:45:00Z">
+<meta property="article:section" content="Diplomacy">
+<meta property="article:tag" content="ceasefire"><meta property="article:tag" content="prisoners">
+<meta name="author" content="JONAS FEL and Rita Amari, Staff Correspondent">
+</head><body><div class="content">
+<p>Negotiators meeting in a lakeside hotel broke off talks late on Thursday after both delegations
+rejected the other's list of prisoners to be released in the first stage of an exchange.</p>
+<p>A mediator who asked not to be named said the sides had agreed on numbers but not on names, and that
+several detainees on one list were unknown to the other side's officials.</p>
+<p>The talks are due to resume next week, although neither delegation confirmed it would attend, and
+shelling along the northern front line continued through the night according to local residents.</p>
+</div></body></html>"""
+
+FEED_ONLY_PAGE = """<html><head><title>courier.example</title></head><body><div>
+<p>Aid convoys reached the besieged town of Velmora on Sunday for the first time in three weeks, carrying
+flour, medicine and fuel for the hospital generators, according to the relief agency that organised them.</p>
+<p>Drivers said the road was cratered in several places and that the last twenty kilometres took more
+than four hours, with the trucks waiting at two checkpoints while documents were inspected.</p>
+<p>The agency said it hoped to send a second convoy before the end of the month if the route stayed open.</p>
+</div></body></html>"""
+
+
+def test_jsonld_page_gives_whole_article() -> None:
+    article = extract(JSONLD_PAGE, "https://ledger.example/world/2024/03/power-cut-after-shelling?utm_source=x")
+    assert article.to_dict() == {
+        "url": "https://ledger.example/world/2024/03/power-cut-after-shelling?utm_source=x",
+        "canonical_url": "https://ledger.example/world/2024/03/power-cut-after-shelling",
+        "title": "Power cut after night of shelling",
+        "authors": ["Mara Olenik", "Tomas Reyes"],
+        "published": "2024-03-12T06:30:00+00:00",
+        "modified": "2024-03-12T09:05:00+00:00",
+        "language": "en",
+        "lede": "Repair crews race to restore water pumping before hospitals run dry.",
+        "text": TEXT_EN,
+        "image": "https://cdn.ledger.example/img/substation.jpg",
+        "section": "World",
+        "keywords": ["energy", "shelling", "curfew"],
+        "site_name": "The Northbridge Ledger",
+    }
+
+
+def test_meta_only_page_gives_whole_article() -> None:
+    article = extract(META_PAGE, "https://courier.example/news/ceasefire-talks-stall?ref=feed")
+    assert article.to_dict() == {
+        "url": "https://courier.example/news/ceasefire-talks-stall?ref=feed",
+        "canonical_url": "https://courier.example/news/ceasefire-talks-stall",
+        "title": "Ceasefire talks stall over prisoner lists",
+        "authors": ["Jonas Fel", "Rita Amari"],
+        "published": "2024-05-02T17:45:00+00:00",
+        "modified": None,
+        "language": "en",
+        "lede": "Negotiators failed to agree on who would be exchanged first.",
+        "text": (
+            "Negotiators meeting in a lakeside hotel broke off talks late on Thursday after both delegations "
+            "rejected the other's list of prisoners to be released in the first stage of an exchange.\n\n"
+            "A mediator who asked not to be named said the sides had agreed on numbers but not on names, and that "
+            "several detainees on one list were unknown to the other side's officials.\n\n"
+            "The talks are due to resume next week, although neither delegation confirmed it would attend, and "
+            "shelling along the northern front line continued through the night according to local residents."
+        ),
+        "image": "https://courier.example/media/talks.jpg",
+        "section": "Diplomacy",
+        "keywords": ["ceasefire", "prisoners"],
+        "site_name": "Harbour Courier",
+    }
+
+
+def test_feed_entry_fills_what_the_page_lacks() -> None:
+    entry = FeedEntry(
+        url="https://courier.example/aid-convoy",
+        title="Aid convoy reaches Velmora",
+        summary="First deliveries in three weeks.",
+        authors=["By Ilse Marten"],
+        published=datetime(2024, 6, 9, 7, 0, tzinfo=timezone.utc),
+        updated=datetime(2024, 6, 9, 9, 30, tzinfo=timezone.utc),
+        tags=["aid", "siege"],
+        image="https://courier.example/convoy.jpg",
+        language="en",
+    )
+    article = extract(FEED_ONLY_PAGE, "https://courier.example/aid-convoy", entry)
+    assert article.to_dict() == {
+        "url": "https://courier.example/aid-convoy",
+        "canonical_url": None,
+        "title": "Aid convoy reaches Velmora",
+        "authors": ["Ilse Marten"],
+        "published": "2024-06-09T07:00:00+00:00",
+        "modified": "2024-06-09T09:30:00+00:00",
+        "language": "en",
+        "lede": "First deliveries in three weeks.",
+        "text": (
+            "Aid convoys reached the besieged town of Velmora on Sunday for the first time in three weeks, carrying "
+            "flour, medicine and fuel for the hospital generators, according to the relief agency that organised "
+            "them.\n\n"
+            "Drivers said the road was cratered in several places and that the last twenty kilometres took more "
+            "than four hours, with the trucks waiting at two checkpoints while documents were inspected.\n\n"
+            "The agency said it hoped to send a second convoy before the end of the month if the route stayed open."
+        ),
+        "image": "https://courier.example/convoy.jpg",
+        "section": None,
+        "keywords": ["aid", "siege"],
+        "site_name": None,
+    }
+
+
+def test_page_without_metadata_or_entry_falls_back_to_page_and_first_paragraph() -> None:
+    article = extract(FEED_ONLY_PAGE, "https://courier.example/2024/06/09/aid-convoy")
+    assert (article.title, article.authors, article.published, article.language, article.lede[:40]) == (
+        "courier.example",
+        [],
+        datetime(2024, 6, 9, tzinfo=timezone.utc),   # htmldate reads it from the URL
+        "en",                                       # function words, no markup said so
+        "Aid convoys reached the besieged town of",
+    )
+
+
+RU_PAGE = """<html><head><meta charset="utf-8"><title>Ночной обстрел пригорода</title></head><body><article>
+<h1>Ночной обстрел пригорода</h1>
+<p>Жители северного пригорода провели ночь в подвалах после того, как несколько снарядов упали рядом с
+железнодорожной станцией.</p>
+<p>По словам местной администрации, пострадавших нет, однако повреждены линии электропередачи и два жилых
+дома.</p>
+<p>Ремонтные бригады начали работу утром и рассчитывают восстановить подачу света к вечеру.</p>
+</article></body></html>"""
+
+RU_TEXT = (
+    "Жители северного пригорода провели ночь в подвалах после того, как несколько снарядов упали рядом с\n\n"
+    "железнодорожной станцией."
+)
+
+AR_PAGE = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">
+<title>قصف ليلي على أطراف المدينة</title></head><body><article>
+<h1>قصف ليلي على أطراف المدينة</h1>
+<p>أمضى سكان الضاحية الشمالية ليلتهم في الملاجئ بعد سقوط عدة قذائف قرب محطة القطار الرئيسية في المدينة.</p>
+<p>وقالت السلطات المحلية إنه لم تقع إصابات، لكن خطوط الكهرباء وعددا من المنازل تضررت بشكل كبير.</p>
+<p>وبدأت فرق الصيانة العمل في الصباح وتأمل إعادة التيار الكهربائي قبل حلول المساء.</p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("page", "encoding", "content_type", "language", "title", "first_words"),
+    [
+        (RU_PAGE, "cp1251", "text/html; charset=utf-8", "ru", "Ночной обстрел пригорода", "Жители северного пригорода"),
+        (RU_PAGE, "cp1251", None, "ru", "Ночной обстрел пригорода", "Жители северного пригорода"),
+        (RU_PAGE, "koi8-r", None, "ru", "Ночной обстрел пригорода", "Жители северного пригорода"),
+        (AR_PAGE, "windows-1256", None, "ar", "قصف ليلي على أطراف المدينة", "أمضى سكان الضاحية"),
+        (AR_PAGE, "windows-1256", "text/html; charset=UTF-8", "ar", "قصف ليلي على أطراف المدينة", "أمضى سكان الضاحية"),
+    ],
+)
+def test_wrongly_declared_charset_still_reads(page, encoding, content_type, language, title, first_words) -> None:
+    article = extract(page.encode(encoding), "https://example.test/a", content_type=content_type)
+    assert (article.language, article.title, article.text[: len(first_words)]) == (language, title, first_words)
+    assert "\ufffd" not in article.text
+
+
+def test_utf8_bytes_with_correct_declaration() -> None:
+    article = extract(JSONLD_PAGE.encode("utf-8"), "https://ledger.example/x", content_type="text/html; charset=utf-8")
+    assert article.text == TEXT_EN
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not an HTML page: https://example.test/doc is a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not an HTML page: https://example.test/doc is a PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "not an HTML page: https://example.test/doc is a JPEG image"),
+        (b"\x00\x01\x02\x03binary\x00junk", "not an HTML page: https://example.test/doc is binary data"),
+        (b'{"status": "ok", "items": []}', "not an HTML page: https://example.test/doc"),
+        (b"", "not an HTML page: https://example.test/doc"),
+        (b"<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>",
+         "no article text found on https://example.test/doc"),
+    ],
+)
+def test_non_html_or_empty_pages_raise_one_clear_error(data: bytes, message: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        extract(data, "https://example.test/doc")
+    assert str(caught.value) == message
