@@ -26,6 +26,7 @@ def _register() -> None:
 _COMMANDS: list[tuple[str, list[str]]] = [
     # ("module", ["command_object", ...]),
     ("crawl", ["crawl"]),
+    ("demo", ["demo"]),
     ("export", ["export"]),
     ("sources", ["sources"]),
 ]
