@@ -90,11 +90,19 @@ def m003_groupings(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["story_id"])
 
 
+def m_polling(db: sqlite_utils.Database) -> None:
+    """Feed columns for adaptive polling: when the current failure streak began, and a server's Retry-After."""
+    db["feeds"].add_column("failing_since", str)    # first failure of the current streak, NULL when healthy
+    db["feeds"].add_column("retry_after", str)      # ISO time before which the server asked us not to return
+    db["feeds"].create_index(["next_check"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
     ("003_groupings", m003_groupings),
     # Append new migrations below this line, one per line.
+    ("004_polling", m_polling),
 ]
 
 
