@@ -60,6 +60,18 @@ def refuse_binary(data: bytes, url: str) -> None:
         raise ExtractionError(f"not an HTML page: {url} is binary data")
 
 
+# Media types a server may honestly label an HTML page with (octet-stream: misconfigured servers).
+_HTML_TYPES = {"text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml",
+               "application/octet-stream", "binary/octet-stream", ""}
+
+
+def refuse_content_type(content_type: str | None, url: str) -> None:
+    """Raise ExtractionError when the server says the body is something other than a page."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime not in _HTML_TYPES:
+        raise ExtractionError(f"not an HTML page: {url} is {mime}")
+
+
 def maybe_gunzip(data: bytes) -> bytes:
     """Decompress gzip/zlib payloads that arrive undecoded; other bytes come back unchanged."""
     if data[:2] == b"\x1f\x8b":

@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from crosswire.article import Article, FeedEntry
-from crosswire.charset import decode_html, looks_like_html
+from crosswire.charset import decode_html, looks_like_html, refuse_content_type
 from crosswire.cleaning import (
     clean_authors,
     clean_text,
@@ -44,6 +44,9 @@ _MIN_BODY_WORDS = 10
 _WORDS = re.compile(r"\w+")
 # Short opening lines (datelines, "Updated 2 hours ago") make a poor lede.
 _MIN_LEDE_CHARS = 40
+# Some CMSes stuff the whole article into the description; a lede is a sentence or two.
+_MAX_LEDE_CHARS = 500
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 
 
 def extract(
@@ -54,6 +57,7 @@ def extract(
     content_type: str | None = None,
 ) -> Article:
     """Extract one Article from a page; raise ExtractionError for non-HTML or a page without text."""
+    refuse_content_type(content_type, url)
     markup = decode_html(html, url, content_type) if isinstance(html, bytes) else html
     if not markup.strip() or not looks_like_html(markup):
         raise ExtractionError(f"not an HTML page: {url}")
@@ -80,7 +84,7 @@ def extract(
         published=published,
         modified=_modified(page) or (entry.updated if entry else None),
         language=_language(page, entry, text),
-        lede=_lede(page, tree) or (clean_text(entry.summary) if entry else None) or _first_paragraph(text),
+        lede=_shorten(_lede(page, tree) or (clean_text(entry.summary) if entry else None) or _first_paragraph(text)),
         text=text,
         image=_absolute(url, page.first("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
                                          "twitter:image:src") or ld_url(page.ld("image")))
@@ -106,6 +110,17 @@ def _drop_title(text: str, title: str | None) -> str:
         return text
     first, _, rest = text.partition("\n\n")
     return rest if rest and first.casefold() == title.casefold() else text
+
+
+def _shorten(lede: str | None) -> str | None:
+    """A lede cut at a sentence end within _MAX_LEDE_CHARS (or at a word, with an ellipsis)."""
+    if not lede or len(lede) <= _MAX_LEDE_CHARS:
+        return lede
+    head = lede[:_MAX_LEDE_CHARS]
+    ends = [m.start() for m in _SENTENCE_END.finditer(head)]
+    if ends:
+        return head[: ends[-1]].rstrip()
+    return head.rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _first_paragraph(text: str) -> str | None:

@@ -28,6 +28,7 @@ _COMMANDS: list[tuple[str, list[str]]] = [
     ("crawl", ["crawl"]),
     ("demo", ["demo"]),
     ("export", ["export"]),
+    ("extract", ["extract"]),
     ("sources", ["sources"]),
 ]
 
