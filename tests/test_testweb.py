@@ -162,3 +162,100 @@ def test_archive_copies_multiply_the_pages(real_pages_dir) -> None:
         assert {f"{base}/articles/{some_id}.html", f"{base}/c2/articles/{some_id}.html",
                 f"{base}/c3/articles/{some_id}.html"} == {u for u, i in web.real_pages.items() if i == some_id}
         assert fetch(f"{base}/articles/{some_id}.html")[2] == fetch(f"{base}/c3/articles/{some_id}.html")[2]
+
+
+CONTENT_OUTLETS = ["levant-ledger", "northern-dispatch", "gulf-wire", "al-mirsad", "vestnik-frontira",
+                   "frontline-review", "broken-outlet"]
+
+
+@pytest.mark.parametrize("outlet", CONTENT_OUTLETS)
+def test_every_article_page_shows_its_ground_truth(testweb: TestWeb, outlet: str) -> None:
+    truth = testweb.articles(outlet)
+    encoding = "windows-1251" if outlet == "vestnik-frontira" else "utf-8"
+    assert 3 <= len(truth)
+    for article in truth:
+        status, headers, body = fetch(article["url"])
+        page = body.decode(encoding)
+        assert 200 == status
+        assert 3 <= len(article["paragraphs"]) <= 8
+        assert all(f"<p>{html.escape(p)}</p>" in page for p in article["paragraphs"]), article["url"]
+        assert f">{html.escape(article['title'])}</h1>" in page
+        assert article["text"] == "\n\n".join(article["paragraphs"])
+
+
+def test_al_mirsad_rss10_is_arabic_and_right_to_left(testweb: TestWeb) -> None:
+    parsed = feedparser.parse(fetch(testweb.base_url("al-mirsad") + "/rss.rdf")[2])
+    truth = testweb.articles("al-mirsad")
+    assert ("rss10", False) == (parsed.version, parsed.bozo)
+    assert [(a["url"], a["title"], a["authors"][0]) for a in truth] == [
+        (e.link, e.title, e.author) for e in parsed.entries]
+    page = fetch(truth[0]["url"])[2].decode("utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<meta property="article:published_time" content="2024-03-11T09:30:00+02:00">' in page
+
+
+def test_vestnik_serves_windows_1251_without_declaring_it(testweb: TestWeb) -> None:
+    base = testweb.base_url("vestnik-frontira")
+    status, headers, body = fetch(base + "/rss/news.xml")
+    parsed = feedparser.parse(body)
+    truth = testweb.articles("vestnik-frontira")
+    assert ("rss091u", False, "windows-1251") == (parsed.version, parsed.bozo, parsed.encoding)
+    assert [(a["url"], a["title"]) for a in truth] == [(e.link, e.title) for e in parsed.entries]
+    assert [False, False, False] == ["published" in e for e in parsed.entries]   # RSS 0.91 has no dates
+    page_status, page_headers, page = fetch(truth[0]["url"])
+    assert (200, "text/html") == (page_status, page_headers["Content-Type"])
+    assert b"charset" not in page.lower()
+    with pytest.raises(UnicodeDecodeError):
+        page.decode("utf-8")
+    assert truth[0]["paragraphs"][0] in page.decode("windows-1251")
+
+
+def test_frontline_review_listing_has_headline_and_lede_per_article(testweb: TestWeb) -> None:
+    from bs4 import BeautifulSoup
+
+    base = testweb.base_url("frontline-review")
+    soup = BeautifulSoup(fetch(base + "/syrian-conflict/")[2], "lxml")
+    truth = testweb.articles("frontline-review")
+    posts = soup.select("article.post")
+    assert [(a["title"], a["url"]) for a in truth] == [
+        (p.select_one("h2 a").get_text(), p.select_one("h2 a")["href"]) for p in posts]
+    assert [truth[1]["paragraphs"][:2]] == [[q.get_text() for q in posts[1].select(".entry-summary p")]]
+    assert 6 == len(feedparser.parse(fetch(base + "/feed/")[2]).entries)
+
+
+def test_broken_feed_is_bozo_but_yields_its_entries(testweb: TestWeb) -> None:
+    parsed = feedparser.parse(fetch(testweb.base_url("broken-outlet") + "/rss.xml")[2])
+    truth = testweb.articles("broken-outlet")
+    bad = testweb.bad_urls()
+    assert 1 == parsed.bozo
+    assert [truth[0]["url"], truth[1]["url"], *bad.values(), truth[2]["url"]] == [
+        e.get("link") for e in parsed.entries[:10]]
+    assert [truth[0]["title"], truth[1]["title"]] == [e.title for e in parsed.entries[:2]]
+    hostile = feedparser.parse(fetch(testweb.base_url("broken-outlet") + "/hostile.xml")[2])
+    assert (False, list(bad.values())) == (hostile.bozo, [e.link for e in hostile.entries])
+
+
+def test_bad_routes_misbehave_as_documented(testweb: TestWeb) -> None:
+    from crosswire.testweb.broken import PDF_BYTES, binary_bytes
+
+    bad = testweb.bad_urls()
+    assert 500 == fetch(bad["server-error"])[0]
+    assert 404 == fetch(bad["not-found"])[0]
+    assert (200, "application/pdf", PDF_BYTES) == (lambda r: (r[0], r[1]["Content-Type"], r[2]))(fetch(bad["pdf"]))
+    assert (200, "text/html", binary_bytes()) == (lambda r: (r[0], r[1]["Content-Type"], r[2]))(fetch(bad["binary-html"]))
+    huge = fetch(bad["huge"])[2]
+    assert len(huge) > 3_000_000 and huge.endswith(b"</html>\n")
+    with pytest.raises(urllib.error.URLError) as refused:
+        fetch(bad["refused"])
+    assert isinstance(refused.value.reason, ConnectionRefusedError)
+    assert ["/news/server-error.html", "/news/removed.html", "/files/report.pdf", "/news/garbled.html",
+            "/news/huge.html"] == [r.path for r in testweb.requests]
+
+
+def test_slow_page_waits_for_the_configured_delay_or_the_release() -> None:
+    with TestWeb(["broken-outlet"], slow_seconds=3600) as web:
+        web.release.set()      # what stop() does: a sleeping handler returns at once
+        status, _, body = fetch(web.bad_urls()["slow"])
+        assert (200, True) == (status, b"Bridge over the Orontes" in body)
+    with TestWeb(["broken-outlet"], slow_seconds=0) as web:
+        assert 200 == fetch(web.bad_urls()["slow"])[0]

@@ -23,7 +23,8 @@ from crosswire.testweb.site import Request, Response, Site, html_page
 
 # Outlets served when none are named, in the order they are started.
 DEFAULT_OUTLETS = [
-    "levant-ledger", "northern-dispatch", "gulf-wire",
+    "levant-ledger", "northern-dispatch", "gulf-wire", "al-mirsad", "vestnik-frontira",
+    "frontline-review", "broken-outlet",
 ]
 ARCHIVE = "archive"       # the outlet serving saved real pages, present when real_pages_dir is given
 
@@ -53,6 +54,7 @@ class Mounted:
     language: str = "en"
     country: str = ""
     tags: list[str] = field(default_factory=list)
+    bad_urls: dict[str, str] = field(default_factory=dict)   # kind -> URL of a misbehaving route
 
 
 class _OutletServer(ThreadingHTTPServer):
@@ -214,6 +216,10 @@ class TestWeb:
     def articles(self, outlet: str) -> list[dict[str, Any]]:
         """Ground truth: each article as a crawl should store it (url, title, authors, published, text...)."""
         return [dict(a) for a in self._mounted[outlet].articles]
+
+    def bad_urls(self, outlet: str = "broken-outlet") -> dict[str, str]:
+        """URL of each misbehaving route by kind ("server-error", "slow", "refused", ...); see broken.py."""
+        return dict(self._mounted[outlet].bad_urls)
 
     def sources_toml(self, names: list[str] | None = None) -> str:
         """A crosswire sources file with one [[source]] per running outlet (or the named ones)."""
