@@ -157,7 +157,9 @@ class TestWeb:
             self._servers.clear()
             raise
         for name, server in self._servers.items():
-            thread = threading.Thread(target=server.serve_forever, name=f"testweb-{name}", daemon=True)
+            # A short poll interval keeps stop() fast: shutdown() waits for the next poll.
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                      name=f"testweb-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
