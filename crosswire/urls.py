@@ -1,4 +1,13 @@
-"""URL identity: the one canonical form under which an article is stored. Pure functions."""
+"""URL identity: the one canonical form under which an article is stored, and the key its variants share.
+
+    canonical_url(url)   a clean, fetchable URL: no tracking parameters, default port, fragment or AMP marker
+    url_key(url)         the identity key every variant of one article shares: canonical_url with the scheme
+                         dropped, www./m./amp. host prefixes folded and a trailing slash ignored
+    same_site(a, b)      whether a rel=canonical / og:url may be trusted to name the page's identity
+
+Pure functions. courlan does the general normalisation (case, percent-encoding, query order); the rules
+news sites need on top of it live here.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +20,46 @@ import courlan
 TRACKING_PARAM = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid|"
     r"ref|ref_src|ref_url|cmpid|ito|at_medium|at_campaign|at_custom\d*|ns_source|ns_mchannel|ns_campaign|"
-    r"ocid|smid|taid|spm|share|s_cid|xtor|__twitter_impression|rss|from|via|src|feed_id|mkt_tok)$",
+    r"ocid|smid|taid|spm|share|s_cid|xtor|__twitter_impression|rss|from|via|src|feed_id|mkt_tok|"
+    r"guccounter|guce_referrer|guce_referrer_sig|cmp|int_source|int_medium|int_campaign|traffic_source)$",
     re.IGNORECASE,
 )
+# Query parameters that only ask for the AMP rendering of the same article.
+AMP_ALWAYS = {"amp", "amp_js_v", "usqp"}
+AMP_WHEN_VALUE_IS_AMP = {"outputtype", "output", "format", "view"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Host prefixes that serve the same article as the bare or www. host.
+HOST_VARIANT = re.compile(r"^(www\d*|m|mobile|amp|amp-[a-z0-9-]+)\.", re.IGNORECASE)
+
+
+def _is_amp_param(key: str, value: str) -> bool:
+    key = key.lower()
+    return key in AMP_ALWAYS or (key in AMP_WHEN_VALUE_IS_AMP and value.lower() == "amp")
+
+
+def _strip_amp_path(path: str) -> str:
+    """/amp/x, /x/amp, /x/amp/, x.amp.html and x.amp: the AMP rendering's path -> the article's path."""
+    segments = path.split("/")
+    kept = [s for s in segments[1:] if s.lower() != "amp"]
+    out = []
+    for segment in kept:
+        lower = segment.lower()
+        if lower.endswith(".amp.html"):
+            segment = segment[: -len(".amp.html")] + ".html"
+        elif lower.endswith(".amp") and len(segment) > 4:
+            segment = segment[:-4]
+        out.append(segment)
+    result = "/" + "/".join(out)
+    return result if result != "//" else "/"
+
+
+def _strip_amp_host(host: str) -> str:
+    return host[4:] if host.startswith("amp.") and host.count(".") >= 2 else host
 
 
 def canonical_url(url: str) -> str:
-    """The canonical form of `url`: lowercased scheme and host, no default port, no fragment,
-    no tracking parameters, remaining query parameters sorted."""
+    """The canonical form of `url`: lowercased scheme and host, no default port, no fragment, no tracking
+    or AMP parameters, no AMP path marker or amp. host, remaining query parameters sorted."""
     url = url.strip()
     try:
         normalized = courlan.normalize_url(url)
@@ -27,18 +67,41 @@ def canonical_url(url: str) -> str:
         normalized = url
     parts = urlsplit(normalized)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port if parts.port and DEFAULT_PORTS.get(scheme) != parts.port else None
+    host = _strip_amp_host((parts.hostname or "").lower())
+    try:
+        port = parts.port if parts.port and DEFAULT_PORTS.get(scheme) != parts.port else None
+    except ValueError:  # a port that is not a number: keep the URL's host alone
+        port = None
     netloc = f"{host}:{port}" if port else host
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAM.match(k)]
-    path = parts.path or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING_PARAM.match(k) and not _is_amp_param(k, v)]
+    path = _strip_amp_path(parts.path or "/")
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
-def same_site(a: str, b: str) -> bool:
-    """Whether two URLs belong to the same site (host without a leading www./m.)."""
-    def site(u: str) -> str:
-        host = (urlsplit(u).hostname or "").lower()
-        return re.sub(r"^(www\d*|m|mobile|amp)\.", "", host)
+def site_key(url: str) -> str:
+    """The site a URL belongs to: host without a www./m./amp. prefix, plus a non-default port."""
+    parts = urlsplit(url.strip())
+    host = HOST_VARIANT.sub("", (parts.hostname or "").lower())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    if port and DEFAULT_PORTS.get(scheme) != port:
+        return f"{host}:{port}"
+    return host
 
-    return site(a) == site(b) and site(a) != ""
+
+def url_key(url: str) -> str:
+    """The identity key shared by every variant of one article's URL (scheme, www./m./amp., slash folded)."""
+    canon = urlsplit(canonical_url(url))
+    path = canon.path.rstrip("/") or "/"
+    key = site_key(urlunsplit(canon)) + path
+    return f"{key}?{canon.query}" if canon.query else key
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs belong to the same site (host without www./m./amp., and the same non-default port)."""
+    site_a = site_key(a)
+    return site_a != "" and site_a == site_key(b)

@@ -97,12 +97,76 @@ def m_polling(db: sqlite_utils.Database) -> None:
     db["feeds"].create_index(["next_check"])
 
 
+def m_identity_history(db: sqlite_utils.Database) -> None:
+    """URL identity keys on article_urls, when each article was last fetched, and its earlier revisions."""
+    from crosswire.urls import url_key
+
+    db["article_urls"].add_column("key", str)
+    for url, in db.execute("select url from article_urls").fetchall():
+        db.execute("update article_urls set key = ? where url = ?", [url_key(url), url])
+    db["article_urls"].create_index(["key"])
+    db["articles"].add_column("fetched_at", str)     # when the page was last fetched (revisit policy)
+    db.execute("update articles set fetched_at = coalesce(last_seen, first_seen)")
+    db["revisions"].create({
+        "id": int, "article_id": int,
+        "number": int,                       # 1 = as first stored; the article row holds the latest
+        "title": str, "lede": str, "text": str, "body_hash": str, "modified": str,
+        "seen_from": str, "seen_until": str,  # when this version was first fetched / replaced
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db["revisions"].create_index(["article_id", "number"], unique=True)
+
+
+def m_copy_families(db: sqlite_utils.Database) -> None:
+    """Copy families and the persisted MinHash-LSH index they are found with."""
+    db["families"].create({"id": int, "origin_id": int, "size": int, "created": str, "updated": str},
+                          pk="id")
+    db["family_links"].create({
+        "article_id": int, "family_id": int,
+        "matched_id": int,         # the member it was verified against
+        "containment": float,      # shingle containment of the smaller text in the larger
+        "jaccard": float,
+    }, pk="article_id")
+    db["family_links"].create_index(["family_id"])
+    # One row per (band hash, article): the LSH buckets, persisted so a crawl only indexes new articles.
+    db.execute("create table lsh_buckets (bucket integer not null, article_id integer not null, "
+               "primary key (bucket, article_id)) without rowid")
+    # How many articles of a source contain a sentence: repeated ones are that outlet's boilerplate.
+    db.execute("create table boilerplate_sentences (source text not null, sentence integer not null, "
+               "articles integer not null, primary key (source, sentence)) without rowid")
+    db["family_index_state"].create({"name": str, "value": int}, pk="name")
+
+
+def m_saved_searches(db: sqlite_utils.Database) -> None:
+    """Saved searches: a name and the query text, exported as one feed each."""
+    db["saved_searches"].create({"name": str, "query": str, "created": str, "updated": str},
+                                pk="name", not_null={"query"})
+
+
+def m_stories(db: sqlite_utils.Database) -> None:
+    """Stories: one row per clustered event with its label, span, first report and counts."""
+    db["stories"].create({
+        "id": int, "label": str,
+        "first_published": str, "last_published": str,
+        "first_article_id": int, "first_source": str,
+        "article_count": int,       # every member, copies included
+        "source_count": int,        # distinct outlets
+        "text_count": int,          # distinct texts: copies of one wire story count once
+        "updated": str,
+    }, pk="id")
+    db["stories"].create_index(["first_published"])
+    db["stories"].create_index(["last_published"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
     ("003_groupings", m003_groupings),
     # Append new migrations below this line, one per line.
     ("004_polling", m_polling),
+    ("005_identity_history", m_identity_history),
+    ("006_copy_families", m_copy_families),
+    ("007_saved_searches", m_saved_searches),
+    ("008_stories", m_stories),
 ]
 
 
