@@ -16,7 +16,7 @@ from storage.db import open_db
 from storage.runs import finish_run, start_run
 
 STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
-             "errors", "feed_problems", "entries_seen")
+             "errors", "feed_problems", "entries_seen", "feeds_not_due")
 
 
 @dataclass
@@ -29,7 +29,7 @@ class CrawlSummary:
 
     @property
     def status(self) -> str:
-        """ok, partial (some feeds or pages failed) or nothing (no source had a feed)."""
+        """ok, partial (some feeds or pages failed) or nothing (no feed was due, or no source had a feed)."""
         if self.stats.get("errors"):
             return "partial"
         return "ok" if self.stats.get("feeds_checked") else "nothing"
@@ -37,7 +37,9 @@ class CrawlSummary:
     def line(self) -> str:
         """The one-line summary printed at the end of `crosswire crawl`."""
         s = self.stats
-        return (f"{s.get('feeds_checked', 0)} feeds checked ({s.get('feeds_not_modified', 0)} not modified), "
+        not_due = f", {s['feeds_not_due']} not due" if s.get("feeds_not_due") else ""
+        return (f"{s.get('feeds_checked', 0)} feeds checked ({s.get('feeds_not_modified', 0)} not modified"
+                f"{not_due}), "
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
                 f"in {self.seconds:.1f}s")

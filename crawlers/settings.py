@@ -53,6 +53,15 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.ExtractPipeline": 300,
     "crawlers.pipelines.StorePipeline": 800,
 }
+# Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
+# 550, sees the response), and an optional refusal of non-public addresses checked before anything else.
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
+    "crawlers.safety.RetryAfterMiddleware": 560,
+}
+# Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
+CROSSWIRE_BLOCK_PRIVATE = False
+
 EXTENSIONS = {
     "crawlers.progress.CrawlProgress": 500,
 }

@@ -40,11 +40,15 @@ def feed_state(db: sqlite_utils.Database, feed_id: int) -> dict[str, Any]:
 
 def record_feed_success(db: sqlite_utils.Database, feed_id: int, *, status: int, etag: str | None = None,
                         last_modified: str | None = None, kind: str | None = None,
-                        entries: int | None = None, bozo: str | None = None) -> None:
-    """A fetch that worked (200 or 304): keep the cache validators, reset the failure count."""
-    now = utcnow()
+                        entries: int | None = None, bozo: str | None = None,
+                        next_check: str | None = None, now: str | None = None) -> None:
+    """A fetch that worked (200 or 304): keep the cache validators, reset the failure count, un-pause."""
+    now = now or utcnow()
     updates: dict[str, Any] = {"last_status": status, "last_checked": now, "last_success": now,
-                               "consecutive_failures": 0}
+                               "consecutive_failures": 0, "failing_since": None, "retry_after": None,
+                               "paused": 0, "paused_reason": None}
+    if next_check:
+        updates["next_check"] = next_check
     if status != 304:
         updates.update({"etag": etag, "last_modified": last_modified, "bozo": bozo})
         if entries is not None:
@@ -55,11 +59,15 @@ def record_feed_success(db: sqlite_utils.Database, feed_id: int, *, status: int,
 
 
 def record_feed_failure(db: sqlite_utils.Database, feed_id: int, *, reason: str,
-                        status: int | None = None) -> None:
-    """A fetch that failed: count it and keep the reason."""
-    now = utcnow()
+                        status: int | None = None, next_check: str | None = None, paused: bool = False,
+                        paused_reason: str | None = None, retry_after: str | None = None,
+                        now: str | None = None) -> None:
+    """A fetch that failed: count it, keep the reason, schedule the retry; a paused feed stays in the table."""
+    now = now or utcnow()
     db.execute(
         "update feeds set last_status = ?, last_checked = ?, last_error = ?, last_error_at = ?, "
-        "consecutive_failures = coalesce(consecutive_failures, 0) + 1 where id = ?",
-        [status, now, reason, now, feed_id],
+        "consecutive_failures = coalesce(consecutive_failures, 0) + 1, "
+        "failing_since = coalesce(failing_since, ?), next_check = coalesce(?, next_check), "
+        "retry_after = ?, paused = ?, paused_reason = ? where id = ?",
+        [status, now, reason, now, now, next_check, retry_after, int(paused), paused_reason, feed_id],
     )

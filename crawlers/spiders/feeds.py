@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import random
+from datetime import timedelta
 from typing import Any, AsyncIterator, Iterable
 
 import scrapy
 from scrapy.http import Response
 
+from crawlers import schedule
 from crawlers.failures import classify, failure_exception
 from crawlers.items import PageItem
 from crosswire.feeds import parse_feed
+from crosswire.polling import PollConfig
 from crosswire.urls import canonical_url
 from storage.articles import known_urls, link_known
 from storage.feeds import ensure_feed, feed_state, record_feed_failure, record_feed_success, sync_source
@@ -40,6 +45,11 @@ class FeedSpider(scrapy.Spider):
                         config=getattr(source, "config", None))
             for url in source.feeds:
                 feed_id = ensure_feed(self.db, url, source.name)
+                # Only feeds whose next_check has come (paused ones are re-probed rarely); --all polls every one.
+                if not self.crawler.settings.getbool("CROSSWIRE_POLL_ALL") and not schedule.is_due(
+                        feed_state(self.db, feed_id), schedule.now_utc(self.crawler.settings)):
+                    self.stat("feeds_not_due")
+                    continue
                 yield self.feed_request(url, feed_id, source.name)
 
     def feed_request(self, url: str, feed_id: int, source: str) -> scrapy.Request:
@@ -55,23 +65,40 @@ class FeedSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source, "kind": "feed"},
         )
 
+    @functools.cached_property
+    def poll_config(self) -> PollConfig:
+        return schedule.poll_config(self.crawler.settings)
+
+    @functools.cached_property
+    def rng(self) -> random.Random:
+        # Backoff jitter; CROSSWIRE_SEED makes it reproducible.
+        return random.Random(self.crawler.settings.get("CROSSWIRE_SEED"))
+
     def stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"crosswire/{key}", count)
 
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
         feed_id, source = response.meta["feed_id"], response.meta["source"]
         self.stat("feeds_checked")
+        now, cache_control = schedule.now_utc(self.crawler.settings), _header(response, "Cache-Control")
         if response.status == 304:
             self.stat("feeds_not_modified")
-            record_feed_success(self.db, feed_id, status=304)
+            decision = schedule.after_success(self.db, feed_id, now, self.poll_config, published=None,
+                                              ttl_minutes=None, cache_control=cache_control)
+            record_feed_success(self.db, feed_id, status=304, next_check=schedule.iso(decision.next_check),
+                                now=schedule.iso(now))
             return
         parsed = parse_feed(response.body, response.url, response.headers.get("Content-Type", b"").decode("latin-1"))
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
+        decision = schedule.after_success(self.db, feed_id, now, self.poll_config,
+                                          published=[e.published for e in parsed.entries],
+                                          ttl_minutes=parsed.ttl_minutes, cache_control=cache_control)
         record_feed_success(
             self.db, feed_id, status=response.status, kind=parsed.kind, entries=len(parsed.entries),
             etag=etag.decode("latin-1") if etag else None, bozo=parsed.problem,
             last_modified=last_modified.decode("latin-1") if last_modified else None,
+            next_check=schedule.iso(decision.next_check), now=schedule.iso(now),
         )
         if parsed.problem:
             # A malformed feed still yields what could be parsed; the problem is kept against the feed.
@@ -117,8 +144,18 @@ class FeedSpider(scrapy.Spider):
         kind, reason = classify(failure_exception(failure))
         self.stat("feeds_checked")
         self.stat("errors")
-        status = getattr(getattr(failure.value, "response", None), "status", None)
-        record_feed_failure(self.db, request.meta["feed_id"], reason=reason, status=status)
+        response = getattr(failure.value, "response", None)
+        status = getattr(response, "status", None)
+        now = schedule.now_utc(self.crawler.settings)
+        retry_after = _header(response, "Retry-After") if status in (429, 503) else None
+        decision, wait = schedule.after_failure(feed_state(self.db, request.meta["feed_id"]), now,
+                                                self.poll_config, self.rng, reason=reason, retry_after=retry_after)
+        if wait is not None:
+            reason = f"{reason}, Retry-After {wait:.0f}s"
+        record_feed_failure(self.db, request.meta["feed_id"], reason=reason, status=status,
+                            next_check=schedule.iso(decision.next_check), paused=decision.paused,
+                            paused_reason=decision.reason, now=schedule.iso(now),
+                            retry_after=schedule.iso(now + timedelta(seconds=wait)) if wait is not None else None)
         record_error(self.db, run_id=self.run_id, feed_id=request.meta["feed_id"], source=request.meta["source"],
                      url=request.url, kind=kind, reason=reason)
 
@@ -130,3 +167,7 @@ class FeedSpider(scrapy.Spider):
                      source=request.meta.get("source"), url=request.url, kind=kind, reason=reason)
 
 
+def _header(response: Any, name: str) -> str | None:
+    """A response header as text, or None (also when there is no response)."""
+    value = response.headers.get(name) if response is not None else None
+    return value.decode("latin-1") if value else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,19 +18,71 @@ from crosswire.cli.options import db_option, resolve_db, resolve_sources, source
               help="Crawl only this source (repeatable).")
 @click.option("-s", "--set", "setting_pairs", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy or crosswire setting for this run (repeatable).")
+@click.option("--all", "poll_all", is_flag=True,
+              help="Poll every feed now, even those not due yet and paused ones.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors (no summary unless something failed).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append the crawl log and its summary line to this file instead of stderr.")
 @user_errors
 def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[str, ...],
-          setting_pairs: tuple[str, ...]) -> None:
-    """Fetch every feed, store each new article once, and print a one-line summary.
+          setting_pairs: tuple[str, ...], poll_all: bool, quiet: bool, log_file: Path | None) -> None:
+    """Fetch the feeds that are due, store each new article once, and print a one-line summary.
+
+    Only one crawl runs per database at a time; exit codes (0 ok, 3 partial, 4 nothing due, 75 locked)
+    are listed in `crosswire.exitcodes`.
 
     Example:
 
         crosswire crawl --db war.db --source sana --source tass -s DOWNLOAD_DELAY=3
+        crosswire crawl --quiet --log-file ~/crosswire.log     # from cron
     """
+    from crosswire import exitcodes
+    from crosswire.cli.cronlog import append_log
+    from crosswire.errors import LockedError
+    from crosswire.lock import CrawlLock
+
+    db = resolve_db(db_path)
+    lock = CrawlLock(db)
+    try:
+        lock.acquire()
+    except LockedError as exc:
+        append_log(log_file, f"crawl locked: {exc}")
+        click.echo(f"crosswire: {exc}", err=True)
+        click.get_current_context().exit(exitcodes.LOCKED)
+    try:
+        summary = _crawl(db, sources_path, source_names, setting_pairs, poll_all, quiet, log_file)
+    finally:
+        lock.release()
+    code = exitcodes.for_status(summary.status)
+    append_log(log_file, f"crawl {summary.status} (exit {code}): {summary.line()}")
+    if not quiet:
+        click.echo(summary.line())
+    elif summary.status == "partial":
+        click.echo(f"crosswire crawl: {summary.line()} (see `crosswire status`)", err=True)
+    click.get_current_context().exit(code)
+
+
+def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], setting_pairs: tuple[str, ...],
+           poll_all: bool, quiet: bool, log_file: Path | None) -> Any:
+    """Run the crawl itself under the lock; return its CrawlSummary."""
     from crawlers.run import parse_setting_overrides, run_crawl
     from crosswire.sources import load_sources, select_sources
 
-    overrides = parse_setting_overrides(setting_pairs)
+    overrides: dict[str, Any] = {}
+    if poll_all:
+        overrides["CROSSWIRE_POLL_ALL"] = True
+    if quiet:
+        overrides["LOG_LEVEL"] = "ERROR"
+    if log_file is not None:
+        overrides["LOG_FILE"] = str(log_file)
+    overrides.update(parse_setting_overrides(setting_pairs))   # explicit -s wins
     sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
-    summary = run_crawl(resolve_db(db_path), sources, overrides=overrides, progress=sys.stderr.isatty())
-    click.echo(summary.line())
+    if not poll_all:
+        # Don't start Scrapy (and its extraction workers) every cron tick just to find nothing due.
+        from crawlers.run import CrawlSummary
+        from crawlers.schedule import count_due
+
+        due, not_due = count_due(db, sources, overrides.get("CROSSWIRE_NOW"))
+        if not due:
+            return CrawlSummary(run_id=0, seconds=0.0, stats={"feeds_not_due": not_due})
+    return run_crawl(db, sources, overrides=overrides, progress=sys.stderr.isatty() and not quiet)

@@ -1,0 +1,96 @@
+"""Downloader middlewares that keep an unattended crawl safe for the sites and for the host it runs on.
+
+    BlockPrivateAddressesMiddleware  CROSSWIRE_BLOCK_PRIVATE = True refuses requests (redirect targets
+                                     included) whose host resolves to a private, loopback, link-local,
+                                     multicast, reserved or unspecified address: for hosted setups where a
+                                     sources file or a feed's links must not reach the internal network.
+                                     Off by default (a laptop user may crawl an intranet, and the local
+                                     test web lives on 127.0.0.1).
+    RetryAfterMiddleware             a 429/503 carrying Retry-After is not retried at once (Scrapy's retry
+                                     would ignore the header) and the rest of this run leaves that host alone.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from typing import Any
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+
+class BlockedAddressError(IgnoreRequest):
+    """A request refused because its host resolves to a non-public address."""
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is a routable public one (not private, loopback, link-local, ... )."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped      # ::ffff:127.0.0.1 is loopback too
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+                or ip.is_reserved or ip.is_unspecified)
+
+
+class BlockPrivateAddressesMiddleware:
+    """Refuse requests to non-public addresses; runs for every request, so redirects are checked too."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "BlockPrivateAddressesMiddleware":
+        if not crawler.settings.getbool("CROSSWIRE_BLOCK_PRIVATE"):
+            raise NotConfigured
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = urlparse_cached(request).hostname
+        if not host:
+            return
+        try:
+            address = str(ipaddress.ip_address(host))
+        except ValueError:
+            from twisted.internet import reactor
+
+            # The reactor's resolver is Scrapy's caching one, so the connection uses the address checked here.
+            address = await maybe_deferred_to_future(reactor.resolve(host))
+        if not is_public(address):
+            raise BlockedAddressError(f"blocked: {host} resolves to non-public address {address} "
+                                      f"(CROSSWIRE_BLOCK_PRIVATE is on)")
+
+
+class RetryAfterMiddleware:
+    """Honour Retry-After on 429/503: no immediate retries, and no more requests to that host this run."""
+
+    STATUSES = (429, 503)
+
+    def __init__(self) -> None:
+        self.wait_until: dict[str, float] = {}     # host -> time.monotonic() before which we stay away
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "RetryAfterMiddleware":
+        return cls()
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        host = urlparse_cached(request).hostname or ""
+        until = self.wait_until.get(host)
+        if until is not None and time.monotonic() < until and not request.meta.get("dont_obey_robotstxt"):
+            raise IgnoreRequest(f"skipped: {host} answered 429/503 with Retry-After "
+                                f"{until - time.monotonic():.0f}s still to wait")
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if response.status in self.STATUSES and response.headers.get("Retry-After"):
+            from crosswire.polling import retry_after_seconds
+            from datetime import datetime, timezone
+
+            value = response.headers.get("Retry-After").decode("latin-1")
+            wait = retry_after_seconds(value, datetime.now(timezone.utc))
+            if wait is not None:
+                request.meta["dont_retry"] = True      # RetryMiddleware (550) sees this response after us
+                host = urlparse_cached(request).hostname or ""
+                self.wait_until[host] = time.monotonic() + wait
+        return response
