@@ -259,3 +259,42 @@ def test_slow_page_waits_for_the_configured_delay_or_the_release() -> None:
         assert (200, True) == (status, b"Bridge over the Orontes" in body)
     with TestWeb(["broken-outlet"], slow_seconds=0) as web:
         assert 200 == fetch(web.bad_urls()["slow"])[0]
+
+
+def test_routes_can_be_added_at_run_time_and_handler_bugs_become_500(testweb: TestWeb) -> None:
+    from crosswire.testweb.server import DropConnection
+    from crosswire.testweb.site import make_response
+
+    site = testweb.site("levant-ledger")
+
+    def crash(request: Request) -> Response:
+        raise RuntimeError("bug in a handler")
+
+    def hang_up(request: Request) -> Response:
+        raise DropConnection
+
+    site.add("/extra.txt", lambda request: make_response(f"query={request.query}", "text/plain"))
+    site.add("/crash", crash)
+    site.add("/hang-up", hang_up)
+    try:
+        assert (200, b"query=a=1") == fetch(site.url("/extra.txt?a=1"))[::2]
+        assert 500 == fetch(site.url("/crash"))[0]
+        with pytest.raises((urllib.error.URLError, ConnectionError)):
+            fetch(site.url("/hang-up"))
+    finally:
+        for path in ("/extra.txt", "/crash", "/hang-up"):
+            del site.routes[path]
+    assert [200, 500, 0] == [r.status for r in testweb.requests]
+
+
+def test_a_client_hanging_up_mid_body_is_not_reported(capfd: pytest.CaptureFixture[str]) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    with TestWeb(["broken-outlet"]) as web:
+        url = urlsplit(web.bad_urls()["huge"])
+        with socket.create_connection((url.hostname, url.port)) as sock:
+            sock.sendall(f"GET {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
+            assert b"HTTP/1.1 200" == sock.recv(12)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    assert "Exception occurred" not in capfd.readouterr().err
