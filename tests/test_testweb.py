@@ -298,3 +298,10 @@ def test_a_client_hanging_up_mid_body_is_not_reported(capfd: pytest.CaptureFixtu
             assert b"HTTP/1.1 200" == sock.recv(12)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     assert "Exception occurred" not in capfd.readouterr().err
+
+
+def test_unknown_outlet_is_one_clear_error() -> None:
+    with pytest.raises(ValueError, match=r"unknown test web outlet\(s\) \['nowhere-news'\]"):
+        TestWeb(["nowhere-news"])
+    with pytest.raises(ValueError, match="the archive outlet needs real_pages_dir"):
+        TestWeb(["archive"])

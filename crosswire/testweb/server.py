@@ -126,6 +126,11 @@ class TestWeb:
                  real_pages_copies: int = 1, *, slow_seconds: float = 5.0, host: str = "127.0.0.1",
                  port_base: int | None = None) -> None:
         names = list(outlets) if outlets is not None else list(DEFAULT_OUTLETS)
+        unknown = [n for n in names if n not in (*DEFAULT_OUTLETS, ARCHIVE)]
+        if unknown:
+            raise ValueError(f"unknown test web outlet(s) {unknown}; known: {[*DEFAULT_OUTLETS, ARCHIVE]}")
+        if ARCHIVE in names and real_pages_dir is None:
+            raise ValueError("the archive outlet needs real_pages_dir")
         if real_pages_dir is not None and outlets is None:
             names.append(ARCHIVE)
         self._names = names
@@ -189,8 +194,7 @@ class TestWeb:
     def _build(self, name: str, base_url: str) -> Mounted:
         if name == ARCHIVE:
             from crosswire.testweb import realpages
-            if self.real_pages_dir is None:
-                raise ValueError("the archive outlet needs real_pages_dir")
+            assert self.real_pages_dir is not None   # checked in __init__
             mounted = realpages.mount(self.real_pages_dir, self.real_pages_copies, base_url)
             self.real_pages = {a["url"]: a["id"] for a in mounted.articles}
             return mounted
@@ -221,7 +225,12 @@ class TestWeb:
         return list(self._mounted[outlet].feeds)
 
     def articles(self, outlet: str) -> list[dict[str, Any]]:
-        """Ground truth: each article as a crawl should store it (url, title, authors, published, text...)."""
+        """Ground truth: each article as a crawl should store it, in content order.
+
+        Fictional outlets: url, path, title, authors, published/modified (ISO), language, section, lede,
+        paragraphs, text, feed_links (every link the outlet's feeds give for it). The archive: url, path, id,
+        copy, original_url and text (the human-marked body from ground-truth.json).
+        """
         return [dict(a) for a in self._mounted[outlet].articles]
 
     def bad_urls(self, outlet: str = "broken-outlet") -> dict[str, str]:
