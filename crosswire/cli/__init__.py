@@ -26,10 +26,13 @@ def _register() -> None:
 _COMMANDS: list[tuple[str, list[str]]] = [
     # ("module", ["command_object", ...]),
     ("crawl", ["crawl"]),
+    ("cron", ["cron"]),
     ("demo", ["demo"]),
     ("export", ["export"]),
+    ("maintenance", ["backup", "vacuum"]),
     ("extract", ["extract"]),
     ("sources", ["sources"]),
+    ("status", ["status"]),
 ]
 
 _register()
