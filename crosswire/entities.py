@@ -1,0 +1,231 @@
+"""People and places named in a text: a bundled gazetteer of conflict places plus a capitalised-name heuristic.
+
+No named-entity model can be downloaded here, so places come from a hand-kept gazetteer (English spellings
+with common Arabic and Russian ones mapped to one canonical name) and people from runs of capitalised words
+that are neither places nor organisation words. Pure functions; good enough to tell which outlet named whom.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# canonical name -> (kind, aliases). kind: country | region | city. Aliases include transliterations and
+# the Arabic / Russian spellings that outlets in those languages use.
+GAZETTEER: dict[str, tuple[str, tuple[str, ...]]] = {
+    # Syria
+    "Syria": ("country", ("Syrian", "سوريا", "سورية", "Сирия", "Сирии")),
+    "Damascus": ("city", ("دمشق", "Дамаск")),
+    "Aleppo": ("city", ("Halab", "حلب", "Алеппо", "Халеб")),
+    "Idlib": ("region", ("Idleb", "إدلب", "ادلب", "Идлиб")),
+    "Homs": ("city", ("حمص", "Хомс")),
+    "Hama": ("city", ("حماة", "Хама")),
+    "Latakia": ("city", ("Lattakia", "اللاذقية", "Латакия")),
+    "Tartus": ("city", ("Tartous", "طرطوس", "Тартус")),
+    "Deir ez-Zor": ("region", ("Deir ez-Zor", "Deir al-Zour", "Deir Ezzor", "Deir el-Zour", "دير الزور",
+                               "Дейр-эз-Зор")),
+    "Raqqa": ("city", ("Raqqah", "الرقة", "Ракка")),
+    "Hasakah": ("city", ("Hasaka", "al-Hasakah", "الحسكة", "Хасеке")),
+    "Qamishli": ("city", ("القامشلي", "Камышлы")),
+    "Daraa": ("city", ("Deraa", "درعا", "Дараа")),
+    "Ariha": ("city", ("أريحا", "Ариха")),
+    "Saraqib": ("city", ("سراقب", "Саракиб")),
+    "Maarat al-Numan": ("city", ("Maaret al-Numan", "معرة النعمان")),
+    "Jisr al-Shughur": ("city", ("جسر الشغور",)),
+    "Manbij": ("city", ("منبج", "Манбидж")),
+    "Afrin": ("city", ("عفرين", "Африн")),
+    "Kobani": ("city", ("Kobane", "كوباني", "Кобани")),
+    "Palmyra": ("city", ("Tadmur", "تدمر", "Пальмира")),
+    "Azaz": ("city", ("اعزاز", "Азаз")),
+    "Khan Shaykhun": ("city", ("Khan Sheikhoun", "خان شيخون")),
+    "Euphrates": ("region", ("الفرات", "Евфрат")),
+    # Ukraine and Russia
+    "Ukraine": ("country", ("Ukrainian", "أوكرانيا", "Украина", "Украины", "Україна")),
+    "Russia": ("country", ("Russian", "روسيا", "Россия", "России")),
+    "Kyiv": ("city", ("Kiev", "كييف", "Киев", "Київ")),
+    "Kharkiv": ("city", ("Kharkov", "خاركيف", "Харьков", "Харків")),
+    "Odesa": ("city", ("Odessa", "أوديسا", "Одесса", "Одеса")),
+    "Zaporizhzhia": ("region", ("Zaporizhia", "Zaporozhye", "زابوريجيا", "Запорожье", "Запоріжжя")),
+    "Enerhodar": ("city", ("Energodar", "Энергодар")),
+    "Dnipro": ("city", ("Dnepr", "Dnipropetrovsk", "دنيبرو", "Днепр")),
+    "Kherson": ("region", ("خيرسون", "Херсон")),
+    "Mykolaiv": ("city", ("Nikolaev", "Николаев")),
+    "Donetsk": ("region", ("دونيتسك", "Донецк")),
+    "Luhansk": ("region", ("Lugansk", "لوغانسك", "Луганск")),
+    "Bakhmut": ("city", ("Artyomovsk", "باخموت", "Бахмут", "Артёмовск")),
+    "Avdiivka": ("city", ("Avdeevka", "Авдеевка")),
+    "Pokrovsk": ("city", ("Krasnoarmeysk", "Покровск")),
+    "Kramatorsk": ("city", ("Краматорск",)),
+    "Mariupol": ("city", ("ماريوبول", "Мариуполь")),
+    "Crimea": ("region", ("القرم", "Крым")),
+    "Sevastopol": ("city", ("Севастополь",)),
+    "Lviv": ("city", ("Lvov", "Львов")),
+    "Sumy": ("city", ("Сумы",)),
+    "Kupiansk": ("city", ("Kupyansk", "Купянск")),
+    "Belgorod": ("region", ("بيلغورود", "Белгород")),
+    "Kursk": ("region", ("كورسك", "Курск")),
+    "Black Sea": ("region", ("البحر الأسود", "Черное море", "Чёрное море")),
+    # Gaza, Israel, the West Bank, Lebanon
+    "Gaza": ("region", ("Gaza Strip", "غزة", "Газа", "сектор Газа")),
+    "Gaza City": ("city", ("مدينة غزة",)),
+    "Khan Younis": ("city", ("Khan Yunis", "خان يونس", "Хан-Юнис")),
+    "Rafah": ("city", ("رفح", "Рафах")),
+    "Jabalia": ("city", ("Jabaliya", "جباليا", "Джабалия")),
+    "Deir al-Balah": ("city", ("دير البلح",)),
+    "Nuseirat": ("city", ("النصيرات",)),
+    "Beit Lahia": ("city", ("بيت لاهيا",)),
+    "Beit Hanoun": ("city", ("بيت حانون",)),
+    "Israel": ("country", ("Israeli", "إسرائيل", "Израиль", "Израиля")),
+    "West Bank": ("region", ("الضفة الغربية", "Западный берег")),
+    "Jenin": ("city", ("جنين", "Дженин")),
+    "Nablus": ("city", ("نابلس",)),
+    "Hebron": ("city", ("al-Khalil", "الخليل")),
+    "Ramallah": ("city", ("رام الله",)),
+    "Jerusalem": ("city", ("القدس", "Иерусалим")),
+    "Kerem Shalom": ("city", ("Karem Abu Salem", "كرم أبو سالم", "Керем-Шалом")),
+    "El Arish": ("city", ("al-Arish", "العريش")),
+    "Lebanon": ("country", ("Lebanese", "لبنان", "Ливан")),
+    "Beirut": ("city", ("بيروت", "Бейрут")),
+    "Tyre": ("city", ("صور",)),
+    "Nabatieh": ("city", ("النبطية",)),
+    # Sudan
+    "Sudan": ("country", ("Sudanese", "السودان", "Судан")),
+    "Khartoum": ("city", ("الخرطوم", "Хартум")),
+    "Omdurman": ("city", ("أم درمان", "Омдурман")),
+    "El Fasher": ("city", ("al-Fashir", "El-Fasher", "الفاشر", "Эль-Фашер")),
+    "Darfur": ("region", ("دارفور", "Дарфур")),
+    "Nyala": ("city", ("نيالا",)),
+    "El Geneina": ("city", ("الجنينة",)),
+    "Kordofan": ("region", ("كردفان",)),
+    "Port Sudan": ("city", ("بورتسودان", "Порт-Судан")),
+    "Wad Madani": ("city", ("ود مدني",)),
+    "Zamzam": ("city", ("Zamzam camp", "زمزم")),
+    # Yemen and the Red Sea
+    "Yemen": ("country", ("Yemeni", "اليمن", "Йемен")),
+    "Sanaa": ("city", ("Sana'a", "صنعاء", "Сана")),
+    "Aden": ("city", ("عدن", "Аден")),
+    "Hodeidah": ("city", ("Hudaydah", "الحديدة", "Ходейда")),
+    "Marib": ("city", ("مأرب", "Мариб")),
+    "Taiz": ("city", ("تعز", "Таиз")),
+    "Red Sea": ("region", ("البحر الأحمر", "Красное море")),
+    "Gulf of Aden": ("region", ("خليج عدن", "Аденский залив")),
+    "Bab el-Mandeb": ("region", ("Bab al-Mandab", "باب المندب", "Баб-эль-Мандеб")),
+    # neighbours often named in the same reports
+    "Iran": ("country", ("Iranian", "إيران", "Иран")),
+    "Turkey": ("country", ("Türkiye", "Turkish", "تركيا", "Турция")),
+    "Iraq": ("country", ("Iraqi", "العراق", "Ирак")),
+    "Baghdad": ("city", ("بغداد", "Багдад")),
+    "Mosul": ("city", ("الموصل", "Мосул")),
+    "Erbil": ("city", ("أربيل", "Эрбиль")),
+    "Ankara": ("city", ("أنقرة", "Анкара")),
+    "Tehran": ("city", ("طهران", "Тегеран")),
+    "Moscow": ("city", ("موسكو", "Москва")),
+    "Geneva": ("city", ("جنيف", "Женева")),
+}
+
+# Words that make a capitalised run an organisation, a date or a heading rather than a person.
+NOT_PERSON = frozenset("""
+the a an in on at of for and but after as by from to with this that these those it its he she they we his her
+ministry minister council nations united forces force army navy air aerospace defence defense agency press news
+red crescent cross health organization organisation committee support rapid armed civil brigade front party
+authority office programme program world food hospital station street market square university bank gulf sea
+strait city province region oblast governorate republic kingdom federation state islamic houthi houthis hamas
+hezbollah group union european international doctors without borders monday tuesday wednesday thursday friday
+saturday sunday january february march april may june july august september october november december
+white helmets security ceasefire military general command centre center foreign interior affairs national
+media service services department government president prime spokesman spokeswoman spokesperson emergency
+energy power plant water ukrenergo tv television radio times post daily herald wire today mirror courier
+reuters associated un who unicef unrwa ocha iaea icrc msf sana tass ria
+opposing parties reconciliation north south east west korea america american
+""".split())
+
+# Titles that precede a name: dropped from the front of a run ("Foreign Minister Hakan Fidan" -> "Hakan Fidan").
+TITLES = frozenset("""
+president minister prime foreign defence defense interior health deputy spokesman spokeswoman spokesperson
+general gen col colonel major lieutenant commander chief dr mr mrs ms sheikh governor ambassador envoy
+secretary mayor director head senior official officer surgeon doctor professor prof captain
+rear vice admiral brigadier sergeant
+""".split())
+
+PARTICLES = r"(?:al-|el-|bin |ibn |abu |de |van |von |da )"
+_NAME_WORD = r"[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ]?[a-zа-яё'’]+)?"
+PERSON_RE = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{PARTICLES})?{_NAME_WORD}){{1,3}}\b")
+
+
+@dataclass(frozen=True)
+class Entities:
+    """The places (canonical names) and people a text names, each in order of first mention."""
+
+    places: tuple[str, ...]
+    people: tuple[str, ...]
+
+    def keys(self, countries: bool = False) -> frozenset[str]:
+        """Comparable keys for clustering; countries are left out by default since many stories share one."""
+        chosen = [p for p in self.places if countries or GAZETTEER[p][0] != "country"]
+        return frozenset([f"place:{p}" for p in chosen] + [f"person:{p}" for p in self.people])
+
+
+@lru_cache(maxsize=1)
+def _place_index() -> tuple[re.Pattern[str], dict[str, str]]:
+    lookup: dict[str, str] = {}
+    for canonical, (_, aliases) in GAZETTEER.items():
+        for name in (canonical, *aliases):
+            lookup[name.lower()] = canonical
+    # Longest first, so "Gaza City" wins over "Gaza" and "Gulf of Aden" over "Aden".
+    names = sorted(lookup, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE)
+    return pattern, lookup
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def find_places(text: str | None) -> tuple[str, ...]:
+    """Canonical names of the gazetteer places `text` mentions, in order of first mention."""
+    if not text:
+        return ()
+    pattern, lookup = _place_index()
+    found = []
+    for match in pattern.finditer(text):
+        word = match.group(0)
+        # "Tyre" and "Aden" are also ordinary words or surnames only when lower-cased; require a capital.
+        if word[0].isalpha() and word[0].isascii() and not word[0].isupper():
+            continue
+        found.append(lookup[word.lower()])
+    return _unique(found)
+
+
+def _place_words() -> frozenset[str]:
+    _, lookup = _place_index()
+    return frozenset(w for name in lookup for w in re.split(r"[\s-]+", name))
+
+
+def find_people(text: str | None) -> tuple[str, ...]:
+    """Names of people: runs of two to four capitalised words that are not places, titles or organisations."""
+    if not text:
+        return ()
+    place_words = _place_words()
+    found = []
+    for match in PERSON_RE.finditer(text):
+        words = match.group(0).replace("’", "'").split()
+        while words and words[0].lower().rstrip(".") in TITLES:
+            words = words[1:]
+        if words and words[-1].endswith("'s"):
+            words[-1] = words[-1][:-2]
+        if len(words) < 2:
+            continue
+        lowered = [w.lower() for w in words]
+        if any(w in NOT_PERSON or w in TITLES for w in lowered):
+            continue
+        if any(w in place_words for w in lowered):
+            continue
+        found.append(" ".join(words))
+    return _unique(found)
+
+
+def extract(*texts: str | None) -> Entities:
+    """People and places named across `texts` (e.g. title, lede, body)."""
+    joined = "\n".join(t for t in texts if t)
+    return Entities(find_places(joined), find_people(joined))

@@ -1,0 +1,168 @@
+"""Stories: groupings of articles from different outlets about one event, built by online clustering.
+
+`cluster_new(db)` assigns articles that have no story yet (run after each crawl); `recluster(db)` rebuilds
+every story from scratch. Stories are groupings over articles: nothing here deletes an article.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from crosswire.clustering import WINDOW_HOURS, Clusterer, build_docs
+from storage.db import utcnow
+
+_ARTICLE_COLUMNS = ("id, source, title, lede, text, published, first_seen, family_id, family_role, body_hash, "
+                    "word_count, story_id")
+
+
+@dataclass(frozen=True)
+class ClusterReport:
+    """What one clustering pass did."""
+
+    articles: int          # articles assigned now
+    new_stories: int
+    joined: int            # articles that joined an existing story (copies included)
+    copies: int            # of those, copies of a text already in a story
+
+    def line(self) -> str:
+        """One line for the CLI."""
+        return (f"{self.articles} articles clustered: {self.new_stories} new stories, "
+                f"{self.joined} joined existing stories ({self.copies} as copies)")
+
+
+def article_time(row: dict[str, Any]) -> float:
+    """Seconds since the epoch of an article's publication (its first sighting when undated)."""
+    value = row.get("published") or row.get("first_seen")
+    if not value:
+        return 0.0
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def copy_key(row: dict[str, Any]) -> str | None:
+    """Articles sharing this key carry one text: the same copy family, else the same (non-empty) body."""
+    if row.get("family_id") is not None:
+        return f"family:{row['family_id']}"
+    if row.get("body_hash") and (row.get("word_count") or 0) >= 20:
+        return f"hash:{row['body_hash']}"
+    return None
+
+
+def _rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(f"select {_ARTICLE_COLUMNS} from articles where {where}", params)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, values)) for values in cursor.fetchall()]
+    for row in rows:
+        row["time"] = article_time(row)
+        row["group"] = copy_key(row)
+    # Origins before copies at equal times, so a family's first member is its original.
+    rows.sort(key=lambda r: (r["time"], r.get("family_role") == "copy", r["id"]))
+    return rows
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
+def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS,
+                threshold: float | None = None) -> ClusterReport:
+    """Give every article without a story one: join a story active in the window, or start a new story."""
+    new = _rows(db, "story_id is null", [])
+    if not new:
+        return ClusterReport(0, 0, 0, 0)
+    window = window_hours * 3600
+    start, end = _iso(new[0]["time"] - window), _iso(new[-1]["time"] + window)
+    context = _rows(db, "story_id is not null and coalesce(published, first_seen) between ? and ?", [start, end])
+    docs = build_docs(context + new)
+    max_id = db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
+    kwargs = {"threshold": threshold} if threshold is not None else {}
+    clusterer = Clusterer(next_id=max_id + 1, window_hours=window_hours, **kwargs)
+    for row, doc in zip(context, docs[:len(context)]):
+        clusterer.seed(doc, row["story_id"])
+    decisions = [clusterer.add(doc) for doc in docs[len(context):]]
+    touched = {d.story_id for d in decisions}
+    with db.atomic():
+        db.conn.executemany("update articles set story_id = ? where id = ?",
+                            [(d.story_id, d.doc_id) for d in decisions])
+        refresh_stories(db, touched, {s: clusterer.label(s) for s in touched})
+    joined = sum(1 for d in decisions if not d.new_story)
+    return ClusterReport(len(decisions), len(decisions) - joined, joined, sum(1 for d in decisions if d.copy))
+
+
+def recluster(db: sqlite_utils.Database, **kwargs: Any) -> ClusterReport:
+    """Forget every story and cluster the whole archive again, in time order."""
+    with db.atomic():
+        db.execute("update articles set story_id = null where story_id is not null")
+        db.execute("delete from stories")
+    return cluster_new(db, **kwargs)
+
+
+def refresh_stories(db: sqlite_utils.Database, story_ids: Iterable[int], labels: dict[int, str]) -> None:
+    """Recompute the summary row (span, counts, first report, label) of each story from its articles."""
+    now = utcnow()
+    for story_id in story_ids:
+        rows = _rows(db, "story_id = ?", [story_id])
+        if not rows:
+            db.execute("delete from stories where id = ?", [story_id])
+            continue
+        first = rows[0]
+        originals = {r["group"] for r in rows if r["group"]} | {r["id"] for r in rows if not r["group"]}
+        record = {
+            "id": story_id, "label": labels.get(story_id) or first["title"],
+            "first_published": _iso(first["time"]), "last_published": _iso(rows[-1]["time"]),
+            "first_article_id": first["id"], "first_source": first["source"],
+            "article_count": len(rows), "source_count": len({r["source"] for r in rows}),
+            "text_count": len(originals), "updated": now,
+        }
+        db["stories"].upsert(record, pk="id")
+
+
+def list_stories(db: sqlite_utils.Database, *, since: str | None = None, article_ids: set[int] | None = None,
+                 min_sources: int = 1, limit: int | None = None) -> list[dict[str, Any]]:
+    """Stories newest first, optionally only those since a date or containing one of `article_ids`."""
+    where, params = ["source_count >= ?"], [min_sources]
+    if since:
+        where.append("last_published >= ?")
+        params.append(since)
+    sql = f"select * from stories where {' and '.join(where)} order by first_published desc, id desc"
+    stories = [dict(r) for r in db.query(sql, params)]
+    if article_ids is not None:
+        wanted: set[int] = set()
+        ids = sorted(article_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            wanted.update(r[0] for r in db.execute(
+                f"select distinct story_id from articles where id in ({marks}) and story_id is not null", chunk))
+        stories = [s for s in stories if s["id"] in wanted]
+    for story in stories:
+        story["sources"] = [r[0] for r in db.execute(
+            "select source from articles where story_id = ? group by source order by min(coalesce(published, "
+            "first_seen))", [story["id"]])]
+    return stories[:limit] if limit else stories
+
+
+def get_story(db: sqlite_utils.Database, story_id: int) -> dict[str, Any] | None:
+    """The stories row, or None."""
+    rows = list(db.query("select * from stories where id = ?", [story_id]))
+    return dict(rows[0]) if rows else None
+
+
+def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict[str, Any]]:
+    """A story's articles in time order, each with its source's country and tags."""
+    rows = _rows(db, "story_id = ?", [story_id])
+    ids = [r["id"] for r in rows]
+    extra = {r[0]: r[1:] for r in db.execute(
+        f"select a.id, a.url, s.country, s.tags, s.title from articles a left join sources s on s.name = a.source "
+        f"where a.id in ({','.join('?' * len(ids))})", ids)} if ids else {}
+    for row in rows:
+        url, country, tags, title = extra.get(row["id"], (None, None, None, None))
+        row.update(url=url, country=country, tags=json.loads(tags) if tags else [], source_title=title)
+    return rows
