@@ -1,38 +1,136 @@
-"""`crosswire export`: write the stored articles out."""
+"""`crosswire export`: re-publish stored articles as feeds (Atom, RSS, JSON Feed) or data (JSONL, CSV)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Callable, TextIO
+from urllib.parse import quote
 
 import click
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
+from crosswire.errors import ExportError
+
+FEED_FORMATS = ("atom", "rss", "jsonfeed")
+DATA_FORMATS = ("jsonl", "csv")
+DEFAULT_FEED_ITEMS = 50
 
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FEED_FORMATS + DATA_FORMATS), default="jsonl",
+              show_default=True, help="Output format.")
+@click.option("--query", "query", default=None, help="Only articles matching this search query.")
+@click.option("--search", "search_name", default=None, help="Only articles matching this saved search.")
+@click.option("--source", "source", default=None, help="Only articles from this source.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help=f"At most this many articles, newest first [default: {DEFAULT_FEED_ITEMS} for feeds, all for data].")
+@click.option("--all-copies", is_flag=True, help="Feeds: keep every copy of a syndicated article (data always does).")
+@click.option("--feed-url", default=None, help="The URL the feed will be served at (its rel=self link).")
+@click.option("--static", "static_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write DIR/searches/NAME.{atom,rss,json} per saved search, DIR/sources/NAME.* per source, "
+                   "and DIR/index.html.")
+@click.option("--base-url", default=None, help="With --static: the URL the directory is served at.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @user_errors
-def export(db_path: Path | None, fmt: str, output: Path | None) -> None:
-    """Export stored articles.
+def export(db_path: Path | None, fmt: str, query: str | None, search_name: str | None, source: str | None,
+           limit: int | None, all_copies: bool, feed_url: str | None, static_dir: Path | None,
+           base_url: str | None, output: Path | None) -> None:
+    """Export stored articles as a feed or a data file, or write the static feed tree.
 
+    Data formats (jsonl, csv) hold every matching article, copies included, oldest id first without a
+    selection; feeds hold the newest articles with copy families collapsed.
+
+    \b
     Example:
-
         crosswire export --format jsonl -o articles.jsonl
+        crosswire export --format atom --search deir-ezzor -o deir-ezzor.atom
+        crosswire export --format csv --query 'lang:ru since:7d' -o week-ru.csv
+        crosswire export --static /var/www/feeds --base-url https://example.org/feeds
     """
     from storage.db import open_db
-    from storage.export import iter_articles, write_jsonl
 
     db = open_db(resolve_db(db_path))
+    chosen = [flag for flag, value in (("--query", query), ("--search", search_name), ("--source", source)) if value]
+    if len(chosen) > 1:
+        raise ExportError(f"choose one of --query, --search, --source (got {' and '.join(chosen)})")
+    if static_dir is not None:
+        if chosen or output is not None:
+            raise ExportError("--static writes every saved search and source; it takes no selection or -o")
+        _write_static(db, static_dir, limit or DEFAULT_FEED_ITEMS, base_url, all_copies)
+        return
+    data = _render(db, fmt, query, search_name, source, limit, all_copies, feed_url, output)
     if output is None:
-        write_jsonl(iter_articles(db), sys.stdout)
+        if isinstance(data, bytes):
+            click.get_binary_stream("stdout").write(data)
+        else:
+            data(click.get_text_stream("stdout", encoding="utf-8"))
         return
     tmp = output.with_name(output.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        count = write_jsonl(iter_articles(db), fh)
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:  # streamed: a full dump never sits in memory
+            data(fh)
     tmp.replace(output)  # never leave a half-written export where a reader expects a whole one
-    click.echo(f"wrote {count} articles to {output}", err=True)
+    click.echo(f"wrote {output} ({fmt})", err=True)
+
+
+def _render(db: object, fmt: str, query: str | None, search_name: str | None, source: str | None,
+            limit: int | None, all_copies: bool, feed_url: str | None,
+            output: Path | None) -> bytes | Callable[[TextIO], int]:
+    """A feed document as bytes, or for data formats a function streaming records to a text file."""
+    from crosswire.exports import FEED_FORMATS as WRITERS
+    from crosswire.exports.common import FeedInfo
+    from crosswire.exports.static import ID_PREFIX
+    from crosswire.query import Query, parse_query
+    from storage.export import iter_articles, write_csv, write_jsonl
+    from storage.saved import get_search
+    from storage.search import iter_matching
+
+    parsed: Query | None = None
+    title, feed_id = "crosswire: all articles", f"{ID_PREFIX}all"
+    home = None
+    if query is not None:
+        parsed = parse_query(query)
+        title, feed_id = f"crosswire: {query}", f"{ID_PREFIX}query/{quote(query, safe='')}"
+    elif search_name is not None:
+        parsed = parse_query(get_search(db, search_name))
+        title, feed_id = f"crosswire: {search_name}", f"{ID_PREFIX}searches/{search_name}"
+    elif source is not None:
+        row = db.execute("select title, homepage from sources where name = ?", [source]).fetchone()
+        known = db.execute("select count(*) from articles where source = ?", [source]).fetchone()[0]
+        if row is None and not known:
+            names = [r[0] for r in db.execute("select name from sources order by name")]
+            raise ExportError(f"unknown source {source!r}" + (f"; sources: {', '.join(names)}" if names else ""))
+        parsed = Query(sources=(source,))
+        title, feed_id = (row[0] if row and row[0] else source), f"{ID_PREFIX}sources/{source}"
+        home = row[1] if row else None
+
+    if fmt in DATA_FORMATS:
+        if parsed is None or parsed.is_empty:
+            records = iter_articles(db, order_by="id")
+            if limit is not None:
+                records = (record for record, _ in zip(records, range(limit)))
+        else:
+            records = iter_matching(db, parsed, sort="date", limit=limit, all_copies=True)
+        writer = write_jsonl if fmt == "jsonl" else write_csv
+        return lambda out: writer(records, out)
+
+    records = list(iter_matching(db, parsed or Query(), sort="date", limit=limit or DEFAULT_FEED_ITEMS,
+                                 all_copies=all_copies))
+    self_url = feed_url or (output.resolve().as_uri() if output else feed_id)
+    info = FeedInfo(title=title, id=feed_id, self_url=self_url, home_url=home,
+                    description=f"Articles gathered by crosswire ({title.removeprefix('crosswire: ')})")
+    return WRITERS[fmt](records, info)
+
+
+def _write_static(db: object, directory: Path, limit: int, base_url: str | None, all_copies: bool) -> None:
+    """Write the static tree and say what was written."""
+    from crosswire.exports.static import write_static
+
+    feeds = write_static(db, directory, limit=limit, base_url=base_url, all_copies=all_copies)
+    searches = sum(f.kind == "searches" for f in feeds)
+    click.echo(f"wrote {len(feeds)} feeds ({searches} saved searches, {len(feeds) - searches} sources) "
+               f"in 3 formats to {directory}", err=True)

@@ -1,0 +1,92 @@
+"""What every feed writer shares: feed metadata, dates, XML-safe text, sanitized HTML, entry ids."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from typing import Any
+
+import nh3
+
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF): a feed
+# holding one is not well-formed and every reader rejects the whole document, so they are dropped.
+_XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+GENERATOR = "crosswire"
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """A feed's own metadata."""
+
+    title: str
+    id: str                       # a stable IRI: the same feed keeps its id across exports
+    self_url: str                 # where the feed itself is served (rel="self")
+    home_url: str | None = None   # the web page the feed is about, if any
+    description: str = ""
+    language: str | None = None
+
+
+def xml_text(value: Any) -> str:
+    """`value` as text that can go into XML: None becomes '', forbidden characters are removed."""
+    return _XML_INVALID.sub("", "" if value is None else str(value))
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """An ISO 8601 string as an aware UTC datetime (naive means UTC), or None."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def published_of(record: dict[str, Any]) -> datetime | None:
+    """When the article says it was published, else when we first saw it."""
+    return parse_iso(record.get("published")) or parse_iso(record.get("first_seen"))
+
+
+def updated_of(record: dict[str, Any]) -> datetime:
+    """When the article last changed as far as we know (never None: feeds need it)."""
+    return (parse_iso(record.get("modified")) or published_of(record)
+            or datetime(1970, 1, 1, tzinfo=timezone.utc))
+
+
+def feed_updated(records: list[dict[str, Any]]) -> datetime:
+    """The feed's updated time: its newest entry's, so re-exporting unchanged content changes nothing."""
+    if not records:
+        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return max(updated_of(r) for r in records)
+
+
+def rfc3339(when: datetime) -> str:
+    """A datetime as RFC 3339 in UTC with a Z, as Atom and JSON Feed want."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc822(when: datetime) -> str:
+    """A datetime as RFC 822 (RFC 2822), as RSS 2.0 wants: 'Wed, 14 Jan 2026 08:00:00 GMT'."""
+    return format_datetime(when.astimezone(timezone.utc), usegmt=True)
+
+
+def entry_id(record: dict[str, Any]) -> str:
+    """The entry's stable id: the article's canonical URL, which never changes once stored."""
+    return str(record["url"])
+
+
+def content_html(record: dict[str, Any]) -> str:
+    """The article body as sanitized HTML paragraphs (escaped plain text, then cleaned by nh3 as a backstop)."""
+    paragraphs = [p.strip() for p in (record.get("text") or "").split("\n\n") if p.strip()]
+    if not paragraphs and record.get("lede"):
+        paragraphs = [record["lede"]]
+    body = "".join(f"<p>{html.escape(xml_text(p)).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return nh3.clean(body)
+
+
+def title_of(record: dict[str, Any]) -> str:
+    """The entry title; feeds need one, so an untitled article falls back to its URL."""
+    return xml_text(record.get("title")) or str(record["url"])

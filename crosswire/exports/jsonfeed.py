@@ -1,0 +1,45 @@
+"""JSON Feed 1.1 from export records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crosswire.exports.common import FeedInfo, content_html, entry_id, published_of, rfc3339, title_of, updated_of
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def jsonfeed_item(record: dict[str, Any]) -> dict[str, Any]:
+    """One JSON Feed item; crosswire's own fields go in the `_crosswire` extension object."""
+    item: dict[str, Any] = {"id": entry_id(record), "url": record["url"], "title": title_of(record),
+                            "content_html": content_html(record)}
+    if record.get("lede"):
+        item["summary"] = record["lede"]
+    published = published_of(record)
+    if published:
+        item["date_published"] = rfc3339(published)
+    item["date_modified"] = rfc3339(updated_of(record))
+    if record.get("authors"):
+        item["authors"] = [{"name": name} for name in record["authors"]]
+    if record.get("language"):
+        item["language"] = record["language"]
+    if record.get("image"):
+        item["image"] = record["image"]
+    if record.get("keywords"):
+        item["tags"] = list(record["keywords"])
+    item["_crosswire"] = {"id": record.get("id"), "source": record.get("source")}
+    return item
+
+
+def write_jsonfeed(records: list[dict[str, Any]], info: FeedInfo) -> bytes:
+    """A JSON Feed 1.1 document (UTF-8 bytes)."""
+    feed: dict[str, Any] = {"version": VERSION, "title": info.title, "feed_url": info.self_url}
+    if info.home_url:
+        feed["home_page_url"] = info.home_url
+    if info.description:
+        feed["description"] = info.description
+    if info.language:
+        feed["language"] = info.language
+    feed["items"] = [jsonfeed_item(r) for r in records]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

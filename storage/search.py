@@ -1,0 +1,177 @@
+"""Full-text search over the archive: FTS5 MATCH, filters, bm25 ranking, snippets, copy families collapsed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from crosswire.query import Query, parse_query
+from storage.export import article_record
+
+# bm25 column weights for (title, lede, text): a word in the headline says more about what an article is
+# about than the same word deep in the body; the lede is the writer's own summary, so it sits in between.
+BM25_WEIGHTS = (10.0, 4.0, 1.0)
+_BM25 = "bm25(articles_fts, {}, {}, {})".format(*BM25_WEIGHTS)
+# Undated articles sort by when we first saw them, so they are neither lost at the end nor dated wrongly.
+_DATE = "coalesce(a.published, a.first_seen)"
+SORTS = ("rank", "date")
+SNIPPET_TOKENS = 24
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: int
+    url: str
+    source: str | None
+    title: str | None
+    published: str | None
+    language: str | None
+    snippet: str
+    score: float | None      # bm25 (lower is better); None when nothing was matched by text
+    copies: int              # other copies of this article in its family (0 when expanded or none)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def _as_query(query: str | Query) -> Query:
+    return parse_query(query) if isinstance(query, str) else query
+
+
+def filter_sql(query: Query, *, all_copies: bool) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (over `articles a`) and their parameters for a query's filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def member(expr: str, values: tuple[str, ...], close: str = "") -> None:
+        clauses.append(f"{expr} in ({','.join('?' * len(values))}){close}")
+        params.extend(values)
+
+    if query.sources:
+        member("a.source", query.sources)
+    if query.countries:
+        member("a.source in (select name from sources where upper(country)", query.countries, ")")
+    if query.languages:
+        # An article without a detected language inherits its outlet's.
+        member("lower(substr(coalesce(a.language, (select language from sources where name = a.source)), 1, 2))",
+               query.languages)
+    if query.tags:
+        member("a.source in (select s.name from sources s, json_each(s.tags) t where t.value", query.tags, ")")
+    if query.since:
+        clauses.append(f"{_DATE} >= ?")
+        params.append(query.since)
+    if query.until:
+        clauses.append(f"{_DATE} < ?")
+        params.append(query.until)
+    if query.exclude_only:
+        clauses.append("a.id not in (select rowid from articles_fts where articles_fts match ?)")
+        params.append(query.exclude_only)
+    if not all_copies:
+        clauses.append("coalesce(a.family_role, '') != 'copy'")
+    return clauses, params
+
+
+def matching_ids(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank", limit: int | None = None,
+                 offset: int = 0, all_copies: bool = False) -> list[tuple[int, float | None]]:
+    """(id, bm25 score or None) of the matching articles, in result order."""
+    q = _as_query(query)
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}")
+    clauses, params = filter_sql(q, all_copies=all_copies)
+    if q.match:
+        sql = f"select a.id, {_BM25} as score from articles_fts join articles a on a.id = articles_fts.rowid"
+        clauses.insert(0, "articles_fts match ?")
+        params.insert(0, q.match)
+        order = "score, a.id" if sort == "rank" else f"{_DATE} desc, a.id desc"
+    else:
+        sql = "select a.id, null as score from articles a"
+        order = f"{_DATE} desc, a.id desc"
+    if clauses:
+        sql += " where " + " and ".join(clauses)
+    sql += f" order by {order}"
+    if limit is not None or offset:
+        sql += " limit ? offset ?"
+        params += [-1 if limit is None else limit, offset]
+    return [(row[0], row[1]) for row in db.execute(sql, params)]
+
+
+def search(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank", limit: int = 20, offset: int = 0,
+           all_copies: bool = False, mark: tuple[str, str] = ("<mark>", "</mark>")) -> list[Hit]:
+    """One page of results with highlighted snippets; copies collapsed into their family's origin by default."""
+    q = _as_query(query)
+    ranked = matching_ids(db, q, sort=sort, limit=limit, offset=offset, all_copies=all_copies)
+    if not ranked:
+        return []
+    ids = [article_id for article_id, _ in ranked]
+    marks = ",".join("?" * len(ids))
+    rows = {row["id"]: row for row in db.query(
+        f"select id, url, source, title, published, language, lede, text, family_id, family_role "
+        f"from articles where id in ({marks})", ids)}
+    # Snippets only for the page: computing them inside the ranking query would cost one per match.
+    snippets: dict[int, str] = {}
+    if q.match:
+        for rowid, snippet in db.execute(
+                f"select rowid, snippet(articles_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}) from articles_fts "
+                f"where articles_fts match ? and rowid in ({marks})", [*mark, q.match, *ids]):
+            snippets[rowid] = snippet
+    copies: dict[int, int] = {}
+    families = [r["family_id"] for r in rows.values() if r["family_id"] is not None and r["family_role"] != "copy"]
+    if families and not all_copies:
+        fmarks = ",".join("?" * len(families))
+        copies = dict(db.execute(f"select family_id, count(*) from articles where family_role = 'copy' "
+                                 f"and family_id in ({fmarks}) group by family_id", families).fetchall())
+    hits = []
+    for article_id, score in ranked:
+        row = rows[article_id]
+        snippet = snippets.get(article_id) or _plain_snippet(row["lede"] or row["text"] or "")
+        hits.append(Hit(id=article_id, url=row["url"], source=row["source"], title=row["title"],
+                        published=row["published"], language=row["language"], snippet=snippet,
+                        score=round(score, 4) if score is not None else None,
+                        copies=copies.get(row["family_id"], 0) if row["family_role"] != "copy" else 0))
+    return hits
+
+
+def _plain_snippet(text: str, words: int = SNIPPET_TOKENS) -> str:
+    """The first `words` words of a text, with an ellipsis when cut."""
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def iter_matching(db: sqlite_utils.Database, query: str | Query, *, sort: str = "date", limit: int | None = None,
+                  all_copies: bool = False) -> Iterator[dict[str, Any]]:
+    """Export records (storage.export shape) of the matching articles, in result order, fetched in chunks."""
+    ids = [article_id for article_id, _ in matching_ids(db, query, sort=sort, limit=limit, all_copies=all_copies)]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = {row["id"]: row for row in db.query(f"select * from articles where id in ({marks})", chunk)}
+        for article_id in chunk:
+            yield article_record(rows[article_id])
+
+
+def get_article(db: sqlite_utils.Database, ref: str | int) -> dict[str, Any] | None:
+    """One article for reading, by id or by any URL variant: the export record plus outlet and family."""
+    from storage.articles import find_article_id
+
+    text = str(ref).strip()
+    article_id = int(text) if text.isdigit() else (find_article_id(db, text) if "://" in text else None)
+    if article_id is None:
+        return None
+    rows = list(db.query("select a.*, s.title as outlet from articles a left join sources s on s.name = a.source "
+                         "where a.id = ?", [article_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    record = article_record(row)
+    record["outlet"] = row["outlet"] or row.get("site_name") or row["source"]
+    record["family"] = []
+    if row.get("family_id") is not None:
+        record["family"] = [dict(r) for r in db.query(
+            "select id, source, url, family_role from articles where family_id = ? and id != ? order by id",
+            [row["family_id"], article_id])]
+    return record
