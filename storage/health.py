@@ -100,9 +100,9 @@ def source_health(db: sqlite_utils.Database, now: datetime) -> list[SourceHealth
     base_start = _iso(now - timedelta(days=1 + BASELINE_DAYS))
     per_source = f"select a.source, count(*) from articles a where {WHEN} > ? group by a.source"
     day_counts, week_counts = _counts(db, per_source, [day]), _counts(db, per_source, [week])
-    baseline = {row[0]: row[1:] for row in db.execute(
-        f"select a.source, count(*), min({WHEN}) from articles a where {WHEN} > ? and {WHEN} <= ? "
-        f"group by a.source", [base_start, day])}
+    baseline = _counts(db, f"select a.source, count(*) from articles a where {WHEN} > ? and {WHEN} <= ? "
+                           f"group by a.source", [base_start, day])
+    first_article = _counts(db, f"select a.source, min({WHEN}) from articles a group by a.source", [])
     last_article = _counts(db, f"select a.source, max({WHEN}) from articles a group by a.source", [])
     per_feed = (f"select s.feed_id, count(distinct s.article_id) from sightings s join articles a "
                 f"on a.id = s.article_id where {WHEN} > ? group by s.feed_id")
@@ -118,7 +118,7 @@ def source_health(db: sqlite_utils.Database, now: datetime) -> list[SourceHealth
             articles_7d=feed_week.get(row["id"], 0)))
     out = []
     for (name,) in db.execute("select name from sources order by name"):
-        count, first = baseline.get(name, (0, None))
+        count, first = baseline.get(name, 0), first_article.get(name)
         history = 0.0
         if first:
             start = max(datetime.fromisoformat(first), now - timedelta(days=1 + BASELINE_DAYS))

@@ -22,9 +22,9 @@ def executable() -> list[str]:
 
 def schedule(every: int) -> str:
     """The five cron time fields for a run every `every` minutes (a divisor of 60, or whole hours)."""
-    if every < 60 and 60 % every == 0:
+    if 0 < every < 60 and 60 % every == 0:
         return "* * * * *" if every == 1 else f"*/{every} * * * *"
-    if every % 60 == 0 and 24 % (every // 60) == 0:
+    if every > 0 and every % 60 == 0 and 24 % (every // 60) == 0:
         hours = every // 60
         return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
     raise CrosswireError(f"--every {every}: use a divisor of 60 minutes (5, 10, 15, 20, 30) or whole hours "
