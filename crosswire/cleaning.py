@@ -170,22 +170,19 @@ def _guess_latin(sample: str) -> str | None:
     return code if best >= 0.12 * len(words) and best >= 1.5 * second else None
 
 
+_SCRIPTS = {
+    "cyr": re.compile("[\u0400-\u04ff]"),
+    "arab": re.compile("[\u0600-\u06ff]"),
+    "hebr": re.compile("[\u0590-\u05ff]"),
+    "greek": re.compile("[\u0370-\u03ff]"),
+    "latin": re.compile("[A-Za-z]"),
+}
+
+
 def guess_language(text: str) -> str | None:
     """A conservative language guess from the writing system, then function words for Latin script."""
     sample = text[:3000]
-    counts = {"cyr": 0, "arab": 0, "hebr": 0, "greek": 0, "latin": 0}
-    for ch in sample:
-        o = ord(ch)
-        if 0x0400 <= o <= 0x04FF:
-            counts["cyr"] += 1
-        elif 0x0600 <= o <= 0x06FF:
-            counts["arab"] += 1
-        elif 0x0590 <= o <= 0x05FF:
-            counts["hebr"] += 1
-        elif 0x0370 <= o <= 0x03FF:
-            counts["greek"] += 1
-        elif ch.isascii() and ch.isalpha():
-            counts["latin"] += 1
+    counts = {script: len(pattern.findall(sample)) for script, pattern in _SCRIPTS.items()}
     script, n = max(counts.items(), key=lambda kv: kv[1])
     if n < 50:
         return None

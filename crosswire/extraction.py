@@ -42,6 +42,8 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+")
 # Fewer words than this is a menu or an error stub, not an article (even a two-line flash has more).
 _MIN_BODY_WORDS = 10
 _WORDS = re.compile(r"\w+")
+# A body shorter than this from the fast pass is retried with trafilatura's fallback extractors.
+_RETRY_BELOW_WORDS = 50
 # Short opening lines (datelines, "Updated 2 hours ago") make a poor lede.
 _MIN_LEDE_CHARS = 40
 # Some CMSes stuff the whole article into the description; a lede is a sentence or two.
@@ -97,11 +99,21 @@ def extract(
 
 def _body(tree: HtmlElement, url: str, page: PageMeta) -> str:
     """Trafilatura's main text as paragraphs separated by a blank line; JSON-LD articleBody if that fails."""
-    doc = trafilatura.bare_extraction(tree, url=url, include_comments=False)
-    raw = doc.text if doc is not None and doc.text else ""
+    # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
+    # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
+    raw = _trafilatura_text(tree, url, fast=True)
+    if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
+        # The main extractor missed the article container: now the fallbacks earn their cost.
+        raw = _trafilatura_text(tree, url, fast=False) or raw
     if not raw.strip():
-        raw = page.ld("articleBody") if isinstance(page.ld("articleBody"), str) else ""
+        body = page.ld("articleBody")
+        raw = body if isinstance(body, str) else ""
     return "\n\n".join(line.strip() for line in raw.splitlines() if line.strip())
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
+    doc = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False)
+    return doc.text if doc is not None and doc.text else ""
 
 
 def _drop_title(text: str, title: str | None) -> str:

@@ -78,18 +78,23 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep the test output quiet."""
 
 
-@pytest.fixture
-def server() -> Iterator[str]:
+@pytest.fixture(scope="module")
+def server_root() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    _Handler.seen_agents.clear()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+@pytest.fixture
+def server(server_root: str) -> str:
+    _Handler.seen_agents.clear()
+    return server_root
 
 
 def run(*args: str):
