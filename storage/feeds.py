@@ -71,3 +71,8 @@ def record_feed_failure(db: sqlite_utils.Database, feed_id: int, *, reason: str,
         "retry_after = ?, paused = ?, paused_reason = ? where id = ?",
         [status, now, reason, now, now, next_check, retry_after, int(paused), paused_reason, feed_id],
     )
+
+
+def forget_validators(db: sqlite_utils.Database, feed_id: int) -> None:
+    """Drop a feed's ETag / Last-Modified so its next fetch is a full one (an entry's article is missing)."""
+    db.execute("update feeds set etag = null, last_modified = null where id = ?", [feed_id])

@@ -26,3 +26,9 @@ def record_error(db: sqlite_utils.Database, *, run_id: int | None, url: str, kin
     """Record why a URL or feed failed."""
     db["errors"].insert({"run_id": run_id, "feed_id": feed_id, "source": source, "url": url,
                          "kind": kind, "reason": reason, "at": utcnow()})
+
+
+def mark_interrupted(db: sqlite_utils.Database) -> int:
+    """Mark runs still 'running' as 'interrupted' (call while holding the crawl lock); return how many."""
+    cursor = db.execute("update runs set status = 'interrupted', finished = ? where status = 'running'", [utcnow()])
+    return cursor.rowcount

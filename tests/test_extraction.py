@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from trafilatura.utils import load_html
 
 from crosswire.article import FeedEntry
+from crosswire.charset import decode_html, plausible
+from crosswire.cleaning import clean_authors, guess_language, language_code, parse_date, split_keywords
 from crosswire.errors import ExtractionError
 from crosswire.extraction import extract
+from crosswire.htmlmeta import read_page_meta
 
 BODY_EN = """
 <p>Residents of the river district spent a second night in basements after shelling cut power to the
@@ -233,3 +237,99 @@ def test_non_html_or_empty_pages_raise_one_clear_error(data: bytes, message: str
     with pytest.raises(ExtractionError) as caught:
         extract(data, "https://example.test/doc")
     assert str(caught.value) == message
+
+
+# --- the small pure helpers behind extract() ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Mara Olenik"], ["Mara Olenik"]),
+        (["Analysis by Chris Dovan, Senior Editor-at-large"], ["Chris Dovan"]),
+        (["TOM KRISTEN, AP Auto Writer"], ["Tom Kristen"]),
+        (["Lia Evans and Yaron Stein"], ["Lia Evans", "Yaron Stein"]),
+        (["Ana Ruiz & Omar Haddad; Ana Ruiz"], ["Ana Ruiz", "Omar Haddad"]),
+        (["STAFF REPORTER, NOVEMBER 20, 2019 10:43"], ["Staff Reporter"]),
+        (["https://outlet.example/authors/jane", "desk@outlet.example", "PTI"], ["PTI"]),
+        (["Written by: Sina Koh - Correspondent"], ["Sina Koh"]),
+        ([], []),
+    ],
+)
+def test_clean_authors(raw: list[str], expected: list[str]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-12T08:30:00+02:00", datetime(2024, 3, 12, 6, 30, tzinfo=timezone.utc)),
+        ("2024-03-12T08:30:00Z", datetime(2024, 3, 12, 8, 30, tzinfo=timezone.utc)),
+        ("2024-03-12 08:30:00", datetime(2024, 3, 12, 8, 30, tzinfo=timezone.utc)),   # naive: taken as UTC
+        ("2024-03-12", datetime(2024, 3, 12, tzinfo=timezone.utc)),
+        ("Tue, 12 Mar 2024 08:30:00 -0500", datetime(2024, 3, 12, 13, 30, tzinfo=timezone.utc)),
+        ("March 12, 2024 8:30 AM", datetime(2024, 3, 12, 8, 30, tzinfo=timezone.utc)),
+        ("0001-01-01T00:00:00", None),
+        ("yesterday-ish", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date_gives_utc(raw: str | None, expected: datetime | None) -> None:
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("en-GB", "en"), ("ru_RU", "ru"), ("AR", "ar"), ("rus", "ru"), ("iw", "he"), ("Ukrainian", "uk"),
+     ("fr-FR, en", "fr"), ("x-klingon", None), ("", None), (None, None)],
+)
+def test_language_code(raw: str | None, expected: str | None) -> None:
+    assert language_code(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (TEXT_EN, "en"),
+        ("Мешканці північного передмістя провели ніч у підвалах після того, як кілька снарядів впали біля "
+         "залізничної станції, повідомила місцева адміністрація.", "uk"),
+        ("Жители северного пригорода провели ночь в подвалах после того, как несколько снарядов упали рядом "
+         "с железнодорожной станцией, сообщила местная администрация.", "ru"),
+        ("ساکنان حومه شمالی شب را در پناهگاه گذراندند پس از اینکه چند گلوله نزدیک ایستگاه قطار افتاد و برق "
+         "قطع شد.", "fa"),
+        ("short", None),
+    ],
+)
+def test_guess_language(text: str, expected: str | None) -> None:
+    assert guess_language(text) == expected
+
+
+def test_split_keywords() -> None:
+    assert split_keywords(["energy, Shelling ,", ["shelling", "curfew &amp; power"]]) == [
+        "energy", "Shelling", "curfew & power",
+    ]
+
+
+def test_plausible_rejects_mojibake() -> None:
+    russian = "Жители северного пригорода провели ночь в подвалах после обстрела."
+    assert (plausible(russian), plausible(russian.encode("cp1251").decode("cp1252"))) == (True, False)
+    french = "Les habitants ont passé la nuit dans les caves après le bombardement de la gare régionale."
+    assert plausible(french) is True
+
+
+def test_decode_prefers_valid_utf8_over_a_wrong_latin1_declaration() -> None:
+    page = '<html><head><meta charset="iso-8859-1"></head><body><p>Überfall in Köln</p></body></html>'
+    assert decode_html(page.encode("utf-8"), "https://x.example/") == page
+
+
+def test_read_page_meta_finds_article_in_graph_and_broken_json() -> None:
+    tree = load_html(
+        '<html lang="ar"><head><script type="application/ld+json">{"@type": "WebPage", "name": "page"}</script>'
+        '<script type="application/ld+json"><!--\n{"@graph": [{"@type": ["NewsArticle"], "headline": "h"}]}\n-->'
+        '</script><script type="application/ld+json">{"@type": "Article", "headline": "broken",</script>'
+        '<link rel="canonical" href="/a"><meta property="og:title" content="t"></head><body><p>x</p></body></html>'
+    )
+    page = read_page_meta(tree)
+    assert (page.html_lang, [o.get("headline") or o.get("name") for o in page.jsonld], page.links, page.meta) == (
+        "ar", ["h", "page"], {"canonical": "/a"}, {"og:title": ["t"]},
+    )

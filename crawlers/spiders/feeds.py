@@ -17,7 +17,8 @@ from crosswire.feeds import parse_feed
 from crosswire.polling import PollConfig
 from crosswire.urls import canonical_url
 from storage.articles import known_urls, link_known
-from storage.feeds import ensure_feed, feed_state, record_feed_failure, record_feed_success, sync_source
+from storage.feeds import (ensure_feed, feed_state, forget_validators, record_feed_failure, record_feed_success,
+                           sync_source)
 from storage.runs import record_error
 
 
@@ -62,6 +63,8 @@ class FeedSpider(scrapy.Spider):
             headers["If-Modified-Since"] = state["last_modified"]
         return scrapy.Request(
             url, headers=headers, callback=self.parse_feed, errback=self.feed_failed, dont_filter=True,
+        if self.crawler.settings.getbool("CROSSWIRE_FULL_FETCH"):
+            state = {}      # after an interrupted crawl: re-read every feed in full to pick up missed articles
             meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source, "kind": "feed"},
         )
 
@@ -170,4 +173,7 @@ class FeedSpider(scrapy.Spider):
 def _header(response: Any, name: str) -> str | None:
     """A response header as text, or None (also when there is no response)."""
     value = response.headers.get(name) if response is not None else None
+        if request.meta.get("feed_id") is not None:
+            # A 304 next time would hide this entry for good; fetch the feed in full so it is retried.
+            forget_validators(self.db, request.meta["feed_id"])
     return value.decode("latin-1") if value else None

@@ -80,6 +80,18 @@ def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], s
     if not poll_all:
         # Don't start Scrapy (and its extraction workers) every cron tick just to find nothing due.
         from crawlers.run import CrawlSummary
+    from storage.db import open_db
+    from storage.runs import mark_interrupted
+
+    handle = open_db(db)
+    try:
+        interrupted = mark_interrupted(handle)   # we hold the lock, so a 'running' run died (kill -9, reboot)
+    finally:
+        handle.close()
+    if interrupted:
+        # Its feeds may have been recorded before their articles were: poll all of them in full once.
+        poll_all = True
+        overrides["CROSSWIRE_FULL_FETCH"] = True
         from crawlers.schedule import count_due
 
         due, not_due = count_due(db, sources, overrides.get("CROSSWIRE_NOW"))
