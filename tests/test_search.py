@@ -1,0 +1,195 @@
+"""Search over a known archive: every syntax feature and filter, ranking, snippets, copies, paging, the CLIs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crosswire.cli import main
+from crosswire.query import parse_query
+from storage.db import open_db
+from storage.saved import add_search, list_searches
+from storage.search import get_article, search
+from searchdata import NOW, build_archive
+
+
+@pytest.fixture(scope="module")
+def db():
+    return build_archive(open_db(memory=True))
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    build_archive(open_db(path))
+    return path
+
+
+def ids(db, text: str, sort: str = "date", **kwargs) -> list[int]:
+    return [hit.id for hit in search(db, parse_query(text, now=NOW), sort=sort, **kwargs)]
+
+
+# Ids: 1 NW depot (origin) · 2 HP aid convoy · 3 VH Russian strikes · 4 LD Arabic strikes · 5 NW shelling ·
+# 6 HP copy of 1 · 7 VH Russian naval drill · 8 HP undated ceasefire (first seen 02-04) · 9 NW naval drill
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", [7, 8, 5, 9, 4, 3, 2, 1]),                   # everything, newest first, copy 6 folded into 1
+    ("deir ezzor", [2, 1]),
+    ("fuel depot", [2, 1]),                            # both words, anywhere
+    ('"fuel depot"', [1]),                             # the phrase: article 2 has both words apart
+    ("shelling OR ceasefire", [8, 5]),
+    ("deir shelling OR smoke", [1]),                   # deir AND (shelling OR smoke)
+    ("deir -aid", [1]),
+    ('deir -"aid workers"', [1]),
+    ("strik*", [5, 1]),                                # strikes, strike
+    ("STRIKES", [1]),                                  # case folded
+    ("дейр*", [3]),                                    # Russian prefix across declension (Дейр-эз-Зором)
+    ("УДАРЫ", [3]),                                    # Cyrillic case folded
+    ("دير الزور", [4]),
+    ("دَيْر", [4]),                                      # vowelled Arabic query finds unvowelled text
+    ("source:volga-herald", [7, 3]),
+    ("source:volga-herald source:levant-daily", [7, 4, 3]),
+    ("country:ru", [7, 3]),
+    ("country:GB country:LB", [5, 9, 4, 1]),
+    ("lang:ar", [4]),
+    ("lang:en", [8, 5, 9, 2, 1]),
+    ("tag:western", [8, 5, 9, 2, 1]),
+    ("tag:state-media", [7, 3]),
+    ("since:2026-02-02", [7, 8, 5]),
+    ("until:2026-01-15", [2, 1]),                      # until a date includes that whole day
+    ("since:2026-01-15 until:2026-01-17", [4, 3, 2]),
+    ("since:7d", [7, 8, 5]),                           # relative to NOW; 8 counts by when it was first seen
+    ("since:1m until:2w", [9, 4, 3, 2, 1]),
+    ("naval OR учения", [7, 9]),
+    ("drill tag:wire", [9]),
+    ("-drill -учения source:northwind-wire", [5, 1]),  # only exclusions: a filter on everything else
+    ('"fuel depot" country:US', []),                  # 6 is harbor-post's, but only a copy
+])
+def test_query_features_and_filters(db, text: str, expected: list[int]) -> None:
+    assert expected == ids(db, text)
+
+
+def test_rank_weights_title_above_text(db) -> None:
+    # Article 5 says "convoy" four times in its body, article 2 once in its title: plain bm25 prefers 5.
+    plain = [r[0] for r in db.execute("select rowid from articles_fts where articles_fts match 'convoy' "
+                                      "order by bm25(articles_fts)")]
+    assert ([5, 2], [2, 5]) == (plain, ids(db, "convoy", sort="rank"))
+
+
+def test_rank_order(db) -> None:
+    assert [1, 2] == ids(db, "deir ezzor", sort="rank")
+
+
+def test_copies_collapsed_by_default_and_expanded_on_request(db) -> None:
+    collapsed = search(db, "drone strikes")
+    assert [(1, 1)] == [(h.id, h.copies) for h in collapsed]
+    assert [(1, 0), (6, 0)] == [(h.id, h.copies) for h in search(db, "drone strikes", all_copies=True)]
+
+
+def test_limit_and_offset(db) -> None:
+    assert ([7, 8, 5], [9, 4], []) == (ids(db, "", limit=3), ids(db, "", limit=2, offset=3),
+                                       ids(db, "", limit=5, offset=20))
+
+
+def test_snippet_highlights_matches(db) -> None:
+    hit = search(db, "depot", mark=("[", "]"))[0]
+    assert ("Drone strikes hit a fuel [depot] on the southern edge of Deir Ezzor before dawn on Wednesday, "
+            "residents said.\n\nSmoke rose over the river…") == hit.snippet
+
+
+def test_snippet_without_text_match_is_the_lede(db) -> None:
+    assert "Корабли отработали стрельбы у побережья." == search(db, "source:volga-herald")[0].snippet
+
+
+def test_saved_search_requires_a_valid_query_and_name(db_file: Path) -> None:
+    database = open_db(db_file)
+    assert add_search(database, "deir", "deir ezzor") is True
+    assert add_search(database, "deir", "deir OR ezzor") is False
+    assert ["deir OR ezzor"] == [r["query"] for r in list_searches(database)]
+
+
+def test_get_article_by_id_and_url_variant(db) -> None:
+    by_id = get_article(db, 1)
+    by_url = get_article(db, "https://northwind.example/2026/01/14/depot?utm_source=feed")
+    assert (1, 1, [{"id": 6, "source": "harbor-post", "url": "https://harborpost.example/wire/drone-strikes-depot",
+                    "family_role": "copy"}]) == (by_id["id"], by_url["id"], by_id["family"])
+    assert (None, None) == (get_article(db, 999), get_article(db, "https://nowhere.example/x"))
+
+
+# --- the commands ----------------------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_cli_search_plain_output(db_file: Path) -> None:
+    assert (0, "1. Drone strikes hit fuel depot near Deir Ezzor  [northwind-wire · 2026-01-14 · #1] (+1 copy)\n"
+               "   Drone strikes hit a fuel *depot* on the southern edge of Deir Ezzor before dawn on Wednesday, "
+               "residents said. Smoke rose over the river…\n"
+               "   https://northwind.example/2026/01/14/depot\n\n"
+               "2. Aid convoy reaches Hasakah after week of delays  [harbor-post · 2026-01-15 · #2]\n"
+               "   …Drivers said the *depot* where they loaded was short of fuel. Aid workers said the convoy would "
+               "return next month.\n"
+               "   https://harborpost.example/world/aid-convoy-hasakah\n\n") == run("search", "depot", "--db", str(db_file))
+
+
+def test_cli_search_json(db_file: Path) -> None:
+    code, out = run("search", '"fuel depot" OR ceasefire', "--db", str(db_file), "--sort", "date", "--json")
+    assert 0 == code
+    assert [(8, None, "Ceasefire talks stall in Geneva", 0), (1, "2026-01-14T08:00:00+00:00",
+             "Drone strikes hit fuel depot near Deir Ezzor", 1)] == [
+        (h["id"], h["published"], h["title"], h["copies"]) for h in json.loads(out)]
+    assert "<mark>Ceasefire</mark> talks stall in Geneva" == json.loads(out)[0]["snippet"]
+
+
+def test_cli_search_paging_and_all_copies(db_file: Path) -> None:
+    code, out = run("search", "drone", "--db", str(db_file), "--all-copies", "--limit", "1", "--offset", "1",
+                    "--json")
+    assert (0, [6]) == (code, [h["id"] for h in json.loads(out)])
+
+
+def test_cli_malformed_query_is_one_line(db_file: Path) -> None:
+    assert (1, 'Error: unclosed quote in query: "deir ezzor\n') == run("search", '"deir ezzor', "--db", str(db_file))
+
+
+def test_cli_searches_add_list_remove(db_file: Path) -> None:
+    db = ["--db", str(db_file)]
+    assert (0, "saved search deir: deir ezzor\n") == run("searches", "add", "deir", "deir ezzor", *db)
+    assert (0, "saved search ru: country:RU\n") == run("searches", "add", "ru", "country:RU", *db)
+    assert (0, "deir  deir ezzor\nru    country:RU\n") == run("searches", "list", *db)
+    assert (0, "removed search ru\n") == run("searches", "remove", "ru", *db)
+    code, out = run("searches", "list", "--json", *db)
+    assert (0, [("deir", "deir ezzor")]) == (code, [(r["name"], r["query"]) for r in json.loads(out)])
+    assert (1, 'Error: no saved search named "ru"; saved searches: deir\n') == run("searches", "remove", "ru", *db)
+    assert (1, "Error: OR needs a word or phrase on each side\n") == run("searches", "add", "x", "a OR", *db)
+    assert (1, 'Error: saved search name must be a lowercase slug like "deir-ezzor" (a-z, 0-9, "-", "_", '
+               'at most 64 characters), got "Bad Name"\n') == run("searches", "add", "Bad Name", "x", *db)
+
+
+def test_cli_show_reading_view(db_file: Path) -> None:
+    assert (0, "Aid convoy reaches Hasakah after week of delays\n\n"
+               "Harbor Post · 2026-01-15 10:30:00 UTC · by Tom Reyes, Aisha Bar\n"
+               "https://harborpost.example/world/aid-convoy-hasakah\n\n"
+               "The convoy left Deir Ezzor province a week ago. Drivers said the depot\n"
+               "where they loaded was short of fuel.\n\n"
+               "Aid workers said the convoy would return next month.\n") == run(
+        "show", "2", "--db", str(db_file), "--width", "70")
+
+
+def test_cli_show_by_url_json_and_family(db_file: Path) -> None:
+    code, out = run("show", "https://harborpost.example/wire/drone-strikes-depot", "--db", str(db_file), "--json")
+    record = json.loads(out)
+    assert (0, 6, "Harbor Post", ["Mara Quill"], "copy", [1]) == (
+        code, record["id"], record["outlet"], record["authors"], record["family_role"],
+        [m["id"] for m in record["family"]])
+    code, out = run("show", "#6", "--db", str(db_file), "--width", "200")
+    assert "copy in a copy family with #1 (northwind-wire)" == out.splitlines()[4]
+
+
+def test_cli_show_unknown_article(db_file: Path) -> None:
+    assert (1, "Error: no stored article '42' (give an id from `crosswire search` or a URL)\n") == run(
+        "show", "42", "--db", str(db_file))
