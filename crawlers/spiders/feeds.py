@@ -57,14 +57,14 @@ class FeedSpider(scrapy.Spider):
         """A conditional GET for a feed, using the validators from its last fetch."""
         state = feed_state(self.db, feed_id)
         headers = {}
+        if self.crawler.settings.getbool("CROSSWIRE_FULL_FETCH"):
+            state = {}      # after an interrupted crawl: re-read every feed in full to pick up missed articles
         if state.get("etag"):
             headers["If-None-Match"] = state["etag"]
         if state.get("last_modified"):
             headers["If-Modified-Since"] = state["last_modified"]
         return scrapy.Request(
             url, headers=headers, callback=self.parse_feed, errback=self.feed_failed, dont_filter=True,
-        if self.crawler.settings.getbool("CROSSWIRE_FULL_FETCH"):
-            state = {}      # after an interrupted crawl: re-read every feed in full to pick up missed articles
             meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source, "kind": "feed"},
         )
 
@@ -164,6 +164,9 @@ class FeedSpider(scrapy.Spider):
 
     def article_failed(self, failure: Any) -> None:
         request = failure.request
+        if request.meta.get("feed_id") is not None:
+            # A 304 next time would hide this entry for good; fetch the feed in full so it is retried.
+            forget_validators(self.db, request.meta["feed_id"])
         kind, reason = classify(failure_exception(failure))
         self.stat("errors")
         record_error(self.db, run_id=self.run_id, feed_id=request.meta.get("feed_id"),
@@ -173,7 +176,4 @@ class FeedSpider(scrapy.Spider):
 def _header(response: Any, name: str) -> str | None:
     """A response header as text, or None (also when there is no response)."""
     value = response.headers.get(name) if response is not None else None
-        if request.meta.get("feed_id") is not None:
-            # A 304 next time would hide this entry for good; fetch the feed in full so it is retried.
-            forget_validators(self.db, request.meta["feed_id"])
     return value.decode("latin-1") if value else None

@@ -69,17 +69,6 @@ def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], s
     from crosswire.sources import load_sources, select_sources
 
     overrides: dict[str, Any] = {}
-    if poll_all:
-        overrides["CROSSWIRE_POLL_ALL"] = True
-    if quiet:
-        overrides["LOG_LEVEL"] = "ERROR"
-    if log_file is not None:
-        overrides["LOG_FILE"] = str(log_file)
-    overrides.update(parse_setting_overrides(setting_pairs))   # explicit -s wins
-    sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
-    if not poll_all:
-        # Don't start Scrapy (and its extraction workers) every cron tick just to find nothing due.
-        from crawlers.run import CrawlSummary
     from storage.db import open_db
     from storage.runs import mark_interrupted
 
@@ -92,6 +81,17 @@ def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], s
         # Its feeds may have been recorded before their articles were: poll all of them in full once.
         poll_all = True
         overrides["CROSSWIRE_FULL_FETCH"] = True
+    if poll_all:
+        overrides["CROSSWIRE_POLL_ALL"] = True
+    if quiet:
+        overrides["LOG_LEVEL"] = "ERROR"
+    if log_file is not None:
+        overrides["LOG_FILE"] = str(log_file)
+    overrides.update(parse_setting_overrides(setting_pairs))   # explicit -s wins
+    sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
+    if not poll_all:
+        # Don't start Scrapy (and its extraction workers) every cron tick just to find nothing due.
+        from crawlers.run import CrawlSummary
         from crawlers.schedule import count_due
 
         due, not_due = count_due(db, sources, overrides.get("CROSSWIRE_NOW"))
