@@ -112,7 +112,11 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> str:
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
-    doc = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False)
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False)
+    except Exception as exc:  # noqa: BLE001 -- hostile HTML can trip any layer; one page must not stop a crawl
+        LOGGER.warning("trafilatura failed on %s: %r", url, exc)
+        return ""
     return doc.text if doc is not None and doc.text else ""
 
 
@@ -273,7 +277,8 @@ def _guess_date(tree: HtmlElement, url: str) -> datetime | None:
     try:
         found = find_date(tree, url=url, extensive_search=False, original_date=True,
                           outputformat="%Y-%m-%dT%H:%M:%S")
-    except (ValueError, TypeError):
+    except Exception as exc:  # noqa: BLE001 -- a date guess is optional; never lose the article over it
+        LOGGER.info("htmldate failed on %s: %r", url, exc)
         found = None
     if found is None:
         LOGGER.info("no publication date found: %s", url)
