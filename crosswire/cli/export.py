@@ -16,6 +16,14 @@ DATA_FORMATS = ("jsonl", "csv")
 DEFAULT_FEED_ITEMS = 50
 
 
+class _Echo:
+    """A write()-able stdout that goes through click.echo (right encoding, captured by CliRunner)."""
+
+    def write(self, text: str) -> int:
+        click.echo(text, nl=False)
+        return len(text)
+
+
 @click.command()
 @db_option
 @click.option("--format", "fmt", type=click.Choice(FEED_FORMATS + DATA_FORMATS), default="jsonl",
@@ -63,9 +71,9 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
     data = _render(db, fmt, query, search_name, source, limit, all_copies, feed_url, output)
     if output is None:
         if isinstance(data, bytes):
-            click.get_binary_stream("stdout").write(data)
+            click.echo(data, nl=False)
         else:
-            data(click.get_text_stream("stdout", encoding="utf-8"))
+            data(_Echo())  # type: ignore[arg-type]
         return
     tmp = output.with_name(output.name + ".part")
     if isinstance(data, bytes):

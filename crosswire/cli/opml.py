@@ -32,7 +32,7 @@ def export_command(sources_path: Path | None, output: Path | None) -> None:
 
     data = export_opml(load_sources(resolve_sources(sources_path)))
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
         return
     output.write_bytes(data)
     click.echo(f"wrote {output}", err=True)
