@@ -23,7 +23,8 @@ def classify(exc: BaseException) -> tuple[str, str]:
         status = exc.response.status
         return "http", f"HTTP {status}"
     if isinstance(exc, (CannotResolveHostError, terror.DNSLookupError)):
-        return "dns", f"DNS lookup failed: {exc}"
+        text = str(exc)
+        return "dns", text if text.lower().startswith("dns lookup failed") else f"DNS lookup failed: {text}"
     if isinstance(exc, (DownloadTimeoutError, terror.TimeoutError, terror.TCPTimedOutError)):
         return "timeout", "timed out"
     if isinstance(exc, (DownloadConnectionRefusedError, terror.ConnectionRefusedError)):
