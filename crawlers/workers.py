@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
@@ -17,7 +18,11 @@ def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_ty
     return extract(body, url, feed_entry, content_type=content_type).to_dict()
 
 
-def _warm_up() -> None:
+def _warm_up(parent_pid: int | None = None) -> None:
+    if parent_pid is not None:
+        from crawlers.orphans import die_with_parent
+
+        die_with_parent(parent_pid)   # a kill -9'd crawl must not leave workers running
     # Import the heavy modules once per worker, before the first page arrives.
     import crosswire.extraction  # noqa: F401
 
@@ -25,4 +30,4 @@ def _warm_up() -> None:
 def make_pool(workers: int) -> Executor:
     """A process pool of `workers` extraction processes (spawned: no forking of the running reactor)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_warm_up)
+                               initializer=_warm_up, initargs=(os.getpid(),))
