@@ -39,11 +39,13 @@ class ExtractPipeline:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
+        # Per-outlet extraction rules from the sources file (crosswire.rules), as a picklable dict.
+        rules = getattr(self.crawler.spider, "source_rules", {}).get(item.source)
         try:
             if self.pool is None:
-                item.article = extract_page(item.body, item.url, item.entry, item.content_type)
+                item.article = extract_page(item.body, item.url, item.entry, item.content_type, rules)
             else:
-                future = self.pool.submit(extract_page, item.body, item.url, item.entry, item.content_type)
+                future = self.pool.submit(extract_page, item.body, item.url, item.entry, item.content_type, rules)
                 item.article = await asyncio.wrap_future(future)
         except ExtractionError as exc:
             spider = self.crawler.spider

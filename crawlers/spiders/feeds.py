@@ -12,7 +12,10 @@ from scrapy.http import Response
 
 from crawlers import schedule
 from crawlers.failures import classify, failure_exception
+from crawlers.entrypoints import EntryPointMixin
 from crawlers.items import PageItem
+from crawlers.listings import ListingMixin
+from crawlers.sitemaps import SitemapMixin
 from crosswire.feeds import parse_feed
 from crosswire.polling import PollConfig
 from crosswire.urls import canonical_url
@@ -22,7 +25,7 @@ from storage.feeds import (ensure_feed, feed_state, forget_validators, record_fe
 from storage.runs import record_error
 
 
-class FeedSpider(scrapy.Spider):
+class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
     """Fetches each configured feed and requests the articles behind its new entries."""
 
     name = "feeds"
@@ -53,6 +56,8 @@ class FeedSpider(scrapy.Spider):
                     continue
                 yield self.feed_request(url, feed_id, source.name)
 
+            for request in self.entry_point_requests(source):   # sitemaps and listing pages
+                yield request
     def feed_request(self, url: str, feed_id: int, source: str) -> scrapy.Request:
         """A conditional GET for a feed, using the validators from its last fetch."""
         state = feed_state(self.db, feed_id)
@@ -115,6 +120,7 @@ class FeedSpider(scrapy.Spider):
     def article_requests(self, entries: list[Any], *, feed_id: int | None, source: str) -> Iterable[scrapy.Request]:
         """Requests for the entries whose article is neither stored nor already requested in this run."""
         self.stat("entries_seen", len(entries))
+        entries = self.in_scope(entries, source)   # include/exclude patterns, faceted-URL traps
         known = known_urls(self.db, [e.url for e in entries])
         for entry in entries:
             if entry.url in known:
