@@ -146,3 +146,47 @@ def test_search_export_and_backup_work_while_a_crawl_writes(web, reference, tmp_
     assert 2 <= query(tmp_path / "copy.db", "select count(*) from articles")[0][0]
     assert crawl.returncode in (exitcodes.OK, exitcodes.PARTIAL), err
     assert reference == {url for (url,) in query(db, "select url from articles")}
+
+
+def children(pid: int) -> list[int]:
+    """Live (non-zombie) child processes of `pid`, from /proc."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                state, ppid = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[:2]
+            except OSError:
+                continue
+            if int(ppid) == pid and state != "Z":
+                out.append(int(entry))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to list child processes")
+def test_kill_9_leaves_no_extraction_workers_behind(web, tmp_path):
+    db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    sources.write_text(web.sources_toml())
+    slow_with_workers = [*SLOW, "-s", "CROSSWIRE_EXTRACT_WORKERS=2"]
+    crawl = subprocess.Popen(command(db, sources, *slow_with_workers), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: article_count(db) >= 1, crawl, "the first article")   # the workers are up
+        workers = children(crawl.pid)
+        os.kill(crawl.pid, signal.SIGKILL)
+    finally:
+        crawl.wait(timeout=30)
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivors = [pid for pid in workers if alive(pid)]
+    for pid in survivors:       # don't leak them into the rest of the test run
+        os.kill(pid, signal.SIGKILL)
+    assert [] == survivors
