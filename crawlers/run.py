@@ -16,7 +16,10 @@ from storage.db import open_db
 from storage.runs import finish_run, start_run
 
 STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
-             "errors", "feed_problems", "entries_seen", "feeds_not_due")
+             "errors", "feed_problems", "entries_seen", "feeds_not_due",
+             # sitemaps and listing pages (crawlers/sitemaps.py, crawlers/listings.py), scope and trap guards
+             "sitemaps_checked", "listing_pages", "pages_not_modified", "sitemaps_unchanged", "too_old",
+             "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops")
 
 
 @dataclass
@@ -32,7 +35,8 @@ class CrawlSummary:
         """ok, partial (some feeds or pages failed) or nothing (no feed was due, or no source had a feed)."""
         if self.stats.get("errors"):
             return "partial"
-        return "ok" if self.stats.get("feeds_checked") else "nothing"
+        checked = ("feeds_checked", "sitemaps_checked", "listing_pages")
+        return "ok" if any(self.stats.get(k) for k in checked) else "nothing"
 
     def line(self) -> str:
         """The one-line summary printed at the end of `crosswire crawl`."""
@@ -42,7 +46,25 @@ class CrawlSummary:
                 f"{not_due}), "
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
-                f"in {self.seconds:.1f}s")
+                f"in {self.seconds:.1f}s" + discovery_line(s))
+
+
+def discovery_line(s: dict[str, int]) -> str:
+    """The summary's tail for sitemaps, listing pages, scope and the trap guards (empty when unused)."""
+    parts = []
+    if s.get("sitemaps_checked") or s.get("listing_pages"):
+        parts.append(f"{s.get('sitemaps_checked', 0)} sitemaps, {s.get('listing_pages', 0)} listing pages "
+                     f"({s.get('pages_not_modified', 0)} not modified)")
+    skipped = [(s.get("too_old", 0), "older than --since or the last crawl"), (s.get("off_scope", 0), "out of scope"),
+               (s.get("off_topic", 0), "off topic")]
+    if any(n for n, _ in skipped):
+        parts.append("skipped " + ", ".join(f"{n} {what}" for n, what in skipped if n))
+    cuts = [(s.get("cut_by_limits", 0), "by page/depth limits"), (s.get("traps_skipped", 0), "trap URLs"),
+            (s.get("pagination_loops", 0), "pagination loops"),
+            (s.get("requests_deduplicated", 0), "duplicate requests")]
+    if any(n for n, _ in cuts[:3]):
+        parts.append("cut short: " + ", ".join(f"{n} {what}" for n, what in cuts if n))
+    return "; " + "; ".join(parts) if parts else ""
 
 
 def parse_setting_overrides(pairs: Iterable[str]) -> dict[str, str]:
@@ -107,6 +129,7 @@ def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | 
         process.start()
         stats = {key: int(crawler.stats.get_value(f"crosswire/{key}", 0)) for key in STAT_KEYS}
         stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
+        stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
         summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)
         status = summary.status
         return summary

@@ -10,12 +10,14 @@ from typing import Any
 from crosswire.article import FeedEntry
 
 
-def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_type: str | None) -> dict[str, Any]:
-    """Extract one page to an Article dict (runs in a worker; raises ExtractionError on failure)."""
-    from crosswire.extraction import extract
+def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_type: str | None,
+                 rules: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Extract one page to an Article dict, with the source's rules first if it has any (runs in a worker;
+    raises ExtractionError on failure)."""
+    from crosswire.rules import extract_with_rules
 
     feed_entry = FeedEntry.from_dict(entry) if entry else None
-    return extract(body, url, feed_entry, content_type=content_type).to_dict()
+    return extract_with_rules(body, url, feed_entry, content_type=content_type, rules=rules).to_dict()
 
 
 def _warm_up(parent_pid: int | None = None) -> None:

@@ -19,6 +19,34 @@ A TOML file of `[[source]]` tables, with an optional `[defaults]` table::
     concurrency = 1                 # parallel requests to this source (>= 1)
     enabled = true
 
+Finding articles beyond the feeds, and keeping only what matters (all optional)::
+
+    sitemaps = ["https://example.org/sitemap.xml"]  # or "robots": the Sitemap: lines of robots.txt
+    include = ["/middle-east/"]     # regexes: an article URL must match one (when given)...
+    exclude = ["/sport/", "/video/"]  # ...and none of these
+    topics = ["syria"]              # topic sets (crosswire/data/topics.toml) to tag articles with
+    only_topics = true              # keep only articles matching one of `topics`
+    max_pages = 20                  # listing pages / sitemap files fetched per entry point per crawl
+    max_depth = 3                   # how deep sitemap indexes may nest
+    max_articles = 500              # article requests per entry point per crawl (newest first)
+
+    [[source.listing]]              # a page of headlines without a feed (several allowed)
+    url = "https://example.org/category/syria/"
+    links = "h2.entry-title a"      # CSS for the article links (required)
+    headline = "h2.entry-title"     # optional, CSS relative to the link's item: see crosswire.listings
+    lede = ".entry-summary"
+    date = "time"
+    item = "article"                # optional: the element holding one article's link/headline/lede/date
+    next = "a.next"                 # the next (older) page
+    max_pages = 50
+
+    [source.rules]                  # per-outlet extraction rules, applied before the generic extractor
+    title = "h1.story-title"
+    body = "div.story-text"
+    date = "span.dateline time"
+    authors = ".byline a"
+    drop = [".promo", ".newsletter"]
+
 Unknown keys are rejected (with a "did you mean"), so a typo never silently disables a setting.
 To add a key: add a field to `Source` and one line to `_CHECKS` (and to `_DEFAULTABLE` if `[defaults]` may set it).
 """
@@ -29,12 +57,50 @@ import difflib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from crosswire.errors import SourcesError
+
+# Guards for entry points when a source does not set its own.
+DEFAULT_MAX_PAGES = 20
+DEFAULT_MAX_DEPTH = 3
+DEFAULT_MAX_ARTICLES = 500
+ROBOTS = "robots"  # in `sitemaps`: read the Sitemap: lines of the site's robots.txt
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of headlines read with CSS selectors, followed through its `next` links."""
+
+    url: str
+    links: str
+    item: str | None = None
+    headline: str | None = None
+    lede: str | None = None
+    date: str | None = None
+    next: str | None = None
+    max_pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Per-outlet extraction rules: CSS selectors read before the generic extractor."""
+
+    title: str | None = None
+    body: str | None = None
+    date: str | None = None
+    authors: str | None = None
+    drop: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the rules that are set."""
+        out = {k: v for k, v in asdict(self).items() if v}
+        if "drop" in out:
+            out["drop"] = list(out["drop"])
+        return out
 
 # Documented vocabulary for `tags`; not enforced, so users may add their own (e.g. "kurdish").
 PERSPECTIVE_TAGS = (
@@ -58,6 +124,17 @@ class Source:
     delay: float | None = None  # None: the crawler's own setting applies
     concurrency: int | None = None  # None: the crawler's own setting applies
     enabled: bool = True
+    # Finding articles beyond feeds, and scope; see the module docstring.
+    sitemaps: tuple[str, ...] = ()
+    listing: tuple[Listing, ...] = ()     # TOML: one [source.listing] table or [[source.listing]] tables
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    only_topics: bool = False
+    rules: Rules | None = None
+    max_pages: int | None = None
+    max_depth: int | None = None
+    max_articles: int | None = None
 
     @property
     def display_name(self) -> str:
@@ -65,12 +142,29 @@ class Source:
         return self.title or self.name
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field, in declaration order (tuples become lists)."""
+        """A JSON-ready dict in declaration order (tuples become lists); discovery and scope fields
+        appear only when set, so feed-only sources read as before."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+            if f.name in _OPTIONAL_FIELDS and value in (None, (), False):
+                continue
+            if isinstance(value, Rules):
+                value = value.as_dict()
+            elif isinstance(value, tuple):
+                value = [asdict(v) if isinstance(v, Listing) else v for v in value]
+            out[f.name] = value
         return out
+
+    def matches_scope(self, url: str) -> bool:
+        """Whether an article URL passes this source's include/exclude patterns."""
+        if self.include and not any(re.search(p, url) for p in self.include):
+            return False
+        return not any(re.search(p, url) for p in self.exclude)
+
+
+_OPTIONAL_FIELDS = ("sitemaps", "listing", "include", "exclude", "topics", "only_topics", "rules",
+                    "max_pages", "max_depth", "max_articles")
 
 
 class _Invalid(Exception):
@@ -239,6 +333,128 @@ def _check_bool(value: Any) -> bool:
     return value
 
 
+def _check_sitemaps(value: Any) -> tuple[str, ...]:
+    items = [value] if value == ROBOTS else value
+    if not isinstance(items, list):
+        raise _Invalid(f'expected a list of sitemap URLs or "robots", got {_kind(value)}')
+    seen: set[str] = set()
+    for i, item in enumerate(items, 1):
+        if item != ROBOTS:
+            try:
+                _check_url(item)
+            except _Invalid as exc:
+                raise _Invalid(f'item {i}: {exc} (or "robots")') from None
+        if item in seen:
+            raise _Invalid(f"item {i}: {_quote(item)} is listed twice")
+        seen.add(item)
+    return tuple(items)
+
+
+def _check_css(value: Any) -> str:
+    """A CSS selector that cssselect can translate (what parsel and Scrapy accept)."""
+    from cssselect import GenericTranslator, SelectorError
+
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"expected a CSS selector, got {_kind(value) if not isinstance(value, str) else 'an empty string'}")
+    try:
+        GenericTranslator().css_to_xpath(value)
+    except SelectorError as exc:
+        raise _Invalid(f"invalid CSS selector {_quote(value)}: {exc}") from None
+    return value
+
+
+def _check_css_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"expected a list of CSS selectors, got {_kind(value)}")
+    out = []
+    for i, item in enumerate(value, 1):
+        try:
+            out.append(_check_css(item))
+        except _Invalid as exc:
+            raise _Invalid(f"item {i}: {exc}") from None
+    return tuple(out)
+
+
+def _check_pages(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"expected an integer >= 1, got {_kind(value)}")
+    if not 1 <= value <= 100_000:
+        raise _Invalid(f"expected an integer from 1 to 100000, got {value}")
+    return value
+
+
+def _check_table(value: Any, checks: dict[str, Callable[[Any], Any]], required: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid(f"expected a table, got {_kind(value)}")
+    for key in value:
+        if key not in checks:
+            raise _Invalid(f"unknown key {_quote(key)}{_suggest(key, checks)}")
+    for key in required:
+        if key not in value:
+            raise _Invalid(f'missing required key "{key}"')
+    out = {}
+    for key, item in value.items():
+        try:
+            out[key] = checks[key](item)
+        except _Invalid as exc:
+            raise _Invalid(f'key "{key}": {exc}') from None
+    return out
+
+
+_LISTING_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "url": _check_url, "links": _check_css, "item": _check_css, "headline": _check_css, "lede": _check_css,
+    "date": _check_css, "next": _check_css, "max_pages": _check_pages,
+}
+_RULE_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "title": _check_css, "body": _check_css, "date": _check_css, "authors": _check_css, "drop": _check_css_list,
+}
+
+
+def _check_listings(value: Any) -> tuple[Listing, ...]:
+    tables = value if isinstance(value, list) else [value]
+    out: list[Listing] = []
+    for i, table in enumerate(tables, 1):
+        try:
+            listing = Listing(**_check_table(table, _LISTING_CHECKS, ("url", "links")))
+        except _Invalid as exc:
+            raise _Invalid(f"listing {i}: {exc}" if len(tables) > 1 else str(exc)) from None
+        if any(listing.url == seen.url for seen in out):
+            raise _Invalid(f"listing {i}: {_quote(listing.url)} is listed twice")
+        out.append(listing)
+    return tuple(out)
+
+
+def _check_rules(value: Any) -> Rules:
+    return Rules(**_check_table(value, _RULE_CHECKS, ()))
+
+
+def _check_patterns(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"expected a list of regular expressions, got {_kind(value)}")
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, str):
+            raise _Invalid(f"item {i}: expected a string, got {_kind(item)}")
+        try:
+            re.compile(item)
+        except re.error as exc:
+            raise _Invalid(f"item {i}: invalid regular expression {_quote(item)}: {exc}") from None
+    return tuple(value)
+
+
+def _check_topics(value: Any) -> tuple[str, ...]:
+    from crosswire.topics import load_topics
+
+    if not isinstance(value, list):
+        raise _Invalid(f"expected a list of topic names, got {_kind(value)}")
+    known = load_topics()
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, str):
+            raise _Invalid(f"item {i}: expected a string, got {_kind(item)}")
+        if item not in known:
+            raise _Invalid(f"item {i}: unknown topic {_quote(item)}{_suggest(item, known)}")
+    return tuple(value)
+
+
 # Every key a [[source]] table may hold, in the order they are checked; one line per Source field.
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "name": _check_name,
@@ -251,6 +467,16 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "delay": _check_delay,
     "concurrency": _check_concurrency,
     "enabled": _check_bool,
+    "sitemaps": _check_sitemaps,
+    "listing": _check_listings,
+    "include": _check_patterns,
+    "exclude": _check_patterns,
+    "topics": _check_topics,
+    "only_topics": _check_bool,
+    "rules": _check_rules,
+    "max_pages": _check_pages,
+    "max_depth": _check_pages,
+    "max_articles": _check_pages,
 }
 _REQUIRED = ("name", "homepage")
 # Keys a [defaults] table may set.
@@ -345,6 +571,8 @@ def _parse_source(table: Any, index: int, defaults: dict[str, Any], origin: str)
                 values[key] = check(table[key])
             except _Invalid as exc:
                 raise SourcesError(f'{where}: field "{key}": {exc}') from None
+    if values.get("only_topics") and not values.get("topics"):
+        raise SourcesError(f'{where}: field "only_topics": needs a "topics" list to keep articles by')
     return Source(**values)
 
 

@@ -157,6 +157,13 @@ def m_stories(db: sqlite_utils.Database) -> None:
     db["stories"].create_index(["last_published"])
 
 
+def m_article_topics(db: sqlite_utils.Database) -> None:
+    """Topic tags per article (crosswire.topics): which named keyword sets each article matches."""
+    db["article_topics"].create({"article_id": int, "topic": str}, pk=("article_id", "topic"),
+                                foreign_keys=[("article_id", "articles", "id")])
+    db["article_topics"].create_index(["topic"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -167,6 +174,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_copy_families", m_copy_families),
     ("007_saved_searches", m_saved_searches),
     ("008_stories", m_stories),
+    ("009_article_topics", m_article_topics),
 ]
 
 

@@ -20,12 +20,15 @@ from crosswire.cli.options import db_option, resolve_db, resolve_sources, source
               help="Override a Scrapy or crosswire setting for this run (repeatable).")
 @click.option("--all", "poll_all", is_flag=True,
               help="Poll every feed now, even those not due yet and paused ones.")
+@click.option("--since", metavar="DATE", default=None,
+              help="Backfill: walk sitemaps and listing pages back to this date (YYYY-MM-DD).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (no summary unless something failed).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append the crawl log and its summary line to this file instead of stderr.")
 @user_errors
 def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[str, ...],
-          setting_pairs: tuple[str, ...], poll_all: bool, quiet: bool, log_file: Path | None) -> None:
+          setting_pairs: tuple[str, ...], poll_all: bool, since: str | None, quiet: bool,
+          log_file: Path | None) -> None:
     """Fetch the feeds that are due, store each new article once, and print a one-line summary.
 
     Only one crawl runs per database at a time; exit codes (0 ok, 3 partial, 4 nothing due, 75 locked)
@@ -35,12 +38,20 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
 
         crosswire crawl --db war.db --source sana --source tass -s DOWNLOAD_DELAY=3
         crosswire crawl --quiet --log-file ~/crosswire.log     # from cron
+        crosswire crawl --source harbinger-review --since 2024-02-01   # backfill a month
     """
     from crosswire import exitcodes
     from crosswire.cli.cronlog import append_log
     from crosswire.errors import LockedError
     from crosswire.lock import CrawlLock
 
+    if since is not None:
+        from crosswire.cleaning import parse_date
+
+        when = parse_date(since) if len(since) >= 10 else None
+        if when is None:
+            raise click.BadParameter(f"expected a date like 2024-03-01, got {since!r}", param_hint="--since")
+        setting_pairs = (f"CROSSWIRE_SINCE={when.isoformat()}", *setting_pairs)
     db = resolve_db(db_path)
     lock = CrawlLock(db)
     try:
@@ -89,7 +100,8 @@ def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], s
         overrides["LOG_FILE"] = str(log_file)
     overrides.update(parse_setting_overrides(setting_pairs))   # explicit -s wins
     sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
-    if not poll_all:
+    # Sitemaps and listing pages have no schedule (a conditional GET keeps them cheap): always due.
+    if not poll_all and not any(getattr(s, "sitemaps", ()) or getattr(s, "listing", ()) for s in sources):
         # Don't start Scrapy (and its extraction workers) every cron tick just to find nothing due.
         from crawlers.run import CrawlSummary
         from crawlers.schedule import count_due

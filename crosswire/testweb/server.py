@@ -203,6 +203,9 @@ class TestWeb:
         if name == "broken-outlet":
             from crosswire.testweb import broken
             return broken.mount(self, base_url)
+        from crosswire.testweb import outlets_discovery
+        if name in outlets_discovery.OUTLETS:
+            return outlets_discovery.mount(self, name, base_url)
         outlet = content.load_outlet(name)
         site = content.build_site(outlet, base_url)
         return Mounted(site, content.ground_truth(outlet, site), [site.url(f.path) for f in outlet.feeds],
