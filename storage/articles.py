@@ -1,4 +1,10 @@
-"""Keeping articles once: URL identity, where each was seen, and the row itself."""
+"""Keeping articles once: URL identity, exact duplicates by body, where each was seen, and the row itself.
+
+An article is found again by any URL variant (article_urls.key, see crosswire.urls.url_key) or, failing
+that, by the hash of its body: the same text under another URL of the same outlet (a print view, a second
+section path) is linked to the stored article rather than stored twice. A re-fetch of a stored article (revise=True) that changed its title or body keeps the
+old text as a revision (storage.revisions) and the row takes the new one, so search and export show it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlite_utils
 
 from crosswire.article import Article
-from crosswire.urls import canonical_url, same_site
+from crosswire.urls import canonical_url, same_site, url_key
 from storage.db import utcnow
+
+# Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
+MIN_WORDS_FOR_BODY_MATCH = 40
 
 
 @dataclass(frozen=True)
@@ -19,7 +29,7 @@ class StoreResult:
     """What happened to an article handed to storage."""
 
     article_id: int
-    status: str         # "new" | "duplicate"
+    status: str         # "new" | "duplicate" (a known URL) | "same-body" (linked by body) | "revised"
     url: str            # the canonical URL it is stored under
 
 
@@ -38,7 +48,19 @@ def identity_url(article: Article) -> str:
 
 def find_article_id(db: sqlite_utils.Database, url: str) -> int | None:
     """The id of the article that `url` (any variant) maps to, or None if it is not stored."""
-    row = db.execute("select article_id from article_urls where url = ?", [canonical_url(url)]).fetchone()
+    row = db.execute("select article_id from article_urls where key = ? limit 1", [url_key(url)]).fetchone()
+    return row[0] if row else None
+
+
+def find_by_body(db: sqlite_utils.Database, text: str, source: str | None) -> int | None:
+    """The id of the source's stored article with exactly this body (case, punctuation and spacing aside).
+
+    Only within one source: another outlet running the same text is a republication, which is evidence
+    in itself, so it is stored and joins the original's copy family (storage.families) instead."""
+    if len(text.split()) < MIN_WORDS_FOR_BODY_MATCH:
+        return None
+    row = db.execute("select id from articles where body_hash = ? and source is ? order by id limit 1",
+                     [body_hash(text), source]).fetchone()
     return row[0] if row else None
 
 
@@ -46,32 +68,35 @@ def known_urls(db: sqlite_utils.Database, urls: list[str]) -> set[str]:
     """Which of `urls` (as given) already map to a stored article."""
     if not urls:
         return set()
-    by_canon = {canonical_url(u): u for u in urls}
+    by_key: dict[str, list[str]] = {}
+    for u in urls:
+        by_key.setdefault(url_key(u), []).append(u)
     found: set[str] = set()
-    keys = list(by_canon)
+    keys = list(by_key)
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for (url,) in db.execute(f"select url from article_urls where url in ({marks})", chunk):
-            found.add(by_canon[url])
+        for (key,) in db.execute(f"select distinct key from article_urls where key in ({marks})", chunk):
+            found.update(by_key[key])
     return found
 
 
-def add_url_variants(db: sqlite_utils.Database, article_id: int, urls: list[str | None]) -> None:
+def add_url_variants(db: sqlite_utils.Database, article_id: int, urls: list[str | None],
+                     now: str | None = None) -> None:
     """Map every URL variant seen for an article to it (first mapping wins)."""
-    now = utcnow()
+    now = now or utcnow()
     for url in urls:
         if url:
-            db.execute("insert or ignore into article_urls (url, article_id, first_seen) values (?, ?, ?)",
-                       [canonical_url(url), article_id, now])
+            db.execute("insert or ignore into article_urls (url, key, article_id, first_seen) values (?, ?, ?, ?)",
+                       [canonical_url(url), url_key(url), article_id, now])
 
 
 def record_sighting(db: sqlite_utils.Database, article_id: int, feed_id: int | None, guid: str | None,
-                    entry_updated: str | None = None) -> None:
+                    entry_updated: str | None = None, now: str | None = None) -> None:
     """Remember that a feed listed this article (first/last seen per feed)."""
     if feed_id is None:
         return
-    now = utcnow()
+    now = now or utcnow()
     db.execute(
         "insert into sightings (article_id, feed_id, guid, entry_updated, first_seen, last_seen) "
         "values (?, ?, ?, ?, ?, ?) on conflict(article_id, feed_id) do update set "
@@ -80,9 +105,9 @@ def record_sighting(db: sqlite_utils.Database, article_id: int, feed_id: int | N
     )
 
 
-def article_row(article: Article, source: str | None, url: str) -> dict:
+def article_row(article: Article, source: str | None, url: str, now: str | None = None) -> dict:
     """The articles-table row for an Article."""
-    now = utcnow()
+    now = now or utcnow()
     return {
         "url": url, "source": source, "title": article.title,
         "authors": json.dumps(article.authors, ensure_ascii=False),
@@ -93,26 +118,57 @@ def article_row(article: Article, source: str | None, url: str) -> dict:
         "keywords": json.dumps(article.keywords, ensure_ascii=False),
         "site_name": article.site_name, "body_hash": body_hash(article.text),
         "word_count": len(article.text.split()), "fetched_url": article.url,
-        "first_seen": now, "last_seen": now,
+        "first_seen": now, "last_seen": now, "fetched_at": now,
     }
 
 
 def store_article(db: sqlite_utils.Database, article: Article, *, source: str | None,
                   feed_id: int | None = None, guid: str | None = None, entry_url: str | None = None,
-                  entry_updated: str | None = None) -> StoreResult:
-    """Store an article once: a URL already known (in any variant) only gains a sighting."""
+                  entry_updated: str | None = None, revise: bool = False, now: str | None = None) -> StoreResult:
+    """Store an article once. A known URL (any variant) only gains a sighting — and, when `revise` (the page
+    was re-fetched to look for edits), a revision if its title or body changed. The same body under an
+    unknown URL is linked to the stored article."""
+    from storage.revisions import record_revision
+
+    now = now or utcnow()
     url = identity_url(article)
+    variants = [url, article.url, entry_url]
     with db.atomic():
         existing = find_article_id(db, url) or find_article_id(db, article.url)
+        if existing is None and entry_url:
+            existing = find_article_id(db, entry_url)
+        status = "duplicate"
+        if existing is None:
+            existing = find_by_body(db, article.text, source)
+            status = "same-body"
         if existing is not None:
-            add_url_variants(db, existing, [url, article.url, entry_url])
-            db.execute("update articles set last_seen = ? where id = ?", [utcnow(), existing])
-            record_sighting(db, existing, feed_id, guid, entry_updated)
-            return StoreResult(existing, "duplicate", url)
-        article_id = db["articles"].insert(article_row(article, source, url)).last_pk
-        add_url_variants(db, article_id, [url, article.url, entry_url])
-        record_sighting(db, article_id, feed_id, guid, entry_updated)
+            add_url_variants(db, existing, variants, now)
+            if revise and record_revision(db, existing, article, now=now):
+                status = "revised"
+            updates = "last_seen = ?, fetched_at = ?" if revise else "last_seen = ?"
+            db.execute(f"update articles set {updates} where id = ?",
+                       [now, now, existing] if revise else [now, existing])
+            record_sighting(db, existing, feed_id, guid, entry_updated, now)
+            return StoreResult(existing, status, url)
+        article_id = db["articles"].insert(article_row(article, source, url, now)).last_pk
+        add_url_variants(db, article_id, variants, now)
+        record_sighting(db, article_id, feed_id, guid, entry_updated, now)
     return StoreResult(article_id, "new", url)
+
+
+def entry_changed(db: sqlite_utils.Database, url: str, feed_id: int | None, entry_updated: str | None) -> bool:
+    """Whether a known article's feed entry now carries a later `updated` date than when last seen."""
+    if feed_id is None or not entry_updated:
+        return False
+    row = db.execute(
+        "select s.entry_updated from sightings s join article_urls u on u.article_id = s.article_id "
+        "where u.key = ? and s.feed_id = ? limit 1", [url_key(url), feed_id]).fetchone()
+    if row is None or not row[0]:
+        return False
+    try:
+        return datetime.fromisoformat(entry_updated) > datetime.fromisoformat(row[0])
+    except ValueError:
+        return entry_updated != row[0]
 
 
 def link_known(db: sqlite_utils.Database, url: str, *, feed_id: int | None, guid: str | None,

@@ -1,0 +1,105 @@
+"""Edit history: earlier versions of an article, kept when a re-fetch shows a changed title or body.
+
+The articles row always holds the latest version (so search and export show it); `revisions` holds the
+versions it replaced, numbered from 1 (as first stored). Which stored articles are due a re-fetch is
+decided by crosswire.revisit from when each was first seen and last fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from crosswire.article import Article
+from crosswire.revisit import REVISIT_AFTER, revisit_due
+
+
+def _same_title(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+def record_revision(db: sqlite_utils.Database, article_id: int, article: Article, *, now: str) -> bool:
+    """If `article` (a re-fetch) changed the stored title or body, keep the stored version as a revision and
+    make `article` the current text. Returns whether a revision was recorded. An empty re-extraction is not
+    an edit (a page that failed to extract must not wipe the text)."""
+    from storage.articles import body_hash
+
+    row = db.execute("select title, lede, text, body_hash, modified, first_seen from articles where id = ?",
+                     [article_id]).fetchone()
+    if row is None or not article.text.strip():
+        return False
+    title, lede, text, old_hash, modified, first_seen = row
+    new_hash = body_hash(article.text)
+    if _same_title(title, article.title) and old_hash == new_hash:
+        return False
+    number, since = db.execute(
+        "select count(*) + 1, max(seen_until) from revisions where article_id = ?", [article_id]).fetchone()
+    db["revisions"].insert({
+        "article_id": article_id, "number": number, "title": title, "lede": lede, "text": text,
+        "body_hash": old_hash, "modified": modified, "seen_from": since or first_seen, "seen_until": now,
+    })
+    db.execute(
+        "update articles set title = ?, lede = ?, text = ?, body_hash = ?, word_count = ?, "
+        "modified = coalesce(?, modified) where id = ?",
+        [article.title, article.lede, article.text, new_hash, len(article.text.split()),
+         article.modified.isoformat() if article.modified else None, article_id])
+    return True
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of an article: a stored revision, or the current text (`current`)."""
+
+    number: int
+    title: str | None
+    lede: str | None
+    text: str
+    seen_from: str | None
+    seen_until: str | None
+    current: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+def versions(db: sqlite_utils.Database, article_id: int) -> list[Version]:
+    """Every version of an article, oldest first; the last is the current text."""
+    out = [Version(r["number"], r["title"], r["lede"], r["text"] or "", r["seen_from"], r["seen_until"], False)
+           for r in db.query("select * from revisions where article_id = ? order by number", [article_id])]
+    row = db.execute("select title, lede, text, first_seen from articles where id = ?", [article_id]).fetchone()
+    if row is None:
+        return out
+    since = out[-1].seen_until if out else row[3]
+    out.append(Version(len(out) + 1, row[0], row[1], row[2] or "", since, None, True))
+    return out
+
+
+def revision_count(db: sqlite_utils.Database, article_id: int) -> int:
+    """How many earlier versions an article has."""
+    return db.execute("select count(*) from revisions where article_id = ?", [article_id]).fetchone()[0]
+
+
+def due_revisits(db: sqlite_utils.Database, source: str, now: datetime) -> list[tuple[int, str]]:
+    """(id, url) of the source's articles whose next revisit time (crosswire.revisit) has passed."""
+    horizon = (now - max(REVISIT_AFTER) - timedelta(days=1)).isoformat(timespec="seconds")
+    out = []
+    for article_id, url, first_seen, fetched_at in db.execute(
+            "select id, url, first_seen, fetched_at from articles where source = ? and first_seen >= ? "
+            "order by id", [source, horizon]):
+        if revisit_due(_parse(first_seen), _parse(fetched_at), now):
+            out.append((article_id, url))
+    return out
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(re.sub(r"Z$", "+00:00", value))
+    except ValueError:
+        return None
