@@ -12,7 +12,9 @@ from crosswire.cli import main
 from crosswire.query import parse_query
 from storage.db import open_db
 from storage.saved import add_search, list_searches
-from storage.search import get_article, search
+from crosswire.article import Article
+from storage.articles import store_article
+from storage.search import get_article, matching_ids, search
 from searchdata import NOW, build_archive
 
 
@@ -193,3 +195,22 @@ def test_cli_show_by_url_json_and_family(db_file: Path) -> None:
 def test_cli_show_unknown_article(db_file: Path) -> None:
     assert (1, "Error: no stored article '42' (give an id from `crosswire search` or a URL)\n") == run(
         "show", "42", "--db", str(db_file))
+
+
+@pytest.mark.parametrize("text", ["deir ezzor", "strik*", "drone strikes", "convoy", "naval OR учения", "deir -aid"])
+@pytest.mark.parametrize("all_copies", [False, True])
+def test_ranked_page_shortcut_equals_the_joined_query(db, text: str, all_copies: bool) -> None:
+    # limit=None takes the joined query; a limit takes the FTS-only ranking with copies dropped afterwards.
+    full = matching_ids(db, text, all_copies=all_copies)
+    assert [full[i:i + 2] for i in range(0, 6, 2)] == [
+        matching_ids(db, text, limit=2, offset=i, all_copies=all_copies) for i in range(0, 6, 2)]
+
+
+def test_ranked_page_fetches_more_when_copies_fill_the_first_batch() -> None:
+    db = open_db(memory=True)
+    for n in range(40):
+        store_article(db, Article(url=f"https://wire.example/{n}", title=f"Convoy report {n}",
+                                  text="convoy " * (40 - n)), source=None)
+    db.execute("update articles set family_id = 1, family_role = 'copy' where id between 2 and 36")
+    assert [1, 37, 38] == [i for i, _ in matching_ids(db, "convoy", limit=3)]
+    assert [1, 37, 38, 39, 40] == [i for i, _ in matching_ids(db, "convoy")]
