@@ -180,3 +180,18 @@ def link_known(db: sqlite_utils.Database, url: str, *, feed_id: int | None, guid
             add_url_variants(db, article_id, [url])
             record_sighting(db, article_id, feed_id, guid, entry_updated)
     return article_id
+
+
+def resolve_article(db: sqlite_utils.Database, ref: str) -> int:
+    """The article a user named by id or by any URL variant; a QueryError (one line) when there is none."""
+    from crosswire.errors import QueryError
+
+    ref = ref.strip()
+    if ref.isdigit():
+        if db.execute("select 1 from articles where id = ?", [int(ref)]).fetchone():
+            return int(ref)
+        raise QueryError(f"no stored article with id {ref}")
+    article_id = find_article_id(db, ref) if "://" in ref or "/" in ref else None
+    if article_id is None:
+        raise QueryError(f"no stored article for {ref}")
+    return article_id

@@ -226,3 +226,33 @@ def refresh_families(db: sqlite_utils.Database, family_ids: Iterable[int]) -> No
                    "where family_id = ?", [origin, family_id])
         db.execute("update families set origin_id = ?, size = ?, updated = ? where id = ?",
                    [origin, len(members), now, family_id])
+
+
+def describe_families(db: sqlite_utils.Database, family_ids: list[int] | None, *,
+                      limit: int = 20) -> list[dict[str, Any]]:
+    """Families as dicts: id, origin and copies (id, source, title, url, published, similarity to the origin:
+    the share of the shorter text's shingles the two share, boilerplate removed)."""
+    if family_ids is None:
+        family_ids = [r[0] for r in db.execute("select id from families order by updated desc, id desc limit ?",
+                                               [limit])]
+    out = []
+    for family_id in family_ids:
+        members = [(r[0], r[1] or "", r[2] or "") for r in db.execute(
+            "select id, source, text from articles where family_id = ? order by id", [family_id])]
+        if not members:
+            continue
+        sets = dict(zip([m[0] for m in members], (frozenset(h.tolist()) for h in
+                                                  sim.batch_shingle_hashes(_cleaned(db, members)))))
+        rows = {r["id"]: r for r in db.query(
+            "select id, source, title, url, published, family_role from articles where family_id = ?", [family_id])}
+        origin_id = next((i for i, r in rows.items() if r["family_role"] == "origin"), min(rows))
+
+        def card(article_id: int) -> dict[str, Any]:
+            row = rows[article_id]
+            return {"id": article_id, "source": row["source"], "title": row["title"], "url": row["url"],
+                    "published": row["published"]}
+
+        copies = [{**card(i), "similarity": round(sim.containment(sets[i], sets[origin_id]), 2)}
+                  for i in sorted(rows, key=lambda i: (rows[i]["published"] or "", i)) if i != origin_id]
+        out.append({"id": family_id, "origin": card(origin_id), "copies": copies})
+    return out

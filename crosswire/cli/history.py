@@ -1,0 +1,66 @@
+"""`crosswire history ARTICLE`: how an article changed after publication, headline changes first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+
+
+@click.command()
+@click.argument("article")
+@db_option
+@json_option
+@user_errors
+def history(article: str, db_path: Path | None, as_json: bool) -> None:
+    """Show the revisions of ARTICLE (an id or any of its URLs) as word-level diffs, headline changes first.
+
+    \b
+    Example:
+        crosswire history 42
+        crosswire history "https://example.com/news/market-shelling?utm_source=rss" --json
+    """
+    from crosswire.diffing import changed, render_plain, stats, word_diff
+    from storage.articles import resolve_article
+    from storage.db import open_db
+    from storage.revisions import versions
+
+    db = open_db(resolve_db(db_path))
+    article_id = resolve_article(db, article)
+    url = db.execute("select url from articles where id = ?", [article_id]).fetchone()[0]
+    found = versions(db, article_id)
+    changes = []
+    for old, new in zip(found, found[1:]):
+        title_ops, body_ops = word_diff(old.title or "", new.title or ""), word_diff(old.text, new.text)
+        changes.append({"from": old.number, "to": new.number, "at": new.seen_from,
+                        "title": title_ops if changed(title_ops) else None,
+                        "body": body_ops if changed(body_ops) else None})
+    if as_json:
+        click.echo(json.dumps({"article_id": article_id, "url": url,
+                               "versions": [v.to_dict() for v in found],
+                               "changes": [{**c, "title_changes": stats(c["title"] or []),
+                                            "body_changes": stats(c["body"] or [])} for c in changes]},
+                              indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Article {article_id}: {found[-1].title}")
+    click.echo(url)
+    click.echo(f"{len(found)} version{'s' if len(found) != 1 else ''}, {len(found) - 1} "
+               f"revision{'s' if len(found) != 2 else ''}")
+    if not changes:
+        click.echo("No revisions recorded: the article has not changed since it was first stored.")
+        return
+    headline = [c for c in changes if c["title"]]
+    if headline:
+        click.echo("\nHeadline changes")
+        for c in headline:
+            click.echo(f"  v{c['from']} → v{c['to']}  {c['at']}  {render_plain(c['title'])}")
+    body = [c for c in changes if c["body"]]
+    if body:
+        click.echo("\nBody changes")
+        for c in body:
+            counts = stats(c["body"])
+            click.echo(f"  v{c['from']} → v{c['to']}  {c['at']}  (-{counts['removed']} +{counts['added']} words)")
+            click.echo(f"    {render_plain(c['body'])}")

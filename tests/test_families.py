@@ -1,0 +1,126 @@
+"""Copy families: a wire story and its republished copies are one family; other stories stay apart."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crosswire import similarity as sim
+from crosswire.article import Article
+from crosswire.testweb import TestWeb
+from crosswire.testweb import outlets_identity as ident
+from storage.articles import store_article
+from storage.db import open_db
+from storage.families import describe_families, index_new_articles
+from tests.test_identity import crawl
+
+WIRE_TEXT = " ".join(
+    f"Paragraph {n}: the governor said firefighters worked for {n + 2} hours at the terminal on the coast, "
+    f"and shipping agents counted {n * 3} vessels waiting at anchor while insurers weighed premiums."
+    for n in range(1, 9))
+
+
+def test_crawl_builds_exactly_the_wire_family(tmp_path: Path) -> None:
+    with TestWeb(outlets=ident.FAMILY_OUTLETS) as web:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(web.sources_toml())
+        crawl(tmp_path / "cw.db", sources, web)
+        url = {(name, a["path"]): a["url"] for name in ident.FAMILY_OUTLETS for a in web.articles(name)}
+        listing = subprocess.run([sys.executable, "-m", "crosswire", "duplicates", "--db", str(tmp_path / "cw.db"),
+                                  url[ident.COPIES[2]]], capture_output=True, text=True, timeout=60)
+    db = open_db(tmp_path / "cw.db")
+    rows = {r["url"]: (r["family_id"], r["family_role"]) for r in db.query("select * from articles")}
+    family = rows[url[ident.WIRE_STORY]][0]
+    assert family is not None
+    expected = {u: (None, None) for u in url.values()}
+    expected[url[ident.WIRE_STORY]] = (family, "origin")   # the wire, though Harbour Times claims an earlier time
+    for copy in ident.COPIES:
+        expected[url[copy]] = (family, "copy")
+    assert expected == rows
+    assert [url[s] for s in ident.SAME_EVENT_OTHER_STORIES] == [
+        u for u in url.values() if "dockworkers" in u or "analysis" in u]
+    assert 0 == index_new_articles(db).indexed     # the crawl indexed everything already
+
+    titles = {u: t for u, t in db.execute("select url, title from articles")}
+    assert [
+        f"Family {family}: 4 articles from 4 outlets (id-cedar-wire, id-eastern-herald, id-harbour-times, "
+        "id-plains-courier)",
+        f"  origin  [{_id(db, url[ident.WIRE_STORY])}] id-cedar-wire: {titles[url[ident.WIRE_STORY]]}",
+        f"          {url[ident.WIRE_STORY]}",
+        f"  copy    [{_id(db, url[ident.COPIES[0]])}] id-harbour-times: {titles[url[ident.COPIES[0]]]}  "
+        "(similarity 0.96)",
+        f"          {url[ident.COPIES[0]]}",
+        f"  copy    [{_id(db, url[ident.COPIES[1]])}] id-plains-courier: {titles[url[ident.COPIES[1]]]}  "
+        "(similarity 0.85)",
+        f"          {url[ident.COPIES[1]]}",
+        f"  copy    [{_id(db, url[ident.COPIES[2]])}] id-eastern-herald: {titles[url[ident.COPIES[2]]]}  "
+        "(similarity 1.00)",
+        f"          {url[ident.COPIES[2]]}",
+    ] == listing.stdout.rstrip("\n").split("\n")
+
+
+def _id(db, url: str) -> int:
+    return db.execute("select id from articles where url = ?", [url]).fetchone()[0]
+
+
+def _db_with_sources():
+    db = open_db(memory=True)
+    db["sources"].insert_all([
+        {"name": "wire", "homepage": "https://wire.example/", "tags": '["wire"]'},
+        {"name": "a", "homepage": "https://a.example/", "tags": "[]"},
+        {"name": "b", "homepage": "https://b.example/", "tags": "[]"},
+    ])
+    return db
+
+
+def _store(db, source: str, path: str, text: str, published: str | None = None) -> int:
+    from datetime import datetime
+    return store_article(db, Article(url=f"https://{source}.example/{path}", title=path, text=text,
+                                     published=datetime.fromisoformat(published) if published else None),
+                         source=source).article_id
+
+
+def test_indexing_is_incremental_and_origin_is_the_earliest_without_a_wire() -> None:
+    db = _db_with_sources()
+    first = _store(db, "a", "1", WIRE_TEXT, "2026-04-12T08:00:00+00:00")
+    other = _store(db, "a", "2", WIRE_TEXT.replace("governor", "mayor").replace("terminal", "bakery")
+                   .replace("shipping agents", "reporters").replace("insurers", "bankers"))
+    assert (2, 0) == (index_new_articles(db).indexed, index_new_articles(db).indexed)
+    copy = _store(db, "b", "1", "Our correspondent adds context first. " + WIRE_TEXT[: len(WIRE_TEXT) // 2],
+                  "2026-04-12T07:00:00+00:00")
+    summary = index_new_articles(db)
+    assert (1, 1) == (summary.indexed, summary.matched)
+    roles = {r[0]: r[1] for r in db.execute("select id, family_role from articles")}
+    assert {first: "copy", other: None, copy: "origin"} == roles     # b's copy claims the earlier time
+
+    wire = _store(db, "wire", "1", WIRE_TEXT, "2026-04-12T09:00:00+00:00")
+    index_new_articles(db)
+    assert [{"origin": wire, "copies": [(copy, 0.92), (first, 1.0)]}] == [
+        {"origin": f["origin"]["id"], "copies": [(c["id"], c["similarity"]) for c in f["copies"]]}
+        for f in describe_families(db, None)]
+
+
+def test_boilerplate_sentences_of_an_outlet_are_ignored() -> None:
+    db = _db_with_sources()
+    plea = " Support our reporting: subscribe today. Follow us on Telegram for live updates."
+    # Three short, different articles of outlet a share a long closing plea: not a family.
+    notes = ["Rain is forecast for the hills tomorrow, with snow above a thousand metres.",
+             "The ferry timetable changes on Monday because of repairs at the northern pier.",
+             "A new bakery opened on the market square and sold out of bread before noon."]
+    for n, note in enumerate(notes):
+        _store(db, "a", f"s{n}", note + plea * 3)
+    assert 0 == index_new_articles(db).matched
+    assert 0 == db.execute("select count(*) from families").fetchone()[0]
+
+
+def test_shingles_ignore_case_punctuation_and_script() -> None:
+    assert np.array_equal(sim.shingle_hashes("Five people, said «officials» — on Tuesday"),
+                          sim.shingle_hashes("five people said officials on tuesday"))
+    assert 4 == len(sim.shingle_hashes("Пять человек погибли при обстреле рынка в городе"))   # 8 words, 5-grams
+    assert 1.0 == sim.text_similarity("one two three four five six seven", "zero one two three four five six "
+                                      "seven eight")
