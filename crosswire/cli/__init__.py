@@ -37,6 +37,8 @@ _COMMANDS: list[tuple[str, list[str]]] = [
     ("extract", ["extract"]),
     ("sources", ["sources"]),
     ("status", ["status"]),
+    ("history", ["history"]),
+    ("duplicates", ["duplicates"]),
 ]
 
 _register()
