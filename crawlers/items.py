@@ -19,3 +19,4 @@ class PageItem:
     guid: str | None = None
     entry: dict[str, Any] | None = None   # FeedEntry.to_dict() of the entry that led here
     article: dict[str, Any] | None = field(default=None)
+    refetch: bool = False                 # a stored article fetched again to look for edits (a revision)

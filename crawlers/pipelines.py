@@ -7,12 +7,13 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from crawlers import schedule
 from crawlers.items import PageItem
 from crawlers.workers import extract_page, make_pool
 from crosswire.article import Article
 from crosswire.errors import ExtractionError
-from crosswire.urls import canonical_url
-from storage.articles import record_sighting, store_article
+from crosswire.urls import url_key
+from storage.articles import add_url_variants, record_sighting, store_article
 from storage.runs import record_error
 
 
@@ -75,12 +76,18 @@ class StorePipeline:
         article = Article.from_dict(item.article or {})
         entry_url = (item.entry or {}).get("url")
         updated = (item.entry or {}).get("updated")
+        # A re-fetch (item.refetch) of a stored article records a revision when its title or body changed.
         result = store_article(db, article, source=item.source, feed_id=item.feed_id, guid=item.guid,
-                               entry_url=entry_url or item.requested_url, entry_updated=updated)
+                               entry_url=entry_url or item.requested_url, entry_updated=updated,
+                               revise=item.refetch, now=schedule.iso(schedule.now_utc(self.crawler.settings)))
         stats = self.crawler.stats
-        stats.inc_value("crosswire/articles_new" if result.status == "new" else "crosswire/articles_duplicate")
+        if result.status == "revised":
+            stats.inc_value("crosswire/articles_revised")
+        elif not item.refetch:
+            stats.inc_value("crosswire/articles_new" if result.status == "new" else "crosswire/articles_duplicate")
         # The same article listed by other feeds in this run: link those sightings too.
-        for key in {canonical_url(entry_url or item.url), canonical_url(item.requested_url or item.url)}:
-            for feed_id, guid in spider.pending.pop(key, []):
+        for key in {url_key(entry_url or item.url), url_key(item.requested_url or item.url)}:
+            for feed_id, guid, *variant in spider.pending.pop(key, []):
                 record_sighting(db, result.article_id, feed_id, guid)
+                add_url_variants(db, result.article_id, list(variant))
         return item

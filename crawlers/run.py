@@ -19,7 +19,9 @@ STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_du
              "errors", "feed_problems", "entries_seen", "feeds_not_due",
              # sitemaps and listing pages (crawlers/sitemaps.py, crawlers/listings.py), scope and trap guards
              "sitemaps_checked", "listing_pages", "pages_not_modified", "sitemaps_unchanged", "too_old",
-             "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops")
+             "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops",
+             # edit history (storage/revisions.py)
+             "articles_refetched", "articles_revised")
 
 
 @dataclass
@@ -130,6 +132,10 @@ def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | 
         stats = {key: int(crawler.stats.get_value(f"crosswire/{key}", 0)) for key in STAT_KEYS}
         stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
         stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
+        # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
+        from storage.families import index_new_articles
+
+        stats["families_matched"] = index_new_articles(db).matched
         summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)
         status = summary.status
         return summary

@@ -18,11 +18,12 @@ from crawlers.listings import ListingMixin
 from crawlers.sitemaps import SitemapMixin
 from crosswire.feeds import parse_feed
 from crosswire.polling import PollConfig
-from crosswire.urls import canonical_url
-from storage.articles import known_urls, link_known
+from crosswire.urls import url_key
+from storage.articles import entry_changed, known_urls, link_known
 from storage.feeds import (ensure_feed, feed_state, forget_validators, record_feed_failure, record_feed_success,
                            sync_source)
 from storage.runs import record_error
+from storage.revisions import due_revisits
 
 
 class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
@@ -57,6 +58,8 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
                 yield self.feed_request(url, feed_id, source.name)
 
             for request in self.entry_point_requests(source):   # sitemaps and listing pages
+                yield request
+            for request in self.revisit_requests(source.name):   # stored articles due a look for edits
                 yield request
     def feed_request(self, url: str, feed_id: int, source: str) -> scrapy.Request:
         """A conditional GET for a feed, using the validators from its last fetch."""
@@ -123,14 +126,18 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
         entries = self.in_scope(entries, source)   # include/exclude patterns, faceted-URL traps
         known = known_urls(self.db, [e.url for e in entries])
         for entry in entries:
+            canon = url_key(entry.url)
             if entry.url in known:
-                link_known(self.db, entry.url, feed_id=feed_id, guid=entry.guid,
-                           entry_updated=entry.updated.isoformat() if entry.updated else None)
+                updated = entry.updated.isoformat() if entry.updated else None
+                # A later <updated> than last time: the outlet edited it; fetch again for a revision.
+                edited = entry_changed(self.db, entry.url, feed_id, updated) and canon not in self.pending
+                link_known(self.db, entry.url, feed_id=feed_id, guid=entry.guid, entry_updated=updated)
+                if edited:
+                    yield self.refetch_request(entry.url, source, feed_id=feed_id, entry=entry.to_dict())
                 self.stat("articles_known")
                 continue
-            canon = canonical_url(entry.url)
             if canon in self.pending:
-                self.pending[canon].append((feed_id, entry.guid))
+                self.pending[canon].append((feed_id, entry.guid, entry.url))   # the URL: a variant to map
                 self.stat("articles_duplicate")
                 continue
             self.pending[canon] = []
@@ -146,7 +153,23 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
             url=response.url, body=response.body, source=meta["source"], content_type=content_type,
             requested_url=meta.get("redirect_urls", [response.request.url])[0] if response.request else None,
             feed_id=meta.get("feed_id"), guid=(meta.get("entry") or {}).get("guid"), entry=meta.get("entry"),
+            refetch=bool(meta.get("refetch")),
         )
+
+    def refetch_request(self, url: str, source: str, *, feed_id: int | None = None,
+                        entry: dict[str, Any] | None = None) -> scrapy.Request:
+        """A request for a stored article, to record a revision if it changed (see storage.revisions)."""
+        self.pending.setdefault(url_key(url), [])
+        self.stat("articles_refetched")
+        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
+                              meta={"feed_id": feed_id, "source": source, "entry": entry, "kind": "article",
+                                    "refetch": True})
+
+    def revisit_requests(self, source: str) -> Iterable[scrapy.Request]:
+        """Re-fetch the source's recent articles at 1, 6, 24 and 72 h after first seen (crosswire.revisit)."""
+        for _, url in due_revisits(self.db, source, schedule.now_utc(self.crawler.settings)):
+            if url_key(url) not in self.pending:
+                yield self.refetch_request(url, source)
 
     def feed_failed(self, failure: Any) -> None:
         request = failure.request
