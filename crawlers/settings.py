@@ -60,6 +60,9 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
     "crawlers.safety.RetryAfterMiddleware": 560,
+    # Scrapy 2.19 lets some requests sent while robots.txt loads skip it; crawlers/robots.py fixes that.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.robots.SafeRobotsTxtMiddleware": 100,
 }
 # Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
 CROSSWIRE_BLOCK_PRIVATE = False

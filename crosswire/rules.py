@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
+
+import dateparser
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -26,6 +29,8 @@ LOGGER = logging.getLogger(__name__)
 _BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
 _NEVER_TEXT = {"script", "style", "noscript", "template", "iframe", "svg", "form", "button"}
 _MIN_BODY_WORDS = 10
+# Where a dateline's date starts: the first digit or month name, after labels like "Published:".
+_FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 
 
 def _select(tree: HtmlElement, css: str) -> list[HtmlElement]:
@@ -51,12 +56,24 @@ def _paragraphs(el: HtmlElement) -> list[str]:
     return [t for t in texts if t]
 
 
-def _date(el: HtmlElement) -> Any:
+def parse_dateline(text: str | None) -> datetime | None:
+    """A date from dateline text like "Published: 09/03/2024 06:50 GMT" (day before month, as most outlets write)."""
+    if not text:
+        return None
+    start = _FIRST_DIGIT_OR_MONTH.search(text)
+    if start is None:
+        return None
+    parsed = dateparser.parse(text[start.start():][:64], settings={
+        "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
+    return parse_date(parsed) if parsed else None
+
+
+def _date(el: HtmlElement) -> datetime | None:
     machine = el.get("datetime") or el.get("content")
     if not machine:
         inner = el.cssselect("[datetime]")
         machine = inner[0].get("datetime") if inner else None
-    return parse_date(machine) or parse_date(_text(el))
+    return parse_date(machine) or parse_dateline(_text(el))
 
 
 def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict[str, Any]]:

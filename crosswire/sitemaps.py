@@ -137,6 +137,9 @@ def parse_sitemap(body: bytes) -> ParsedSitemap:
     if not result.kind:
         return ParsedSitemap("", problem="not a sitemap: no XML root element")
     if result.problem is None and len(parser.error_log):
+        # The entry open at the break may hold a cut-off URL: keep it only if its <loc> was closed.
+        if result.entries and (result.entries[-1].loc + "</loc>").encode() not in data[-4096:]:
+            result.entries.pop()
         result.problem = f"truncated or malformed XML (kept {len(result.entries)} entries)"
     if result.problem is None and not result.entries:
         result.problem = "sitemap lists no URLs"

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from crosswire.testweb import outlets as content
 from crosswire.testweb import pages
-from crosswire.testweb.site import Request, Response, Site, html_page, make_response, not_found
+from crosswire.testweb.site import Request, Response, Site, conditional, html_page, make_response, not_found
 
 if TYPE_CHECKING:
     from crosswire.testweb.server import Mounted, TestWeb
@@ -69,7 +69,7 @@ class DiscoverySite(Site):
         if request.path not in self.routes:
             for prefix in sorted(self.prefixes, key=len, reverse=True):
                 if request.path.startswith(prefix):
-                    return self.prefixes[prefix](request)
+                    return conditional(request, self.prefixes[prefix](request))
         return super().handle(request)
 
 
