@@ -54,8 +54,8 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.StorePipeline": 800,
 }
     "crawlers.scope.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
-# Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
     "crawlers.scope.TopicTagPipeline": 850,      # store the topic tags of the stored article
+# Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
 # 550, sees the response), and an optional refusal of non-public addresses checked before anything else.
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
