@@ -51,18 +51,18 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.ExtractPipeline": 300,
-    "crawlers.pipelines.StorePipeline": 800,
-}
     "crawlers.scope.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
+    "crawlers.pipelines.StorePipeline": 800,
     "crawlers.scope.TopicTagPipeline": 850,      # store the topic tags of the stored article
+}
 # Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
 # 550, sees the response), and an optional refusal of non-public addresses checked before anything else.
 DOWNLOADER_MIDDLEWARES = {
-    "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
-    "crawlers.safety.RetryAfterMiddleware": 560,
     # Scrapy 2.19 lets some requests sent while robots.txt loads skip it; crawlers/robots.py fixes that.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.robots.SafeRobotsTxtMiddleware": 100,
+    "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
+    "crawlers.safety.RetryAfterMiddleware": 560,
 }
 # Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
 CROSSWIRE_BLOCK_PRIVATE = False
