@@ -76,10 +76,10 @@ def filter_sql(query: Query, *, all_copies: bool) -> tuple[list[str], list[Any]]
     return clauses, params
 
 
-def _article_filters(query: Query) -> bool:
-    """True when the query filters on article or source columns (so ranking must join articles)."""
-    return bool(query.sources or query.countries or query.languages or query.tags or query.since or query.until
-                or query.exclude_only)
+# Above this many text matches, "newest first" walks the date index and probes the match set, instead of
+# looking up and sorting every matching article (which costs microseconds per match on a large archive).
+DATE_WALK_THRESHOLD = 2000
+_BATCH_MAX = 5000
 
 
 def matching_ids(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank", limit: int | None = None,
@@ -88,14 +88,22 @@ def matching_ids(db: sqlite_utils.Database, query: str | Query, *, sort: str = "
     q = _as_query(query)
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
-    if q.match and sort == "rank" and limit is not None and not _article_filters(q):
-        return _ranked_page(db, q.match, limit=limit, offset=offset, all_copies=all_copies)
+    if q.match and sort == "rank" and limit is not None:
+        return _ranked_page(db, q, limit=limit, offset=offset, all_copies=all_copies)
     clauses, params = filter_sql(q, all_copies=all_copies)
-    if q.match:
+    if q.match and sort == "rank":
         sql = f"select a.id, {_BM25} as score from articles_fts join articles a on a.id = articles_fts.rowid"
         clauses.insert(0, "articles_fts match ?")
         params.insert(0, q.match)
-        order = "score, a.id" if sort == "rank" else f"{_DATE} desc, a.id desc"
+        order = "score, a.id"
+    elif q.match:
+        many = db.execute("select count(*) from (select 1 from articles_fts where articles_fts match ? limit ?)",
+                          [q.match, DATE_WALK_THRESHOLD]).fetchone()[0] >= DATE_WALK_THRESHOLD
+        # The date index holds each row's id, so the match-set probe happens before any row is read.
+        sql = "select a.id, null as score from articles a" + (" indexed by articles_date" if many else "")
+        clauses.insert(0, "a.id in (select rowid from articles_fts where articles_fts match ?)")
+        params.insert(0, q.match)
+        order = f"{_DATE} desc, a.id desc"
     else:
         sql = "select a.id, null as score from articles a"
         order = f"{_DATE} desc, a.id desc"
@@ -108,25 +116,30 @@ def matching_ids(db: sqlite_utils.Database, query: str | Query, *, sort: str = "
     return [(row[0], row[1]) for row in db.execute(sql, params)]
 
 
-def _ranked_page(db: sqlite_utils.Database, match: str, *, limit: int, offset: int,
+def _ranked_page(db: sqlite_utils.Database, q: Query, *, limit: int, offset: int,
                  all_copies: bool) -> list[tuple[int, float | None]]:
-    """A page ranked inside the FTS index alone, copies dropped afterwards: same result as the joined query,
-    without looking up the article row of every match (the join costs as much as ranking on a large archive)."""
+    """A page ranked inside the FTS index alone, filters and copy collapsing checked on the ranked rows in
+    batches until the page is full: one bm25 pass, and article rows read only for the candidates looked at."""
     want = offset + limit
-    fetch = want + want // 4 + 10    # copies are a minority; fetch a little more than the page needs
-    while True:
-        rows = db.execute(f"select rowid, {_BM25} as score from articles_fts where articles_fts match ? "
-                          f"order by score, rowid limit ?", [match, fetch]).fetchall()
-        kept = rows
-        if not all_copies and rows:
+    clauses, params = filter_sql(q, all_copies=all_copies)
+    cursor = db.execute(f"select rowid, {_BM25} as score from articles_fts where articles_fts match ? "
+                        f"order by score, rowid", [q.match])
+    kept: list[tuple[int, float | None]] = []
+    batch = want + want // 4 + 10    # most candidates pass when there is no filter; grow when they do not
+    while len(kept) < want:
+        rows = cursor.fetchmany(batch)
+        if not rows:
+            break
+        if clauses:
             ids = [row[0] for row in rows]
             marks = ",".join("?" * len(ids))
-            copies = {r[0] for r in db.execute(
-                f"select id from articles where id in ({marks}) and family_role = 'copy'", ids)}
-            kept = [row for row in rows if row[0] not in copies]
-        if len(kept) >= want or len(rows) < fetch:
-            return [(row[0], row[1]) for row in kept[offset:want]]
-        fetch *= 2
+            passing = {r[0] for r in db.execute(
+                f"select a.id from articles a where a.id in ({marks}) and " + " and ".join(clauses), ids + params)}
+            rows = [row for row in rows if row[0] in passing]
+        kept.extend((row[0], row[1]) for row in rows)
+        batch = min(batch * 2, _BATCH_MAX)
+    cursor.close()
+    return kept[offset:want]
 
 
 def search(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank", limit: int = 20, offset: int = 0,

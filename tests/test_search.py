@@ -197,13 +197,24 @@ def test_cli_show_unknown_article(db_file: Path) -> None:
         "show", "42", "--db", str(db_file))
 
 
-@pytest.mark.parametrize("text", ["deir ezzor", "strik*", "drone strikes", "convoy", "naval OR учения", "deir -aid"])
+PAGED = ["deir ezzor", "strik*", "drone strikes", "convoy", "naval OR учения", "deir -aid", "drone country:US",
+         "strik* OR convoy tag:western since:2026-01-15", "d* -convoy lang:en"]
+
+
+@pytest.mark.parametrize("text", PAGED)
 @pytest.mark.parametrize("all_copies", [False, True])
 def test_ranked_page_shortcut_equals_the_joined_query(db, text: str, all_copies: bool) -> None:
-    # limit=None takes the joined query; a limit takes the FTS-only ranking with copies dropped afterwards.
+    # limit=None takes the joined query; a limit ranks in the FTS index and checks filters on ranked batches.
     full = matching_ids(db, text, all_copies=all_copies)
     assert [full[i:i + 2] for i in range(0, 6, 2)] == [
         matching_ids(db, text, limit=2, offset=i, all_copies=all_copies) for i in range(0, 6, 2)]
+
+
+@pytest.mark.parametrize("text", PAGED)
+def test_date_walk_equals_the_sorted_lookup(db, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    by_lookup = matching_ids(db, text, sort="date")
+    monkeypatch.setattr("storage.search.DATE_WALK_THRESHOLD", 1)   # every query now walks the date index
+    assert by_lookup == matching_ids(db, text, sort="date")
 
 
 def test_ranked_page_fetches_more_when_copies_fill_the_first_batch() -> None:
