@@ -33,6 +33,7 @@ _COMMANDS: list[tuple[str, list[str]]] = [
     ("search", ["search"]),
     ("searches", ["searches"]),
     ("show", ["show"]),
+    ("serve", ["serve"]),
     ("maintenance", ["backup", "vacuum"]),
     ("extract", ["extract"]),
     ("sources", ["sources"]),

@@ -1,0 +1,17 @@
+"""The web reader behind `crosswire serve`: server-rendered pages over a read-only database.
+
+    app.py       create_app(db_path): the Starlette application, its routes and error pages
+    pages.py     the HTML pages: latest, search, article, stories, comparison, sources
+    feeds.py     Atom / RSS / JSON Feed for every search, source and story (issue 5's writers)
+    render.py    pure helpers for templates: highlighted snippets, paragraphs, dates, query editing
+    security.py  security headers (CSP without inline script) and the URL check for outbound links
+    templates/   Jinja2 templates, autoescaped; static/ one small stylesheet
+
+Pages work without JavaScript; the database is opened read-only, one connection per worker thread.
+"""
+
+from __future__ import annotations
+
+from crosswire.web.app import create_app
+
+__all__ = ["create_app"]

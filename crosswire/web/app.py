@@ -1,0 +1,128 @@
+"""The Starlette application: routes, error pages, security headers, and a read-only database per thread."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlite_utils
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from crosswire.errors import CrosswireError, QueryError, StorageError
+from crosswire.web import feeds, pages, render
+from crosswire.web.security import HEADERS, SecurityHeaders, safe_url
+
+HERE = Path(__file__).resolve().parent
+
+
+class Reader:
+    """What every request shares: the database path, one read-only connection per worker thread, templates."""
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
+        self.path = path
+        self.now = clock or (lambda: datetime.now(timezone.utc))
+        self._local = threading.local()
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        env = self.templates.env
+        env.filters.update(highlight=render.highlight, when=render.when, day=render.day, lag=render.lag,
+                           paragraphs=render.paragraphs, safe_url=safe_url)
+        env.globals.update(with_filter=render.with_filter, month_range=render.month_range)
+
+    def db(self) -> sqlite_utils.Database:
+        """This thread's read-only connection (SQLite connections must not be shared across threads at once)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            from storage.db import open_db
+
+            db = open_db(self.path, readonly=True)
+            self._local.db = db
+        return db
+
+
+def healthz(request: Request) -> Response:
+    """A static answer: the baseline the page benchmarks compare against."""
+    return PlainTextResponse("ok")
+
+
+def _feed(kind: str) -> Callable[[Request], Response]:
+    def endpoint(request: Request) -> Response:
+        db = request.app.state.reader.db()
+        fmt = feeds.feed_format(request.path_params["suffix"])
+        if kind == "search":
+            return feeds.search_response(db, request, fmt, request.query_params.get("q", "").strip())
+        if kind == "source":
+            response = feeds.source_response(db, request, fmt, request.path_params["name"])
+            if response is None:
+                raise HTTPException(404, f"no source named {request.path_params['name']!r}")
+            return response
+        from storage.stories import get_story
+
+        story = get_story(db, request.path_params["story_id"])
+        if story is None:
+            raise HTTPException(404, f"no story #{request.path_params['story_id']}")
+        return feeds.story_response(db, request, fmt, story)
+
+    endpoint.__name__ = f"{kind}_feed"
+    return endpoint
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    reader: Reader = request.app.state.reader
+    return reader.templates.TemplateResponse(request, "error.html", {"status": status, "message": message,
+                                                                     "feeds": []}, status_code=status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """404s and friends as a readable page."""
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if exc.status_code != 404 or exc.detail != "Not Found" else "no such page"
+    return _error_page(request, exc.status_code, str(message))
+
+
+async def user_error(request: Request, exc: Exception) -> Response:
+    """A bad feed query or similar: one clear line, as the CLI would say it."""
+    status = 400 if isinstance(exc, QueryError) else 500
+    return _error_page(request, status, str(exc))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Any bug: a plain page, never a traceback (with the headers too: this runs outside the middleware)."""
+    response = _error_page(request, 500, "internal error: the server log has the details")
+    response.headers.update(HEADERS)
+    return response
+
+
+def create_app(db_path: str | Path, *, clock: Callable[[], datetime] | None = None) -> Starlette:
+    """The web reader over the database at `db_path`, opened read-only; `clock` fixes "now" (tests)."""
+    path = Path(db_path)
+    if not path.exists():
+        raise StorageError(f"{path}: no database yet; run `crosswire crawl` first")
+    reader = Reader(path, clock)
+    if "articles" not in reader.db().table_names():
+        raise StorageError(f"{path}: not a crosswire database (no articles table)")
+    routes = [
+        Route("/", pages.home, name="home"),
+        Route("/search", pages.search_page, name="search_page"),
+        Route("/article/{article_id:int}", pages.article_page, name="article_page"),
+        Route("/stories", pages.stories_page, name="stories_page"),
+        Route("/story/{story_id:int}", pages.story_page, name="story_page"),
+        Route("/sources", pages.sources_page, name="sources_page"),
+        Route("/feeds/search.{suffix}", _feed("search"), name="search_feed"),
+        Route("/feeds/source/{name}.{suffix}", _feed("source"), name="source_feed"),
+        Route("/feeds/story/{story_id:int}.{suffix}", _feed("story"), name="story_feed"),
+        Route("/healthz", healthz, name="healthz"),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    handlers: dict[Any, Any] = {HTTPException: http_error, CrosswireError: user_error, Exception: server_error}
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers=handlers)
+    app.state.reader = reader
+    return app

@@ -1,0 +1,184 @@
+"""The HTML pages. Each handler reads through storage/ and crosswire/ library functions and renders a template."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from crosswire.errors import QueryError
+from crosswire.query import parse_date, parse_query
+from crosswire.web import render
+from crosswire.web.feeds import search_feed, source_feed, story_feed
+from storage.browse import facet_counts, filter_choices, latest_story_time
+from storage.search import SORTS, get_article, matching_ids, search
+from storage.stories import get_story, list_stories, story_articles
+
+PAGE_SIZE = 20
+HOME_SIZE = 30
+ACTIVE_DAYS = 3          # a story is "active" when it had an article within this of the newest story's last one
+STORIES_LIMIT = 100
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, min(int(request.query_params.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    """Render `template` with the reader's shared context."""
+    templates = request.app.state.reader.templates
+    context.setdefault("feeds", [])
+    if "titles" not in context:  # outlet names as people know them, for every page that lists articles
+        context["titles"] = dict(filter_choices(_db(request))["sources"])
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def _db(request: Request) -> Any:
+    return request.app.state.reader.db()
+
+
+def home(request: Request) -> Response:
+    """Latest articles (filterable by outlet, country, tag, date) and the stories active now."""
+    db = _db(request)
+    params = request.query_params
+    filters = {key: params.get(key, "").strip() for key in render.HOME_FILTERS}
+    number = _page_number(request)
+    error, hits = None, []
+    query_text = ""
+    try:
+        query_text = render.filters_query(filters)
+        hits = search(db, query_text, sort="date", limit=HOME_SIZE + 1, offset=(number - 1) * HOME_SIZE,
+                      mark=render.MARKS)
+    except QueryError as exc:
+        error = str(exc)
+    latest = latest_story_time(db)
+    stories = []
+    if latest and not error:
+        since = parse_date(f"{ACTIVE_DAYS}d", now=_aware(latest))
+        stories = list_stories(db, since=since, min_sources=2, limit=8)
+    choices = filter_choices(db)
+    only_source = filters["source"] and not any(filters[k] for k in render.HOME_FILTERS if k != "source")
+    feeds = [source_feed(filters["source"])] if only_source else [search_feed(query_text)]
+    return page(request, "home.html", {
+        "hits": hits[:HOME_SIZE], "more": len(hits) > HOME_SIZE, "number": number, "filters": filters,
+        "choices": choices, "titles": dict(choices["sources"]), "stories": stories, "error": error,
+        "query_text": query_text, "feeds": feeds,
+    }, status=400 if error else 200)
+
+
+def _aware(iso: str) -> Any:
+    from crosswire.exports.common import parse_iso
+
+    return parse_iso(iso)
+
+
+def search_page(request: Request) -> Response:
+    """Search with the CLI's query syntax: ranked or by date, highlighted snippets, paging, facets."""
+    db = _db(request)
+    params = request.query_params
+    q = params.get("q", "").strip()
+    sort = params.get("sort", "rank") if params.get("sort") in SORTS else "rank"
+    all_copies = params.get("all") == "1"
+    number = _page_number(request)
+    context: dict[str, Any] = {"q": q, "sort": sort, "all_copies": all_copies, "number": number, "hits": [],
+                               "total": 0, "pages": 0, "facets": None, "error": None, "feeds": []}
+    if not q:
+        return page(request, "search.html", context)
+    try:
+        query = parse_query(q)
+        ranked = matching_ids(db, query, sort=sort, all_copies=all_copies)
+        hits = search(db, query, sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+                      all_copies=all_copies, mark=render.MARKS)
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return page(request, "search.html", context, status=400)
+    context.update(hits=hits, total=len(ranked), pages=math.ceil(len(ranked) / PAGE_SIZE),
+                   facets=facet_counts(db, (i for i, _ in ranked)) if ranked else None,
+                   feeds=[search_feed(q)], offset=(number - 1) * PAGE_SIZE)
+    return page(request, "search.html", context)
+
+
+def article_page(request: Request) -> Response:
+    """One article: outlet, date, authors, link to the original, its text, earlier versions and copies."""
+    db = _db(request)
+    article_id = request.path_params["article_id"]
+    record = get_article(db, article_id)
+    if record is None:
+        raise HTTPException(404, f"no stored article #{article_id}")
+    story = get_story(db, record["story_id"]) if record.get("story_id") else None
+    feeds = [source_feed(record["source"], record.get("outlet"))] if record.get("source") else []
+    if story:
+        feeds.append(story_feed(story["id"], story["label"]))
+    return page(request, "article.html", {
+        "a": record, "versions": _earlier_versions(db, article_id), "story": story, "feeds": feeds,
+        "original": render_safe_url(record.get("url")),
+    })
+
+
+def render_safe_url(url: str | None) -> str | None:
+    """An http(s) URL for an href, else None."""
+    from crosswire.web.security import safe_url
+
+    return safe_url(url)
+
+
+def _earlier_versions(db: Any, article_id: int) -> list[Any]:
+    """The article's replaced versions, newest first (issue 4's revisions, when that module is installed)."""
+    try:
+        from storage.revisions import versions
+    except ImportError:
+        return []
+    if "revisions" not in db.table_names():
+        return []
+    return [v for v in reversed(versions(db, article_id)) if not v.current]
+
+
+def stories_page(request: Request) -> Response:
+    """Stories (events covered by several outlets), newest first; optionally those matching a query."""
+    db = _db(request)
+    params = request.query_params
+    q, since = params.get("q", "").strip(), params.get("since", "").strip()
+    try:
+        min_sources = max(1, min(int(params.get("min", "2")), 100))
+    except ValueError:
+        min_sources = 2
+    context: dict[str, Any] = {"q": q, "since": since, "min": min_sources, "stories": [], "error": None}
+    try:
+        since_iso = parse_date(since, now=request.app.state.reader.now(), key="since") if since else None
+        ids = {i for i, _ in matching_ids(db, q, all_copies=True)} if q else None
+        context["stories"] = list_stories(db, since=since_iso, article_ids=ids, min_sources=min_sources,
+                                          limit=STORIES_LIMIT)
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return page(request, "stories.html", context, status=400)
+    return page(request, "stories.html", context)
+
+
+def story_page(request: Request) -> Response:
+    """How outlets covered one story: timeline, side by side, distinctive words, missing facts, attention."""
+    from crosswire.web.compare import comparison
+
+    db = _db(request)
+    story_id = request.path_params["story_id"]
+    story = get_story(db, story_id)
+    if story is None:
+        raise HTTPException(404, f"no story #{story_id}")
+    view = comparison(db, story, story_articles(db, story_id))
+    return page(request, "story.html", {"story": story, "view": view,
+                                        "feeds": [story_feed(story_id, story["label"])]})
+
+
+def sources_page(request: Request) -> Response:
+    """Every source's and feed's health: the same facts as `crosswire status`."""
+    from storage.health import last_run, source_health
+
+    db = _db(request)
+    reader = request.app.state.reader
+    return page(request, "sources.html", {"sources": source_health(db, reader.now()), "run": last_run(db),
+                                          "titles": dict(filter_choices(db)["sources"])})
