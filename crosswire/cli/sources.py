@@ -87,3 +87,9 @@ def sources_table(items: list[Source], *, fancy: bool, caption: str | None = Non
             row.append("yes" if s.enabled else "no")
         table.add_row(*row, style="dim" if fancy and not s.enabled else None)
     return table
+
+
+# `sources add` lives in its own module (discovery over HTTP); registered here with the group.
+from crosswire.cli.sources_add import add as _add  # noqa: E402
+
+sources.add_command(_add)
