@@ -103,6 +103,7 @@ def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict
         names = clean_authors([_text(el) for el in _select(tree, rules["authors"])])
         if names:
             found["authors"] = names
+    found["declares_lede"] = bool(tree.cssselect('meta[name="description"], meta[property="og:description"]'))
     missing = [k for k, field in (("title", "title"), ("body", "text"), ("date", "published"), ("authors", "authors"))
                if rules.get(k) and field not in found]
     if missing:
@@ -130,7 +131,9 @@ def extract_with_rules(html: str | bytes, url: str, entry: FeedEntry | None = No
         article = Article(url=url, title=entry.title if entry else None,
                           published=entry.published if entry else None, language=entry.language if entry else None)
     for key, value in found.items():
-        setattr(article, key, value)
-    if "text" in found and not article.lede:
+        if key != "declares_lede":
+            setattr(article, key, value)
+    if "text" in found and not found.get("declares_lede"):
+        # Without a declared description the generic lede was the first paragraph of the wrong body.
         article.lede = found["text"].split("\n\n", 1)[0]
     return article
