@@ -167,26 +167,30 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def bench_size(n: int, runs: int, tmp: Path) -> dict:
-    """Every figure for one archive size."""
+def bench_size(n: int, runs: int, tmp: Path, keep: bool = False) -> dict:
+    """Every figure for one archive size (reusing tmp/bench-N.db when `keep` and it exists)."""
     path = tmp / f"bench-{n}.db"
+    reuse = keep and path.exists()
     db = open_db(path)
     t = time.perf_counter()
-    generate(db, n)
-    gen_seconds = time.perf_counter() - t
+    if not reuse:
+        generate(db, n)
+    gen_seconds = None if reuse else time.perf_counter() - t
     size_mb = os.path.getsize(path) / 1e6
     count_ms = pct(timed(lambda: db.execute("select count(*) from articles").fetchone(), runs), 50)
     results = []
     for label, text in QUERIES:
         q = parse_query(text, now=NOW)
-        bare = None
+        bare, matches = None, None
         if q.match:
             bare = pct(timed(lambda: db.execute("select rowid from articles_fts where articles_fts match ? limit 20",
                                                 [q.match]).fetchall(), runs), 50)
+            matches = db.execute("select count(*) from articles_fts where articles_fts match ?",
+                                 [q.match]).fetchone()[0]
         for sort in ("rank", "date"):
             ms = timed(lambda: search(db, q, sort=sort, limit=20), runs)
             hits = len(search(db, q, sort=sort, limit=20))
-            results.append((label, text, sort, pct(ms, 50), pct(ms, 95), bare, hits))
+            results.append((label, text, sort, pct(ms, 50), pct(ms, 95), bare, hits, matches))
     info = FeedInfo(title="bench", id="tag:crosswire,2026:bench", self_url="https://feeds.example/bench.atom")
     baseline_ms = pct(timed(lambda: write_jsonl(iter_articles(db, where="id <= 10000"), io.StringIO()), 3), 50)
     exports = {}
@@ -194,7 +198,8 @@ def bench_size(n: int, runs: int, tmp: Path) -> dict:
         exports[name] = pct(timed(lambda: writer(list(iter_matching(db, "", sort="date", limit=10_000,
                                                                     all_copies=True)), info), 3), 50)
     db.close()
-    path.unlink()
+    if not keep:
+        path.unlink()
     return {"n": n, "gen_seconds": gen_seconds, "size_mb": size_mb, "count_ms": count_ms, "results": results,
             "export_baseline_ms": baseline_ms, "exports": exports}
 
@@ -213,14 +218,16 @@ def render(figures: list[dict], command: str) -> str:
     for fig in figures:
         lines += [f"### {fig['n']:,} articles",
                   "",
-                  f"Generation + FTS rebuild: {fig['gen_seconds']:.0f} s; database {fig['size_mb']:.0f} MB; "
+                  ("Generation + FTS rebuild: " + (f"{fig['gen_seconds']:.0f} s" if fig["gen_seconds"] is not None
+                                                   else "(reused database)")) + f"; database {fig['size_mb']:.0f} MB; "
                   f"baseline `select count(*) from articles`: {fig['count_ms']:.2f} ms.", "",
-                  "| query | sort | hits | p50 ms | p95 ms | bare MATCH p50 ms | p50 x bare | p50 x count(*) |",
+                  "| query | sort | text matches | p50 ms | p95 ms | bare MATCH p50 ms | p50 x bare | p50 x count(*) |",
                   "|---|---|---|---|---|---|---|---|"]
-        for label, text, sort, p50, p95, bare, hits in fig["results"]:
+        for label, text, sort, p50, p95, bare, hits, matches in fig["results"]:
             ratio = f"{p50 / bare:.1f}" if bare else "–"
             bare_s = f"{bare:.2f}" if bare else "–"
-            lines.append(f"| {label}: `{text}` | {sort} | {hits} | {p50:.1f} | {p95:.1f} | {bare_s} | {ratio} | "
+            shown = f"{matches:,}" if matches is not None else "–"
+            lines.append(f"| {label}: `{text}` | {sort} | {shown} | {p50:.1f} | {p95:.1f} | {bare_s} | {ratio} | "
                          f"{p50 / fig['count_ms']:.1f} |")
         p95s = [r[4] for r in fig["results"]]
         lines += ["", f"Worst p95: {max(p95s):.1f} ms; median of the p95s: {statistics.median(p95s):.1f} ms.", "",
@@ -250,11 +257,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md")
     parser.add_argument("--tmp", type=Path, default=None, help="where to put the temporary databases")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the generated databases in this directory and reuse them on the next run")
     args = parser.parse_args()
     figures = []
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for n in args.sizes:
-            fig = bench_size(n, args.runs, Path(tmp))
+            fig = bench_size(n, args.runs, args.keep or Path(tmp), keep=args.keep is not None)
             figures.append(fig)
             print(render([fig], "").split("\n", 4)[-1], flush=True)
     command = "python bench/bench_search.py " + " ".join(sys.argv[1:])
