@@ -1,0 +1,83 @@
+"""Topic sets and scope: keyword matching (English, Arabic, Russian), tags stored per article, include/exclude
+and only_topics applied during a crawl."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from crosswire.errors import SourcesError
+from crosswire.sources import parse_sources
+from crosswire.testweb import TestWeb
+from crosswire.topics import article_topics, compile_topic, load_topics, match_topics
+from discoverydata import crawl, stored, truth, write_sources
+
+
+@pytest.mark.parametrize("text, topics", [
+    ("Shelling in Deir ez Zor and Deir-ez-Zor", ["syria"]),
+    ("Talks in Damascus; Hezbollah responds from Beirut", ["syria", "lebanon"]),
+    ("وقال مسؤول في حلب إن القصف استمر", ["syria"]),                   # Aleppo behind the prefix و... as a word
+    ("القصف على وحلب", ["syria"]),                                        # attached "and"
+    ("Удары по Сирии и сирийской армии", ["syria"]),                     # Russian inflections through stems
+    ("Обстрел Харькова и Донецка", ["ukraine"]),
+    ("Hamas and Israel agree a pause in Gaza", ["gaza"]),               # "Hama" must not match inside "Hamas"
+    ("Rain in Hamburg", []),
+    ("RSF fighters entered El Fasher", ["sudan"]),
+    ("Houthi drones over the Bab el-Mandeb", ["yemen"]),
+])
+def test_bundled_topics(text, topics):
+    assert topics == [t for t in match_topics(text, load_topics().values())]
+
+
+def test_article_topics_read_title_lede_keywords_and_text():
+    article = {"title": "Water crisis", "lede": None, "keywords": ["Mosul"], "text": "Families in Basra..."}
+    assert ["iraq"] == article_topics(article)
+
+
+def test_compile_topic_needs_terms():
+    with pytest.raises(SourcesError):
+        compile_topic("empty", "Empty", [], [])
+    assert compile_topic("x", "X", ["Al-Bab"]).matches("fighting near al bab")
+
+
+def test_topic_keys_checked():
+    base = '[[source]]\nname = "s"\nhomepage = "https://s.test/"\n'
+    assert ("syria",) == parse_sources(base + 'topics = ["syria"]\nonly_topics = true\n', "s.toml")[0].topics
+    cases = [
+        ('topics = ["syira"]', 'field "topics": item 1: unknown topic "syira" (did you mean "syria"?)'),
+        ("only_topics = true", 'field "only_topics": needs a "topics" list to keep articles by'),
+        ('include = ["(unclosed"]', 'field "include": item 1: invalid regular expression "(unclosed"'),
+    ]
+    for line, message in cases:
+        with pytest.raises(SourcesError) as exc:
+            parse_sources(base + line + "\n", "s.toml")
+        assert str(exc.value).startswith(f's.toml: source "s": {message}')
+
+
+@pytest.fixture(scope="module")
+def web():
+    with TestWeb(["harbinger-review"]) as web:
+        yield web
+
+
+def test_exclude_pattern_keeps_articles_out(web: TestWeb, tmp_path: Path):
+    sources = write_sources(web, tmp_path, ["harbinger-review"], {"harbinger-review": 'exclude = ["drone"]'})
+    db = tmp_path / "db.sqlite"
+    result = crawl(db, sources)
+    assert 0 == result.returncode, result.stderr
+    assert [a for a in truth(web, "harbinger-review") if "drone" not in a[0]] == stored(db)
+    assert "skipped 1 out of scope" in result.stdout
+
+
+def test_only_topics_keeps_matching_articles_and_tags_them(web: TestWeb, tmp_path: Path):
+    sources = write_sources(web, tmp_path, ["harbinger-review"],
+                            {"harbinger-review": 'topics = ["ukraine"]\nonly_topics = true'})
+    db = tmp_path / "db.sqlite"
+    result = crawl(db, sources)
+    assert 0 == result.returncode, result.stderr
+    assert [a for a in truth(web, "harbinger-review") if "ukraine" in a[0]] == stored(db)
+    assert "skipped 6 off topic" in result.stdout
+    with sqlite3.connect(db) as conn:
+        assert [("ukraine",)] == conn.execute("select topic from article_topics").fetchall()
