@@ -16,8 +16,10 @@ from crawlers.failures import classify, failure_exception
 from crosswire.cleaning import parse_date
 from crosswire.sources import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES
 from crosswire.traps import trap_reason
+from storage.articles import known_urls
 from storage.feeds import feed_state, record_feed_failure
 from storage.runs import record_error
+from storage.topics import off_topic_urls
 
 
 class EntryPointMixin:
@@ -53,10 +55,14 @@ class EntryPointMixin:
     def in_scope(self, entries: list[Any], source: str) -> list[Any]:
         """The entries whose URL passes the source's include/exclude patterns and is no faceted trap."""
         config = self.source_by_name.get(source)
+        dropped = off_topic_urls(self.db, [e.url for e in entries]) if getattr(config, "only_topics", False) else set()
         kept = []
         for entry in entries:
             if config is not None and not config.matches_scope(entry.url):
                 self.stat("off_scope")
+                continue
+            if entry.url in dropped:
+                self.stat("off_topic")   # judged off topic by an earlier crawl: not fetched again
                 continue
             reason = trap_reason(entry.url, self.today, navigation=False)
             if reason:
@@ -65,6 +71,15 @@ class EntryPointMixin:
                 continue
             kept.append(entry)
         return kept
+
+    def settled(self, entries: list[Any], source: str) -> bool:
+        """Whether every in-scope entry is stored already or was judged off topic (a routine crawl has caught up)."""
+        config = self.source_by_name.get(source)
+        wanted = [e.url for e in entries if config is None or config.matches_scope(e.url)]
+        done = known_urls(self.db, wanted)
+        if getattr(config, "only_topics", False):
+            done |= off_topic_urls(self.db, wanted)
+        return len(done) == len(set(wanted))
 
     def previous_success(self, feed_id: int) -> datetime | None:
         """When this entry point was last fetched successfully (before this run)."""

@@ -16,7 +16,6 @@ from crawlers.entrypoints import header
 from crosswire.listings import parse_listing
 from crosswire.traps import trap_reason
 from crosswire.urls import canonical_url
-from storage.articles import known_urls
 from storage.feeds import ensure_feed, feed_state, record_feed_success
 
 
@@ -64,8 +63,7 @@ class ListingMixin:
             reached_since = bool(older)
             entries = [e for e in entries if e not in older]
             self.stat("too_old", len(older))
-        known = known_urls(self.db, [e.url for e in entries])
-        caught_up = self.since is None and len(known) == len(entries)
+        caught_up = self.since is None and self.settled(entries, source)
         yield from self.article_requests(entries, feed_id=feed_id, source=source)
         if reached_since or caught_up or not parsed.next_url:
             return

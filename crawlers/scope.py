@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 from crawlers.items import PageItem
 from crosswire.topics import article_topics, load_topics
 from storage.articles import find_article_id
-from storage.topics import tag_article
+from storage.topics import remember_off_topic, tag_article
 
 
 class TopicFilterPipeline:
@@ -30,6 +30,8 @@ class TopicFilterPipeline:
         source = getattr(self.crawler.spider, "source_by_name", {}).get(item.source)
         if source is not None and getattr(source, "only_topics", False) and not set(found) & set(source.topics):
             self.crawler.stats.inc_value("crosswire/off_topic")
+            remember_off_topic(self.crawler.crosswire_db, [item.url, item.requested_url, (item.entry or {}).get("url")],
+                               item.source)
             # The page was fetched and judged: drop it, but don't leave it pending as if still in flight.
             raise DropItem(f"{item.url}: off topic for {item.source} (wants {', '.join(source.topics)})")
         return item

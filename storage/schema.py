@@ -171,6 +171,11 @@ def m_date_indexes(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists articles_source_date on articles(source, coalesce(published, first_seen))")
 
 
+def m_off_topic_urls(db: sqlite_utils.Database) -> None:
+    """URLs fetched and dropped as off topic for an only_topics source, so later crawls don't fetch them again."""
+    db["off_topic_urls"].create({"url": str, "source": str, "at": str}, pk="url")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -183,6 +188,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stories", m_stories),
     ("009_article_topics", m_article_topics),
     ("010_date_indexes", m_date_indexes),
+    ("012_off_topic_urls", m_off_topic_urls),
 ]
 
 

@@ -6,6 +6,9 @@ from typing import Iterable
 
 import sqlite_utils
 
+from crosswire.urls import canonical_url
+from storage.db import utcnow
+
 
 def tag_article(db: sqlite_utils.Database, article_id: int, topics: Iterable[str]) -> None:
     """Add topic tags to an article (tags already there stay)."""
@@ -23,3 +26,22 @@ def articles_by_topic(db: sqlite_utils.Database, topic: str) -> list[int]:
     """Ids of the articles tagged with a topic, oldest first."""
     return [row[0] for row in db.execute(
         "select article_id from article_topics where topic = ? order by article_id", [topic])]
+
+
+def remember_off_topic(db: sqlite_utils.Database, urls: Iterable[str | None], source: str | None) -> None:
+    """Remember URLs dropped as off topic (canonical form), so they are not fetched again."""
+    for url in filter(None, urls):
+        db.execute("insert or ignore into off_topic_urls (url, source, at) values (?, ?, ?)",
+                   [canonical_url(url), source, utcnow()])
+
+
+def off_topic_urls(db: sqlite_utils.Database, urls: list[str]) -> set[str]:
+    """Which of `urls` (as given) were dropped as off topic before."""
+    by_canon = {canonical_url(u): u for u in urls}
+    keys = list(by_canon)
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(by_canon[u] for (u,) in db.execute(f"select url from off_topic_urls where url in ({marks})", chunk))
+    return found

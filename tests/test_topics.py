@@ -81,3 +81,28 @@ def test_only_topics_keeps_matching_articles_and_tags_them(web: TestWeb, tmp_pat
     assert "skipped 6 off topic" in result.stdout
     with sqlite3.connect(db) as conn:
         assert [("ukraine",)] == conn.execute("select topic from article_topics").fetchall()
+
+
+def test_off_topic_articles_are_not_fetched_again(web: TestWeb, tmp_path: Path):
+    from crosswire.testweb.outlets_discovery import LISTING_PATH
+    from discoverydata import requested
+
+    newest = [a["path"] for a in sorted(web.articles("harbinger-review"), key=lambda a: a["published"])[-2:]]
+    state = web.site("harbinger-review").state
+    state.hide(*newest)
+    try:
+        sources = write_sources(web, tmp_path, ["harbinger-review"],
+                                {"harbinger-review": 'topics = ["ukraine"]\nonly_topics = true'})
+        db = tmp_path / "db.sqlite"
+        assert 0 == crawl(db, sources).returncode
+        state.reveal(*newest)
+        web.clear_log()
+        result = crawl(db, sources)
+        assert 0 == result.returncode, result.stderr
+        # Only the two new posts are fetched (and dropped); page 2 holds nothing new, so page 3 is not read.
+        assert sorted([LISTING_PATH, f"{LISTING_PATH}page/2/"] + newest) == requested(web, "harbinger-review")
+        assert "skipped 5 off topic" in result.stdout   # 2 fetched and dropped, 3 remembered from the first crawl
+        assert [a for a in truth(web, "harbinger-review") if "ukraine" in a[0]] == stored(db)
+    finally:
+        state.hidden.clear()
+        state.revealed.clear()
