@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,11 @@ from crosswire.cleaning import parse_date
 from crosswire.sources import is_http_url
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+_NEWS = "{" + NEWS_NS + "}"
+# An absolute http(s) URL with a host and no whitespace (is_http_url, cheap enough for 50,000 entries).
+_HTTP_URL = re.compile(r"^https?://[^\s/?#:]+(:\d{1,5})?([/?#]\S*)?$", re.IGNORECASE)
+# The first element of an XML document, after its declaration, comments and doctype.
+_FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w:.-]*)")
 # The sitemap protocol caps a file at 50,000 URLs and 50 MB uncompressed; refuse to inflate beyond that.
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 
@@ -82,25 +88,33 @@ def _text(elem: etree._Element) -> str:
 def _entry(elem: etree._Element) -> tuple[SitemapEntry | None, bool]:
     """The entry of a <url>/<sitemap> element and whether it carried Google News tags."""
     loc, lastmod, title, published, keywords, language, news = None, None, None, None, [], None, False
-    for child in elem.iter():
+    for child in elem:
         name = _local(child.tag)
-        if name == "loc" and loc is None:
-            loc = _text(child)
+        if name == "loc":
+            loc = loc or _text(child)
         elif name == "lastmod":
             lastmod = parse_date(_text(child))
-        elif name == "news":
+        elif name == "news" and child.tag.startswith(_NEWS):
             news = True
-        elif name == "title" and child.tag.startswith("{" + NEWS_NS):
-            title = _text(child) or None
-        elif name == "publication_date":
-            published = parse_date(_text(child))
-        elif name == "keywords":
-            keywords = [k.strip() for k in _text(child).split(",") if k.strip()]
-        elif name == "language" and child.tag.startswith("{" + NEWS_NS):
-            language = _text(child) or None
-    if not loc or not is_http_url(loc):
+            for item in child.iter():
+                sub = _local(item.tag)
+                if sub == "title":
+                    title = _text(item) or None
+                elif sub == "publication_date":
+                    published = parse_date(_text(item))
+                elif sub == "keywords":
+                    keywords = [k.strip() for k in _text(item).split(",") if k.strip()]
+                elif sub == "language":
+                    language = _text(item) or None
+    if not loc or not _HTTP_URL.match(loc):
         return None, news
     return SitemapEntry(loc, lastmod, title, published, keywords, language), news
+
+
+def _root_name(head: bytes) -> str:
+    """The local name of the first element in the document head ("" if none is there)."""
+    match = _FIRST_ELEMENT.search(head)
+    return match.group(1).decode("ascii", "replace").rpartition(":")[2] if match else ""
 
 
 def parse_sitemap(body: bytes) -> ParsedSitemap:
@@ -109,33 +123,31 @@ def parse_sitemap(body: bytes) -> ParsedSitemap:
         data = unpack(body)
     except ValueError as exc:
         return ParsedSitemap("", problem=str(exc))
-    head = data[:512].lstrip().lower()
+    head = data[:2048].lstrip().lower()
     if not head:
         return ParsedSitemap("", problem="empty sitemap")
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]:
         return ParsedSitemap("", problem="not a sitemap: got an HTML page")
-    parser = etree.iterparse(io.BytesIO(data), events=("start", "end"), recover=True, resolve_entities=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True, no_network=True)
-    result = ParsedSitemap("")
+    root = _root_name(data[:2048])
+    if root not in ("urlset", "sitemapindex"):
+        return ParsedSitemap("", problem=f"not a sitemap: root element <{root or '?'}>" if root
+                             else "not a sitemap: no XML root element")
+    result = ParsedSitemap("urlset" if root == "urlset" else "index")
+    # Only the end of each <url>/<sitemap> reaches Python, and parsed entries are freed as we go.
+    parser = etree.iterparse(io.BytesIO(data), events=("end",), tag=("{*}url", "{*}sitemap"), recover=True,
+                             resolve_entities=False, huge_tree=False, remove_comments=True, remove_pis=True,
+                             no_network=True)
     try:
-        for event, elem in parser:
-            name = _local(elem.tag)
-            if event == "start":
-                if not result.kind:
-                    if name not in ("urlset", "sitemapindex"):
-                        return ParsedSitemap("", problem=f"not a sitemap: root element <{name or '?'}>")
-                    result.kind = "urlset" if name == "urlset" else "index"
-                continue
-            if name in ("url", "sitemap"):
-                entry, news = _entry(elem)
-                result.news = result.news or news
-                if entry is not None:
-                    result.entries.append(entry)
-                elem.clear()   # keep memory flat on 50,000-entry files
+        for _, elem in parser:
+            entry, news = _entry(elem)
+            result.news = result.news or news
+            if entry is not None:
+                result.entries.append(entry)
+            elem.clear()   # keep memory flat on 50,000-entry files
+            while elem.getprevious() is not None:
+                del elem.getparent()[0]
     except etree.XMLSyntaxError as exc:
         result.problem = f"malformed XML: {exc}"
-    if not result.kind:
-        return ParsedSitemap("", problem="not a sitemap: no XML root element")
     if result.problem is None and len(parser.error_log):
         # The entry open at the break may hold a cut-off URL: keep it only if its <loc> was closed.
         if result.entries and (result.entries[-1].loc + "</loc>").encode() not in data[-4096:]:

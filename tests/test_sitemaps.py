@@ -158,3 +158,23 @@ def test_sitemap_keys_in_the_sources_file():
         parse_sources('[[source]]\nname = "a"\nhomepage = "https://a.test/"\nsitemaps = ["ftp://x"]\n', "s.toml")
     assert 's.toml: source "a": field "sitemaps": item 1: expected an http(s) URL, got "ftp://x" (or "robots")' == str(exc.value)
     assert json.dumps(src.as_dict())
+
+
+def test_bad_input_is_recorded_and_the_crawl_goes_on(tmp_path: Path):
+    """HTML, empty, truncated, 50,000-entry and robots-forbidden sitemaps, and a listing nothing matches."""
+    with TestWeb(["brittle-times"]) as brittle:
+        sources, db = write_sources(brittle, tmp_path, ["brittle-times"]), tmp_path / "db.sqlite"
+        result = crawl(db, sources)
+        assert 3 == result.returncode, result.stderr   # partial: some entry points failed
+        # The truncated sitemap's two whole entries and the newest two of the 50,000 are stored.
+        assert truth(brittle, "brittle-times") == stored(db)
+        assert [
+            ("limit", "/sitemap-huge.xml", "sitemap lists 50000 new URLs; requested the newest 2 (max_articles)"),
+            ("listing", "/latest/", "selectors matched nothing"),
+            ("robots", "/private/sitemap.xml", "forbidden by robots.txt"),
+            ("sitemap", "/sitemap-empty.xml", "empty sitemap"),
+            ("sitemap", "/sitemap-html.xml", "not a sitemap: got an HTML page"),
+            ("sitemap", "/sitemap-truncated.xml", "truncated or malformed XML (kept 2 entries)"),
+        ] == errors(db)
+        assert not any(r.path.startswith(("/private/", "/archive/old-")) for r in brittle.requests)
+        assert "4 new articles" in result.stdout and "4 errors" in result.stdout
