@@ -91,7 +91,9 @@ def source_slots(sources: Iterable[Any]) -> dict[str, dict[str, Any]]:
             settings["concurrency"] = int(source.concurrency)
         if not settings:
             continue
-        for url in [source.homepage, *source.feeds]:
+        entry_points = [u for u in getattr(source, "sitemaps", ()) if u != "robots"] + [
+            listing.url for listing in getattr(source, "listing", ())]
+        for url in [source.homepage, *source.feeds, *entry_points]:
             host = urlsplit(url).hostname
             if host:
                 slots[host] = settings
