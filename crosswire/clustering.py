@@ -2,7 +2,8 @@
 
 An article is compared with the centroid of every story still active within the time window that shares one
 of its heaviest terms (an inverted index keeps this cheap). The score is the TF-IDF cosine plus a bonus for
-shared places and people, minus a small penalty for distance in time. Copies of one text (the same copy
+shared places and people, minus a penalty when both name towns or regions and none is shared (a market
+strike in Ariha is not the market strike in Saraqib the same morning), minus a small one for distance in time. Copies of one text (the same copy
 family or the same body hash) join their original's story without weighing on its centroid, so a wire story
 syndicated ten times counts once. Pure: no database; storage/stories.py feeds it and writes the result.
 """
@@ -16,9 +17,13 @@ from dataclasses import dataclass, field
 from crosswire import textvec
 
 WINDOW_HOURS = 72.0
-THRESHOLD = 0.30          # tuned on bench/bench_stories.py and the events test web (see BENCHMARKS.md)
-ENTITY_BONUS = 0.15       # weight of the overlap of specific places and people
+THRESHOLD = 0.35          # tuned on bench/bench_stories.py and the events test web (see BENCHMARKS.md)
+ENTITY_BONUS = 0.40       # weight of the overlap of specific places and people
+MEMBER_WEIGHT = 0.9       # discount on the similarity to the story's closest member (vs its centroid)
+BONUS_HOURS = 12.0        # the entity bonus fades to nothing this long after (or before) the story's span
 TIME_PENALTY = 0.10       # subtracted at the far edge of the window, proportionally nearer
+MIN_COSINE = 0.05         # text must agree by itself: shared names alone never make one story
+PLACE_PENALTY = 0.60      # both name specific places and share none: the same kind of event somewhere else
 INDEX_TERMS = 12          # terms of each member that point to its story in the inverted index
 QUERY_TERMS = 12          # terms of a new article used to look up candidate stories
 
@@ -43,6 +48,7 @@ class Story:
     centroid: dict[str, float] = field(default_factory=dict)
     norm2: float = 0.0
     entities: Counter[str] = field(default_factory=Counter)
+    places: set[str] = field(default_factory=set)
     first: float = math.inf
     last: float = -math.inf
     members: list[int] = field(default_factory=list)
@@ -60,6 +66,7 @@ class Story:
         for term, w in doc.vector.items():
             self.centroid[term] = self.centroid.get(term, 0.0) + w
         self.entities.update(doc.entities)
+        self.places.update(e for e in doc.entities if e.startswith("place:"))
 
 
 @dataclass(frozen=True)
@@ -77,11 +84,17 @@ class Clusterer:
     """Assigns documents, in time order, to stories; `seed` replays known assignments first."""
 
     def __init__(self, *, next_id: int = 1, window_hours: float = WINDOW_HOURS, threshold: float = THRESHOLD,
-                 entity_bonus: float = ENTITY_BONUS, time_penalty: float = TIME_PENALTY) -> None:
+                 entity_bonus: float = ENTITY_BONUS, time_penalty: float = TIME_PENALTY,
+                 place_penalty: float = PLACE_PENALTY, min_cosine: float = MIN_COSINE,
+                 bonus_hours: float = BONUS_HOURS, member_weight: float = MEMBER_WEIGHT) -> None:
         self.window = window_hours * 3600.0
         self.threshold = threshold
         self.entity_bonus = entity_bonus
         self.time_penalty = time_penalty
+        self.place_penalty = place_penalty
+        self.min_cosine = min_cosine
+        self.bonus_hours = bonus_hours
+        self.member_weight = member_weight
         self.next_id = next_id
         self.stories: dict[int, Story] = {}
         self.index: dict[str, set[int]] = {}
@@ -150,22 +163,36 @@ class Clusterer:
         return {s for s in found if self._in_window(self.stories[s], doc.time)}
 
     def _in_window(self, story: Story, t: float) -> bool:
-        # Articles can arrive out of order (a late feed), so measure from the nearer end of the story's span.
-        return story.first - self.window <= t <= story.last + self.window
+        # Anchored to the first report, not the latest: a story extended by each new member would otherwise
+        # chain one week's school strike in a town to the next week's and never end.
+        return story.last - self.window <= t <= story.first + self.window
 
     def _score(self, doc: Doc, story: Story) -> tuple[float, float]:
         d = textvec.dot(doc.vector, story.centroid)
         cos = d / math.sqrt(story.norm2) if story.norm2 > 0 else 0.0
+        if self.member_weight and len(story.originals) > 1:
+            # The closest single member counts too (discounted): a state agency's account may read like the
+            # other state agency's, not like the average of a story the independent outlets dominate.
+            nearest = max(textvec.dot(doc.vector, self.vectors[m]) for m in story.originals)
+            cos = max(cos, self.member_weight * nearest)
+        if cos < self.min_cosine:
+            return cos - 1.0, d      # below the floor: never chosen, whatever the names say
+        gap = max(0.0, story.first - doc.time, doc.time - story.last)
         bonus = 0.0
         if doc.entities and story.entities:
             shared = sum(1 for e in doc.entities if e in story.entities)
-            bonus = self.entity_bonus * shared / min(len(doc.entities), len(story.entities))
-        gap = max(0.0, story.first - doc.time, doc.time - story.last)
+            # Shared names count most within hours: that is when two outlets that frame an event in
+            # different words (a "market massacre", a "strike on a militant post") still name the same town.
+            closeness = max(0.0, 1.0 - gap / (self.bonus_hours * 3600.0))
+            bonus = self.entity_bonus * closeness * shared / min(len(doc.entities), len(story.entities))
+            places = [e for e in doc.entities if e.startswith("place:")]
+            if places and story.places and not any(p in story.places for p in places):
+                bonus -= self.place_penalty
         return cos + bonus - self.time_penalty * min(1.0, gap / self.window), d
 
     def _expire(self, now: float) -> None:
         """Drop stories that ended more than a window ago from the index (documents mostly come in order)."""
-        stale = {s.id for s in self.stories.values() if s.last + self.window < now}
+        stale = {s.id for s in self.stories.values() if s.first + self.window < now}
         if not stale:
             return
         for term in list(self.index):
@@ -180,7 +207,10 @@ def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
     """Docs from article dicts (id, time, title, lede, text, group), with an IDF table over these rows."""
     from crosswire import entities as ent
 
-    counts = [textvec.term_counts(r.get("title"), r.get("lede"), r.get("text")) for r in rows]
+    # Place names leave the vectors: they are compared as entities, and kept as words they would make any
+    # two reports from one town look alike (a prisoner swap and a flood in Marib the same week).
+    drop = ent.place_tokens() if entities else frozenset()
+    counts = [textvec.term_counts(r.get("title"), r.get("lede"), r.get("text"), drop) for r in rows]
     idf, unseen = textvec.idf_table(c.keys() for c in counts)
     docs = []
     for row, tf in zip(rows, counts):

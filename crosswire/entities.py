@@ -202,6 +202,20 @@ def _place_words() -> frozenset[str]:
     return frozenset(w for name in lookup for w in re.split(r"[\s-]+", name))
 
 
+# Parts of place names that are ordinary words too; they stay in a text's vector.
+_COMMON_PLACE_WORDS = frozenset("city sea red black gulf port west bank north south of el al camp strip "
+                                "sheikh river new old".split())
+
+
+@lru_cache(maxsize=1)
+def place_tokens() -> frozenset[str]:
+    """The word tokens (as crosswire.textvec makes them) of every gazetteer name, common words aside."""
+    from crosswire.textvec import tokens
+
+    _, lookup = _place_index()
+    return frozenset(t for name in lookup for t in tokens(name) if t not in _COMMON_PLACE_WORDS)
+
+
 def find_people(text: str | None) -> tuple[str, ...]:
     """Names of people: runs of two to four capitalised words that are not places, titles or organisations."""
     if not text:

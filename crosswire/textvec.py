@@ -20,7 +20,7 @@ once only or other our out over own same she should so some such than that the t
 they this those through to too under until up very was we were what when where which while who whom why
 will with would you your yours said says say told tells according also would one two three new
 monday tuesday wednesday thursday friday saturday sunday today yesterday week day days hours hour
-year years time since still however amid among across near per
+year years time since still however amid among across near per el al
 """.split())
 
 TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
@@ -60,15 +60,17 @@ def tokens(text: str | None) -> list[str]:
     return out
 
 
-def term_counts(title: str | None, lede: str | None, text: str | None) -> dict[str, float]:
-    """Weighted term frequencies of an article's fields (sublinear: 1 + log tf)."""
+def term_counts(title: str | None, lede: str | None, text: str | None,
+                drop: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Weighted term frequencies of an article's fields (sublinear: 1 + log tf), leaving out `drop`."""
     weighted: Counter[str] = Counter()
     for name, value in (("title", title), ("lede", lede), ("text", text)):
         toks = tokens(value)
         if name == "text":
             toks = toks[:BODY_WORDS]
         for tok in toks:
-            weighted[tok] += FIELD_WEIGHTS[name]
+            if tok not in drop:
+                weighted[tok] += FIELD_WEIGHTS[name]
     return {t: 1.0 + math.log(c) for t, c in weighted.items()}
 
 

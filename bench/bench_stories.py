@@ -1,0 +1,272 @@
+"""Story clustering: pairwise precision / recall / F1 on generated coverage, and throughput for 100,000 articles.
+
+Usage:  python bench/bench_stories.py [--quality 6000] [--throughput 100000] [--seed 7] [--threshold T]
+
+Articles are generated from templates: each event (a kind of incident in one town on one day, with its own
+figures and named official) is covered by 1-7 outlets, each writing its own headline, lede and body from
+different phrasings and framings, hours apart; some outlets run the first outlet's text verbatim (copies).
+Many events of the same kind happen in the same country within days of each other, in different towns: the
+hard different-story pairs.
+
+1. quality: cluster `--quality` articles with the real Clusterer; report pairwise precision, recall and F1
+   (exact, from the contingency of true events and predicted stories: every pair of articles counts), and
+   the same on a labelled pair sample: all same-story pairs plus hard different-story pairs (same kind,
+   same country, within 48 hours).
+2. throughput: in one run, time (a) the baseline, plain TF-IDF vectorisation of the same texts
+   (tokens, counts, IDF, normalised vectors) and (b) the whole clustering (vectors, entities, assignment),
+   over `--throughput` articles; report articles/second for each and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from math import comb
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crosswire import textvec  # noqa: E402
+from crosswire.clustering import Clusterer, build_docs  # noqa: E402
+
+def _towns() -> dict[str, list[str]]:
+    """Every town and region of the bundled gazetteer, grouped in a few pseudo-countries for headlines."""
+    from crosswire.entities import GAZETTEER
+
+    places = sorted(name for name, (kind, _) in GAZETTEER.items() if kind != "country")
+    groups = ["Syria", "Ukraine", "Gaza", "Sudan", "Yemen", "Lebanon"]
+    return {g: places[i::len(groups)] for i, g in enumerate(groups)}
+
+
+TOWNS = _towns()
+FIRST = ["Ahmad", "Layla", "Oleksandr", "Iryna", "Khalid", "Mariam", "Yusuf", "Fatima", "Dmytro", "Hana",
+         "Omar", "Sara", "Viktor", "Nour", "Ibrahim", "Olena", "Tariq", "Amina", "Petro", "Rania"]
+LAST = ["Haddad", "Kovalenko", "Mansour", "Shevchenko", "Osman", "Darwish", "Bondarenko", "Saleh", "Hamdan",
+        "Tkachenko", "Nasser", "Melnyk", "Abdelrahman", "Karimi", "Rahal", "Hussein", "Lysenko", "Farah"]
+# Each event happens at a named site ("the al-Nour school"), as real reports name the market, school or camp.
+SITE_NAMES = ["al-Nour", "al-Huda", "Martyrs", "al-Salam", "al-Amal", "al-Rahma", "Victory", "Liberty", "Unity",
+              "al-Zahraa", "al-Andalus", "Omar Mukhtar", "Ibn Sina", "al-Quds", "Tishreen", "Independence",
+              "al-Wahda", "al-Furqan", "Green Valley", "Sunrise", "al-Karama", "Old Bridge", "al-Bayan", "Cedar"]
+ROLES = ["the regional governor", "a civil defence official", "the health ministry spokesperson",
+         "a local council member", "the hospital director", "a UN humanitarian official"]
+
+# kind -> (headline variants, lede variants, fact sentences). {t}=town {c}=country {k}=killed {w}=wounded
+KINDS = {
+    "market-strike": (
+        ["Air strike on market in {t} kills {k}", "Warplanes hit crowded {t} market, {k} dead",
+         "{k} killed as strike tears through {t} market", "Market bombing in {c}'s {t} leaves {k} dead"],
+        ["Rescuers searched the rubble of stalls at the {s} market in {t} after the strike.",
+         "At least {k} people were killed and {w} wounded at the market in {t}."],
+        ["The strike hit the {s} vegetable market in {t} during the morning rush.",
+         "Rescuers said {k} people were killed and {w} wounded.",
+         "Several stalls and a bakery next to the market were destroyed.",
+         "Residents said the market had been full of shoppers."]),
+    "grid-attack": (
+        ["Drones knock out power in {t}", "Attack on {t} substation cuts electricity to {n} homes",
+         "{n} households without power after strike on {t} grid", "Energy facility in {t} hit overnight"],
+        ["About {n} households lost electricity after the attack on a substation near {t}.",
+         "Repair crews in {t} are working to restore power supply."],
+        ["The drones struck the {s} electricity substation near {t} overnight.",
+         "About {n} households lost power and {w} energy workers were injured.",
+         "The grid operator said scheduled outages would last several days.",
+         "Transformers at the substation were badly damaged."]),
+    "hospital-fuel": (
+        ["Hospital in {t} runs out of fuel", "Generators stop at {t} hospital, patients at risk",
+         "{t} hospital goes dark as fuel runs out", "Fuel shortage shuts down hospital in {t}"],
+        ["Doctors at the {s} hospital in {t} switched to backup generators to keep {n} patients alive.",
+         "The hospital in {t} has no fuel left for its main generators."],
+        ["The main generators of the {s} hospital in {t} stopped after fuel ran out.",
+         "{n} patients in intensive care and newborns in incubators are at risk.",
+         "Operating theatres at the hospital closed.",
+         "Staff said fuel trucks had not reached the hospital for a week."]),
+    "camp-shelling": (
+        ["Shelling of camp near {t} kills {k}", "Thousands flee camp near {t} after shelling",
+         "{k} dead as shells hit displacement camp outside {t}", "Displaced families flee {t} camp under fire"],
+        ["About {n} people fled the {s} camp near {t}, aid groups said.",
+         "Shells hit the displacement camp outside {t}, killing {k}."],
+        ["Artillery shells hit the {s} displacement camp near {t}, killing {k} people.",
+         "About {n} people fled the camp on foot.",
+         "Aid groups said many of those fleeing were women and children.",
+         "Both sides blamed each other for the shelling of the camp."]),
+    "convoy": (
+        ["Aid convoy reaches {t} after weeks of delay", "{n} trucks of aid enter {t}",
+         "UN convoy crosses into {t}", "First aid in weeks arrives in {t}"],
+        ["A convoy of {n} trucks carrying food and medicine reached {t}.",
+         "Aid agencies said the convoy to {t} was the first in weeks."],
+        ["The convoy of {n} trucks carried flour, medicine and blankets to the {s} district of {t}.",
+         "Aid workers said the supplies would last only a few days.",
+         "The convoy had waited at checkpoints for three weeks.",
+         "Residents of {t} queued for hours at distribution points."]),
+    "prisoner-swap": (
+        ["Prisoner exchange frees {n} near {t}", "{n} detainees swapped in deal brokered near {t}",
+         "Prisoner swap at {t} crossing", "Families greet freed prisoners in {t}"],
+        ["{n} prisoners were exchanged at a crossing point near {t}.",
+         "Mediators said the exchange near {t} could lead to further talks."],
+        ["The exchange of {n} prisoners took place at the {s} crossing point near {t}.",
+         "Mediators from the Red Cross supervised the swap.",
+         "Relatives waited for hours at the crossing.",
+         "Officials said a second exchange was being prepared."]),
+    "school-strike": (
+        ["Strike on school shelter in {t} kills {k}", "School housing displaced families hit in {t}",
+         "{k} killed in attack on {t} school", "Shelter in {t} school struck, {k} dead"],
+        ["The {s} school in {t} was sheltering displaced families when it was hit.",
+         "At least {k} people sheltering in a school in {t} were killed."],
+        ["The strike hit the {s} school in {t}, which was sheltering displaced families.",
+         "At least {k} people were killed and {w} wounded, medics said.",
+         "Classrooms were turned into living quarters months ago.",
+         "The military said it had targeted fighters inside the compound."]),
+    "flood": (
+        ["Floods sweep through {t}", "Heavy rain floods streets of {t}, {k} dead",
+         "Flash floods hit {t} camps", "{n} families lose shelters to floods near {t}"],
+        ["Heavy rain flooded tents and streets in {t}.",
+         "Flooding near {t} destroyed the shelters of {n} families."],
+        ["Heavy rain flooded the tents of displaced families at the {s} camp around {t}.",
+         "{k} people drowned and {n} families lost their shelters.",
+         "Roads into {t} were cut by the water.",
+         "Local authorities opened schools as emergency shelters."]),
+}
+FRAMES = [  # outlet framings: a sentence each adds, so outlets differ in vocabulary as well as phrasing
+    "The attack was condemned by Western governments as a violation of international law.",
+    "Military sources said the targets were positions used by armed groups.",
+    "Regional governments called for restraint and offered to mediate.",
+    "Officials accused foreign powers of prolonging the war with weapons deliveries.",
+    "Rights groups demanded an independent investigation.",
+    "",
+]
+FILLER = [
+    "The war has displaced millions of people since it began.",
+    "Humanitarian agencies have warned of worsening conditions this winter.",
+    "Talks on a ceasefire have stalled in recent weeks.",
+    "Prices of food and fuel have risen sharply this year.",
+    "The United Nations says funding for its appeal has fallen short.",
+]
+
+
+def generate(n_articles: int, seed: int, per_day: int = 120) -> list[dict]:
+    """Generated articles with a true `event` label, in publication order."""
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    days = max(1, n_articles // per_day)
+    rows: list[dict] = []
+    event = 0
+    while len(rows) < n_articles:
+        event += 1
+        kind = rng.choice(list(KINDS))
+        country = rng.choice(list(TOWNS))
+        town = rng.choice(TOWNS[country])
+        heads, ledes, facts = KINDS[kind]
+        values = {"t": town, "c": country, "s": rng.choice(SITE_NAMES), "k": rng.randint(3, 60), "w": rng.randint(5, 90),
+                  "n": rng.choice([1200, 4000, 15000, 40000, 120000, rng.randint(10, 900)])}
+        official = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        role = rng.choice(ROLES)
+        t0 = start + timedelta(days=rng.uniform(0, days))
+        outlets = rng.choices([1, 2, 3, 4, 5, 6, 7], weights=[3, 2, 3, 3, 2, 1, 1])[0]
+        first_text: dict | None = None
+        for i in range(outlets):
+            when = t0 + timedelta(hours=rng.expovariate(1 / 5) if i else 0)
+            if first_text is not None and rng.random() < 0.15:   # a verbatim copy of the first text
+                rows.append({**first_text, "id": len(rows) + 1, "time": when.timestamp(), "group": first_text["group"]})
+                continue
+            body = rng.sample(facts, k=rng.randint(2, 4))
+            if rng.random() < 0.7:
+                body.append(f"\"The situation is very difficult,\" said {official}, {role}.")
+            body.append(rng.choice(FRAMES))
+            body += rng.sample(FILLER, k=rng.randint(1, 3))
+            rng.shuffle(body)
+            row = {"id": len(rows) + 1, "event": event, "time": when.timestamp(),
+                   "title": rng.choice(heads).format(**values), "lede": rng.choice(ledes).format(**values),
+                   "text": " ".join(s.format(**values) for s in body if s), "group": f"e{event}-{i}",
+                   "kind": kind, "country": country}
+            rows.append(row)
+            first_text = first_text or row
+            if len(rows) >= n_articles:
+                break
+    rows.sort(key=lambda r: (r["time"], r["id"]))
+    return rows
+
+
+def pairwise(truth: dict[int, int], predicted: dict[int, int]) -> tuple[float, float, float]:
+    """Exact pairwise precision, recall and F1 of a clustering against the true labels."""
+    both = Counter((truth[i], predicted[i]) for i in truth)
+    tp = sum(comb(n, 2) for n in both.values())
+    pred_pairs = sum(comb(n, 2) for n in Counter(predicted.values()).values())
+    true_pairs = sum(comb(n, 2) for n in Counter(truth.values()).values())
+    p = tp / pred_pairs if pred_pairs else 1.0
+    r = tp / true_pairs if true_pairs else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def labelled_pairs(rows: list[dict]) -> list[tuple[int, int, bool]]:
+    """All same-story pairs plus every hard different-story pair (same kind and country within 48 hours)."""
+    out = []
+    by_kc: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        by_kc.setdefault((row["kind"], row["country"]), []).append(row)
+    for group in by_kc.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if b["time"] - a["time"] > 48 * 3600:
+                    break
+                out.append((a["id"], b["id"], a["event"] == b["event"]))
+    return out
+
+
+def cluster(rows: list[dict], threshold: float | None) -> dict[int, int]:
+    """Article id -> story id from the real Clusterer."""
+    docs = build_docs(rows)
+    clusterer = Clusterer(**({"threshold": threshold} if threshold is not None else {}))
+    return {d.id: clusterer.add(d).story_id for d in docs}
+
+
+def baseline_tfidf(rows: list[dict]) -> None:
+    """Plain TF-IDF vectorisation of the same texts: the baseline clustering is measured against."""
+    counts = [textvec.term_counts(r["title"], r["lede"], r["text"]) for r in rows]
+    idf, unseen = textvec.idf_table(c.keys() for c in counts)
+    for c in counts:
+        textvec.tfidf(c, idf, unseen)
+
+
+def main() -> None:
+    """Run both measurements and print the figures BENCHMARKS.md quotes."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality", type=int, default=6000)
+    parser.add_argument("--throughput", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--threshold", type=float, default=None)
+    args = parser.parse_args()
+
+    rows = generate(args.quality, args.seed)
+    predicted = cluster(rows, args.threshold)
+    truth = {r["id"]: r["event"] for r in rows}
+    p, r, f1 = pairwise(truth, predicted)
+    pairs = labelled_pairs(rows)
+    tp = sum(1 for a, b, same in pairs if same and predicted[a] == predicted[b])
+    fp = sum(1 for a, b, same in pairs if not same and predicted[a] == predicted[b])
+    fn = sum(1 for a, b, same in pairs if same and predicted[a] != predicted[b])
+    lp, lr = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    print(f"quality: {len(rows)} articles, {len(set(truth.values()))} events, "
+          f"{len(set(predicted.values()))} stories found")
+    print(f"  all pairs:      precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
+    print(f"  labelled pairs: {sum(1 for *_, s in pairs if s)} same-story, {sum(1 for *_, s in pairs if not s)} "
+          f"hard different-story; precision {lp:.3f}  recall {lr:.3f}  F1 {2 * lp * lr / max(1e-9, lp + lr):.3f}")
+
+    if args.throughput:
+        big = generate(args.throughput, args.seed + 1)
+        started = time.perf_counter()
+        baseline_tfidf(big)
+        base = time.perf_counter() - started
+        started = time.perf_counter()
+        cluster(big, args.threshold)
+        full = time.perf_counter() - started
+        print(f"throughput: {len(big)} articles")
+        print(f"  baseline TF-IDF vectorisation: {base:.1f}s ({len(big) / base:,.0f} articles/s)")
+        print(f"  clustering (vectors + entities + assignment): {full:.1f}s ({len(big) / full:,.0f} articles/s), "
+              f"{full / base:.2f}x the baseline's time")
+
+
+if __name__ == "__main__":
+    main()
