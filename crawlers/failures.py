@@ -33,9 +33,15 @@ def classify(exc: BaseException) -> tuple[str, str]:
         text = str(exc)
         if "size" in text.lower():
             return "too-large", text or "response larger than the download limit"
-        return "cancelled", text or "download cancelled"
+        if not text:    # Scrapy cancels without a message only when the body passes DOWNLOAD_MAXSIZE
+            return "too-large", "response larger than the download limit (DOWNLOAD_MAXSIZE)"
+        return "cancelled", text
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
+        if getattr(exc, "kind", None):     # crawlers.safety's refusals name their own kind
+            return exc.kind, text
+        if "DOWNLOAD_MAXSIZE" in text:      # a compressed body that inflates past the limit (gzip bomb)
+            return "too-large", text
         return ("robots", "forbidden by robots.txt") if "robots" in text.lower() else ("ignored", text)
     if isinstance(exc, (ResponseDataLossError, DownloadFailedError, terror.ConnectionLost,
                         terror.ConnectionDone)):

@@ -6,6 +6,11 @@
                                      sources file or a feed's links must not reach the internal network.
                                      Off by default (a laptop user may crawl an intranet, and the local
                                      test web lives on 127.0.0.1).
+    RedirectLoopMiddleware           a redirect back to a URL already in the chain fails at once with the
+                                     loop in its reason (otherwise the duplicate filter drops it silently).
+    ScriptRefreshMiddleware          a page whose <meta http-equiv="refresh"> points at javascript:, data:
+                                     or any non-HTTP URL is kept as it is instead of "following" it (which
+                                     would fail the request and lose the article).
     RetryAfterMiddleware             a 429/503 carrying Retry-After is not retried at once (Scrapy's retry
                                      would ignore the header) and the rest of this run leaves that host alone.
 """
@@ -24,6 +29,14 @@ from scrapy.utils.httpobj import urlparse_cached
 
 class BlockedAddressError(IgnoreRequest):
     """A request refused because its host resolves to a non-public address."""
+
+    kind = "blocked"
+
+
+class RateLimitedError(IgnoreRequest):
+    """A request not sent because its host asked us (Retry-After) to stay away for now."""
+
+    kind = "rate-limited"
 
 
 def is_public(address: str) -> bool:
@@ -76,10 +89,10 @@ class RetryAfterMiddleware:
         return cls()
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        host = urlparse_cached(request).hostname or ""
+        host = urlparse_cached(request).netloc     # host:port, the unit a server rate-limits
         until = self.wait_until.get(host)
         if until is not None and time.monotonic() < until and not request.meta.get("dont_obey_robotstxt"):
-            raise IgnoreRequest(f"skipped: {host} answered 429/503 with Retry-After "
+            raise RateLimitedError(f"skipped: {host} answered 429/503 with Retry-After "
                                 f"{until - time.monotonic():.0f}s still to wait")
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
@@ -91,6 +104,50 @@ class RetryAfterMiddleware:
             wait = retry_after_seconds(value, datetime.now(timezone.utc))
             if wait is not None:
                 request.meta["dont_retry"] = True      # RetryMiddleware (550) sees this response after us
-                host = urlparse_cached(request).hostname or ""
+                host = urlparse_cached(request).netloc
                 self.wait_until[host] = time.monotonic() + wait
+        return response
+
+
+class ScriptRefreshMiddleware:
+    """Don't follow a meta refresh to a non-HTTP URL (javascript:, data:, ...); keep the page instead."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ScriptRefreshMiddleware":
+        return cls()
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        from scrapy.http import HtmlResponse
+        from scrapy.utils.response import get_meta_refresh
+
+        if isinstance(response, HtmlResponse) and b"refresh" in response.body[:8192].lower():
+            _, url = get_meta_refresh(response)
+            if url and not url.lower().startswith(("http://", "https://")):
+                request.meta["dont_redirect"] = True    # MetaRefreshMiddleware (580) sees this after us
+        return response
+
+
+class RedirectLoopError(IgnoreRequest):
+    """A redirect chain that comes back to a URL it already visited."""
+
+    kind = "redirect-loop"
+
+
+class RedirectLoopMiddleware:
+    """Fail a redirect that returns to a URL already in its chain, naming the loop."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "RedirectLoopMiddleware":
+        return cls()
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        location = response.headers.get("Location")
+        if 300 <= response.status < 400 and location:
+            from urllib.parse import urljoin
+
+            target = urljoin(request.url, location.decode("latin-1"))
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if target in chain:
+                loop = " -> ".join([*chain[chain.index(target):], target])
+                raise RedirectLoopError(f"redirect loop: {loop}")
         return response

@@ -63,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.robots.SafeRobotsTxtMiddleware": 100,
     "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
     "crawlers.safety.RetryAfterMiddleware": 560,
+    "crawlers.safety.ScriptRefreshMiddleware": 585,
+    "crawlers.safety.RedirectLoopMiddleware": 610,
 }
 # Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
 CROSSWIRE_BLOCK_PRIVATE = False
