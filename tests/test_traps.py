@@ -77,3 +77,13 @@ def test_crawl_through_the_maze(web: TestWeb, tmp_path: Path):
     with sqlite3.connect(db) as conn:
         stats = conn.execute("select stats from runs").fetchone()[0]
     assert '"traps_skipped": 4' in stats and '"pagination_loops": 1' in stats and '"cut_by_limits": 1' in stats
+
+
+def test_summary_tail_only_when_used():
+    from crawlers.run import discovery_line
+
+    assert "" == discovery_line({"feeds_checked": 3})
+    assert ("; 2 sitemaps, 5 listing pages (1 not modified); skipped 4 older than --since or the last crawl, "
+            "1 out of scope; cut short: 1 by page/depth limits, 3 trap URLs, 2 duplicate requests") == discovery_line(
+        {"sitemaps_checked": 2, "listing_pages": 5, "pages_not_modified": 1, "too_old": 4, "off_scope": 1,
+         "cut_by_limits": 1, "traps_skipped": 3, "requests_deduplicated": 2})
