@@ -33,7 +33,7 @@ def reading_view(record: dict[str, Any], width: int) -> str:
     lines.append("")
     paragraphs = [p for p in (record.get("text") or record.get("lede") or "").split("\n\n") if p.strip()]
     for paragraph in paragraphs:
-        lines += textwrap.wrap(" ".join(paragraph.split()), width=width) + [""]
+        lines += textwrap.wrap(" ".join(paragraph.split()), width=width, break_on_hyphens=False) + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
