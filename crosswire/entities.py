@@ -198,8 +198,9 @@ def find_places(text: str | None) -> tuple[str, ...]:
 
 
 def _place_words() -> frozenset[str]:
+    # Single-word place names only: "Kerem" alone is a first name, "Kerem Shalom" a crossing.
     _, lookup = _place_index()
-    return frozenset(w for name in lookup for w in re.split(r"[\s-]+", name))
+    return frozenset(name for name in lookup if " " not in name)
 
 
 # Parts of place names that are ordinary words too; they stay in a text's vector.
@@ -233,7 +234,7 @@ def find_people(text: str | None) -> tuple[str, ...]:
         lowered = [w.lower() for w in words]
         if any(w in NOT_PERSON or w in TITLES for w in lowered):
             continue
-        if any(w in place_words for w in lowered):
+        if any(w in place_words for w in lowered) or " ".join(lowered) in _place_index()[1]:
             continue
         found.append(" ".join(words))
     return _unique(found)

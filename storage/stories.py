@@ -166,3 +166,30 @@ def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict[str, A
         url, country, tags, title = extra.get(row["id"], (None, None, None, None))
         row.update(url=url, country=country, tags=json.loads(tags) if tags else [], source_title=title)
     return rows
+
+
+def carriers(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[str]]:
+    """Other sources that carried the very same stored article: seen in their feeds or under their URLs."""
+    from urllib.parse import urlsplit
+
+    if not article_ids:
+        return {}
+    marks = ",".join("?" * len(article_ids))
+    hosts = {urlsplit(home).netloc: name for name, home in db.execute("select name, homepage from sources")
+             if home}
+    owner = dict(db.execute(f"select id, source from articles where id in ({marks})", article_ids).fetchall())
+    found: dict[int, list[str]] = {}
+
+    def add(article_id: int, source: str | None) -> None:
+        if source and source != owner.get(article_id) and source not in found.setdefault(article_id, []):
+            found[article_id].append(source)
+
+    for article_id, source in db.execute(
+            f"select s.article_id, f.source from sightings s join feeds f on f.id = s.feed_id "
+            f"where s.article_id in ({marks}) order by s.first_seen", article_ids):
+        add(article_id, source)
+    for article_id, url in db.execute(
+            f"select article_id, url from article_urls where article_id in ({marks}) order by first_seen, url",
+            article_ids):
+        add(article_id, hosts.get(urlsplit(url).netloc))
+    return {k: v for k, v in found.items() if v}
