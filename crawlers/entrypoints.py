@@ -53,7 +53,7 @@ class EntryPointMixin:
         return own or getattr(self.source_by_name.get(source), key, None) or defaults[key]
 
     def in_scope(self, entries: list[Any], source: str) -> list[Any]:
-        """The entries whose URL passes the source's include/exclude patterns and is no faceted trap."""
+        """The entries whose URL passes the source's include/exclude patterns and is no obvious trap."""
         config = self.source_by_name.get(source)
         dropped = off_topic_urls(self.db, [e.url for e in entries]) if getattr(config, "only_topics", False) else set()
         kept = []
@@ -64,7 +64,9 @@ class EntryPointMixin:
             if entry.url in dropped:
                 self.stat("off_topic")   # judged off topic by an earlier crawl: not fetched again
                 continue
-            reason = trap_reason(entry.url, self.today, navigation=False)
+            # Feeds and sitemaps name their own articles: only the unmistakable traps are refused here;
+            # links scraped off listing pages get the strict check in crawlers/listings.py.
+            reason = trap_reason(entry.url, self.today, navigation=False, strict=False)
             if reason:
                 self.stat("traps_skipped")
                 self.note(source, entry.url, "trap", reason, count=False)

@@ -64,10 +64,22 @@ class ListingMixin:
             entries = [e for e in entries if e not in older]
             self.stat("too_old", len(older))
         caught_up = self.since is None and self.settled(entries, source)
-        yield from self.article_requests(entries, feed_id=feed_id, source=source)
+        yield from self.article_requests(self._not_traps(entries, source, feed_id), feed_id=feed_id, source=source)
         if reached_since or caught_up or not parsed.next_url:
             return
         yield from self._next_page(parsed.next_url, listing, meta, response.url)
+
+    def _not_traps(self, entries: list[Any], source: str, feed_id: int) -> list[Any]:
+        """Scraped links that are not faceted variants of a list (sort/filter/view stacked in the query)."""
+        kept = []
+        for entry in entries:
+            reason = trap_reason(entry.url, self.today, navigation=False)
+            if reason:
+                self.stat("traps_skipped")
+                self.note(source, entry.url, "trap", reason, feed_id=feed_id, count=False)
+            else:
+                kept.append(entry)
+        return kept
 
     def _next_page(self, url: str, listing: Any, meta: dict[str, Any], here: str) -> Iterable[scrapy.Request]:
         source, feed_id, page, visited = meta["source"], meta["feed_id"], meta["page"], meta["visited"]

@@ -67,8 +67,13 @@ def calendar_trap(url: str, today: date, since: date | None = None) -> str | Non
     return None
 
 
-def facet_trap(url: str) -> str | None:
-    """Why a URL is a faceted variant of a list: stacked filters, a repeated parameter, a looping path."""
+def facet_trap(url: str, *, strict: bool = True) -> str | None:
+    """Why a URL is a faceted variant of a list: stacked filters, a repeated parameter, a looping path.
+
+    With strict=False the stacked-filter rule is left out: a publisher's own feed or sitemap may name an
+    article "?id=5&lang=en&type=news&category=world", while a link scraped off a page with such a query is
+    far more likely a filter.
+    """
     parts = urlsplit(url)
     params = parse_qsl(parts.query, keep_blank_values=True)
     names = Counter(k.lower() for k, _ in params)
@@ -76,7 +81,7 @@ def facet_trap(url: str) -> str | None:
     if repeated:
         return f"faceted URL: parameter {repeated[0]!r} repeated"
     facets = [k for k in names if FACET_PARAMS.match(k)]
-    if len(facets) > MAX_FACETS:
+    if strict and len(facets) > MAX_FACETS:
         return f"faceted URL: {len(facets)} filter parameters ({', '.join(sorted(facets))})"
     segments = [s for s in parts.path.split("/") if s]
     counts = Counter(segments)
@@ -89,7 +94,7 @@ def facet_trap(url: str) -> str | None:
 
 
 def trap_reason(url: str, today: date | datetime, since: date | datetime | None = None, *,
-                navigation: bool = True) -> str | None:
+                navigation: bool = True, strict: bool = True) -> str | None:
     """The first trap reason that applies to `url`, or None when it looks safe to follow.
 
     Calendar checks apply to navigation (listing pages, sitemaps) only: an article URL's date is the
@@ -97,4 +102,4 @@ def trap_reason(url: str, today: date | datetime, since: date | datetime | None 
     """
     today = today.date() if isinstance(today, datetime) else today
     since = since.date() if isinstance(since, datetime) else since
-    return facet_trap(url) or (calendar_trap(url, today, since) if navigation else None)
+    return facet_trap(url, strict=strict) or (calendar_trap(url, today, since) if navigation else None)

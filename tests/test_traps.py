@@ -87,3 +87,10 @@ def test_summary_tail_only_when_used():
             "1 out of scope; cut short: 1 by page/depth limits, 3 trap URLs, 2 duplicate requests") == discovery_line(
         {"sitemaps_checked": 2, "listing_pages": 5, "pages_not_modified": 1, "too_old": 4, "off_scope": 1,
          "cut_by_limits": 1, "traps_skipped": 3, "requests_deduplicated": 2})
+
+
+def test_publisher_named_article_urls_get_the_lenient_check():
+    url = "https://m.test/article.php?id=5&lang=en&type=news&category=world"
+    assert "faceted URL: 3 filter parameters (category, lang, type)" == trap_reason(url, TODAY, navigation=False)
+    assert trap_reason(url, TODAY, navigation=False, strict=False) is None
+    assert "faceted URL: parameter 'id' repeated" == trap_reason(url + "&id=6", TODAY, navigation=False, strict=False)
