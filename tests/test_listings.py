@@ -108,3 +108,13 @@ def test_routine_crawl_stops_at_a_page_of_known_articles(web: TestWeb, tmp_path:
     finally:
         state.hidden.clear()
         state.revealed.clear()
+
+
+def test_documented_sources_example_loads():
+    """tests/data/sources-example.toml is the README's example of every kind of source."""
+    from crosswire.sources import load_sources
+
+    sources = load_sources(Path(__file__).parent / "data" / "sources-example.toml")
+    assert [("sana", 1, 0, 0), ("cedar-post", 0, 1, 0), ("tigris-news", 1, 1, 0), ("harbinger-review", 0, 0, 2),
+            ("kasr-observer", 0, 1, 0), ("gulf-wire", 1, 0, 0)] == [
+        (s.name, len(s.feeds), len(s.sitemaps), len(s.listing)) for s in sources]
