@@ -88,6 +88,10 @@ def filter_sql(query: Query, *, all_copies: bool) -> tuple[list[str], list[Any]]
 # Above this many text matches, "newest first" walks the date index and probes the match set, instead of
 # looking up and sorting every matching article (which costs microseconds per match on a large archive).
 DATE_WALK_THRESHOLD = 2000
+# bm25 costs a few microseconds per match, and a common word matches 6% of a million-article archive:
+# ranking is done within the RANK_WINDOW most recently stored matches first, then among the older ones, so a
+# page costs at most a window's worth of scoring while every match stays reachable.
+RANK_WINDOW = 10_000
 _BATCH_MAX = 5000
 
 
@@ -97,57 +101,57 @@ def matching_ids(db: sqlite_utils.Database, query: str | Query, *, sort: str = "
     q = _as_query(query)
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
-    if q.match and sort == "rank" and limit is not None:
-        return _ranked_page(db, q, limit=limit, offset=offset, all_copies=all_copies)
-    clauses, params = filter_sql(q, all_copies=all_copies)
     if q.match and sort == "rank":
-        sql = f"select a.id, {_BM25} as score from articles_fts join articles a on a.id = articles_fts.rowid"
-        clauses.insert(0, "articles_fts match ?")
-        params.insert(0, q.match)
-        order = "score, a.id"
-    elif q.match:
+        return _ranked(db, q, limit=limit, offset=offset, all_copies=all_copies)
+    clauses, params = filter_sql(q, all_copies=all_copies)
+    sql = "select a.id, null as score from articles a"
+    if q.match:
         many = db.execute("select count(*) from (select 1 from articles_fts where articles_fts match ? limit ?)",
                           [q.match, DATE_WALK_THRESHOLD]).fetchone()[0] >= DATE_WALK_THRESHOLD
         # The date index holds each row's id, so the match-set probe happens before any row is read.
-        sql = "select a.id, null as score from articles a" + (" indexed by articles_date" if many else "")
+        sql += " indexed by articles_date" if many else ""
         clauses.insert(0, "a.id in (select rowid from articles_fts where articles_fts match ?)")
         params.insert(0, q.match)
-        order = f"{_DATE} desc, a.id desc"
-    else:
-        sql = "select a.id, null as score from articles a"
-        order = f"{_DATE} desc, a.id desc"
     if clauses:
         sql += " where " + " and ".join(clauses)
-    sql += f" order by {order}"
+    sql += f" order by {_DATE} desc, a.id desc"
     if limit is not None or offset:
         sql += " limit ? offset ?"
         params += [-1 if limit is None else limit, offset]
     return [(row[0], row[1]) for row in db.execute(sql, params)]
 
 
-def _ranked_page(db: sqlite_utils.Database, q: Query, *, limit: int, offset: int,
-                 all_copies: bool) -> list[tuple[int, float | None]]:
-    """A page ranked inside the FTS index alone, filters and copy collapsing checked on the ranked rows in
-    batches until the page is full: one bm25 pass, and article rows read only for the candidates looked at."""
-    want = offset + limit
+def _ranked(db: sqlite_utils.Database, q: Query, *, limit: int | None, offset: int,
+            all_copies: bool) -> list[tuple[int, float | None]]:
+    """Ranked results, scored inside the FTS index alone (newest RANK_WINDOW matches first, then the rest),
+    with filters and copy collapsing checked on ranked batches until the page is full."""
+    want = None if limit is None else offset + limit
+    row = db.execute("select rowid from articles_fts where articles_fts match ? order by rowid desc "
+                     "limit 1 offset ?", [q.match, RANK_WINDOW - 1]).fetchone()
+    # Rowids grow as articles are stored, so the window is "the newest matches" without reading any article.
+    passes = [("", [])] if row is None else [("and rowid >= ?", [row[0]]), ("and rowid < ?", [row[0]])]
     clauses, params = filter_sql(q, all_copies=all_copies)
-    cursor = db.execute(f"select rowid, {_BM25} as score from articles_fts where articles_fts match ? "
-                        f"order by score, rowid", [q.match])
     kept: list[tuple[int, float | None]] = []
-    batch = want + want // 4 + 10    # most candidates pass when there is no filter; grow when they do not
-    while len(kept) < want:
-        rows = cursor.fetchmany(batch)
-        if not rows:
+    for bound, bound_params in passes:
+        cursor = db.execute(f"select rowid, {_BM25} as score from articles_fts where articles_fts match ? "
+                            f"{bound} order by score, rowid", [q.match, *bound_params])
+        batch = (want or 0) + (want or 0) // 4 + 10   # most candidates pass without filters; grow when not
+        while want is None or len(kept) < want:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                break
+            if clauses:
+                ids = [r[0] for r in rows]
+                marks = ",".join("?" * len(ids))
+                passing = {r[0] for r in db.execute(
+                    f"select a.id from articles a where a.id in ({marks}) and " + " and ".join(clauses),
+                    ids + params)}
+                rows = [r for r in rows if r[0] in passing]
+            kept.extend((r[0], r[1]) for r in rows)
+            batch = min(batch * 2, _BATCH_MAX)
+        cursor.close()
+        if want is not None and len(kept) >= want:
             break
-        if clauses:
-            ids = [row[0] for row in rows]
-            marks = ",".join("?" * len(ids))
-            passing = {r[0] for r in db.execute(
-                f"select a.id from articles a where a.id in ({marks}) and " + " and ".join(clauses), ids + params)}
-            rows = [row for row in rows if row[0] in passing]
-        kept.extend((row[0], row[1]) for row in rows)
-        batch = min(batch * 2, _BATCH_MAX)
-    cursor.close()
     return kept[offset:want]
 
 

@@ -201,13 +201,37 @@ PAGED = ["deir ezzor", "strik*", "drone strikes", "convoy", "naval OR учени
          "strik* OR convoy tag:western since:2026-01-15", "d* -convoy lang:en"]
 
 
+def joined_ranking(db, text: str, all_copies: bool) -> list[int]:
+    """The plain one-query ranking (join, filters, order by bm25) the batched ranking must reproduce."""
+    from storage.search import _BM25, filter_sql
+
+    q = parse_query(text, now=NOW)
+    clauses, params = filter_sql(q, all_copies=all_copies)
+    sql = (f"select a.id from articles_fts join articles a on a.id = articles_fts.rowid where articles_fts match ? "
+           + "".join(f" and {c}" for c in clauses) + f" order by {_BM25}, a.id")
+    return [r[0] for r in db.execute(sql, [q.match, *params])]
+
+
 @pytest.mark.parametrize("text", PAGED)
 @pytest.mark.parametrize("all_copies", [False, True])
-def test_ranked_page_shortcut_equals_the_joined_query(db, text: str, all_copies: bool) -> None:
-    # limit=None takes the joined query; a limit ranks in the FTS index and checks filters on ranked batches.
-    full = matching_ids(db, text, all_copies=all_copies)
-    assert [full[i:i + 2] for i in range(0, 6, 2)] == [
-        matching_ids(db, text, limit=2, offset=i, all_copies=all_copies) for i in range(0, 6, 2)]
+def test_batched_ranking_equals_the_joined_query_on_every_page(db, text: str, all_copies: bool) -> None:
+    full = joined_ranking(db, text, all_copies)
+    q = parse_query(text, now=NOW)
+    assert [full[i:i + 2] for i in range(0, 6, 2)] + [full] == [
+        [i for i, _ in matching_ids(db, q, limit=2, offset=o, all_copies=all_copies)] for o in range(0, 6, 2)
+    ] + [[i for i, _ in matching_ids(db, q, all_copies=all_copies)]]
+
+
+def test_rank_window_ranks_the_newest_matches_first(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "d* OR convoy" matches most English articles; with a window of 3 the three newest stored matches are
+    # ranked first, then the older ones, each group by bm25.
+    everything = joined_ranking(db, "d* OR convoy", all_copies=True)
+    newest = sorted(everything)[-3:]
+    monkeypatch.setattr("storage.search.RANK_WINDOW", 3)
+    expected = [i for i in everything if i in newest] + [i for i in everything if i not in newest]
+    assert expected != everything
+    assert expected == [i for i, _ in matching_ids(db, "d* OR convoy", all_copies=True)]
+    assert expected[2:5] == [i for i, _ in matching_ids(db, "d* OR convoy", all_copies=True, limit=3, offset=2)]
 
 
 @pytest.mark.parametrize("text", PAGED)
