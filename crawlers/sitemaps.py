@@ -7,7 +7,7 @@ entries older than the last successful fetch (or than `--since`) are not request
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 from urllib.parse import urljoin
 
@@ -19,6 +19,9 @@ from crosswire.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
 from crosswire.sources import ROBOTS
 from crosswire.traps import trap_reason
 from storage.feeds import ensure_feed, feed_state, record_feed_success
+
+
+LATE_LISTING = timedelta(days=1)
 
 
 class SitemapMixin:
@@ -115,7 +118,8 @@ class SitemapMixin:
     def _new_entries(self, entries: list[SitemapEntry], previous: datetime | None, source: str, url: str,
                      feed_id: int) -> list[SitemapEntry]:
         """Entries newer than --since (or, without it, than this sitemap's last fetch), newest first, capped."""
-        floor = self.since or previous
+        # A day of slack after the last fetch: sitemaps often list an article hours after its date.
+        floor = self.since or (previous - LATE_LISTING if previous else None)
         kept = [e for e in entries if floor is None or e.date is None or e.date >= floor]
         if len(kept) < len(entries):
             self.stat("too_old", len(entries) - len(kept))
