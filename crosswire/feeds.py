@@ -120,8 +120,10 @@ def _entry_from_feedparser(e: Any, base: str, language: str | None) -> FeedEntry
     return FeedEntry(
         url=urljoin(base, link.strip()), guid=e.get("id"), title=strip_html(e.get("title")),
         summary=strip_html(e.get("summary")), authors=authors,
-        published=_struct_to_dt(e.get("published_parsed")) or _struct_to_dt(e.get("updated_parsed")),
-        updated=_struct_to_dt(e.get("updated_parsed")),
+        # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning;
+        # an entry that never said it was updated must not look updated.
+        published=_struct_to_dt(dict.get(e, "published_parsed")) or _struct_to_dt(dict.get(e, "updated_parsed")),
+        updated=_struct_to_dt(dict.get(e, "updated_parsed")),
         tags=[t.get("term") for t in e.get("tags", []) if t.get("term")],
         image=image, language=language,
     )
