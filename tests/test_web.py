@@ -198,8 +198,9 @@ def test_hostile_article_is_escaped_everywhere(client: TestClient) -> None:
         " headline</h1>" in article
     assert "Read at the original" not in article   # a javascript: URL never becomes a link
     snippet = client.get("/search?q=paragraph+source:hostile-outlet").text
-    assert '<p class="snippet" dir="auto" lang="en">First &lt;script&gt;alert("body")&lt;/script&gt; ' \
-           '<mark>paragraph</mark> with &lt;b onmouseover=alert("b")&gt;bold&lt;/b&gt;.' in snippet
+    found = re.search(r'<p class="snippet" dir="auto" lang="en">(.*?)</p>', snippet).group(1)
+    assert ['<mark>paragraph</mark>'] == re.findall(r"<[^>]*>[^<]*</[^>]*>", found)   # the only markup
+    assert '&lt;script&gt;alert("body")&lt;/script&gt; <mark>paragraph</mark>' in found
 
 
 def test_story_page_compares_outlets_in_time_order(client: TestClient) -> None:
@@ -209,7 +210,7 @@ def test_story_page_compares_outlets_in_time_order(client: TestClient) -> None:
     assert ["first", "+38m", "+1h 48m", "+3h 23m", "+4h 13m", "+5h 38m"] == \
         re.findall(r'<td class="num">([^<]+)</td>', timeline)
     assert ["Meridian Press Agency", "Crescent 24", "Bosphorus Post", "The Atlantic Herald", "Vostok Today",
-            "Barada National News"] == re.findall(r"<td>([^<]+?)(?: <span class=\"meta\">\w+</span>)?</td>\s*<td><a",
+            "Barada National News"] == re.findall(r"<td>([^<]+?)(?: <span class=\"meta\">[\w-]+</span>)?</td>\s*<td><a",
                                                    timeline)
     assert '<link rel="alternate" type="application/rss+xml" title="crosswire story: Air strike on market in ' \
            'Syria&#39;s Idlib province kills 14, rescuers say (RSS)" href="/feeds/story/1.rss">' in html

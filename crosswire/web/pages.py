@@ -15,7 +15,7 @@ from crosswire.web import render
 from crosswire.web.feeds import search_feed, source_feed, story_feed
 from storage.browse import facet_counts, filter_choices, latest_story_time
 from storage.search import SORTS, get_article, matching_ids, search
-from storage.stories import get_story, list_stories, story_articles
+from storage.stories import get_story, list_stories
 
 PAGE_SIZE = 20
 HOME_SIZE = 30
@@ -169,7 +169,7 @@ def story_page(request: Request) -> Response:
     story = get_story(db, story_id)
     if story is None:
         raise HTTPException(404, f"no story #{story_id}")
-    view = comparison(db, story, story_articles(db, story_id))
+    view = comparison(db, story_id)
     return page(request, "story.html", {"story": story, "view": view,
                                         "feeds": [story_feed(story_id, story["label"])]})
 
