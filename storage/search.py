@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from crosswire.query import Query, parse_query
+from crosswire.snippets import best_snippet
 from storage.export import article_record
 
 # bm25 column weights for (title, lede, text): a word in the headline says more about what an article is
@@ -167,15 +168,13 @@ def search(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank",
     rows = {row["id"]: row for row in db.query(
         f"select id, url, source, title, published, language, lede, text, family_id, family_role "
         f"from articles where id in ({marks})", ids)}
-    # Snippets only for the page: computing them inside the ranking query would cost one per match.
     snippets: dict[int, str] = {}
     if q.match:
-        # One lookup per row: with `rowid in (...)` FTS5 sometimes spent 10x longer on the same snippets.
         for article_id in ids:
-            row = db.execute(f"select snippet(articles_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}) from articles_fts "
-                             f"where articles_fts match ? and rowid = ?", [*mark, q.match, article_id]).fetchone()
-            if row:
-                snippets[article_id] = row[0]
+            row = rows[article_id]
+            found = best_snippet([row["text"], row["lede"], row["title"]], q, mark, SNIPPET_TOKENS)
+            if found:
+                snippets[article_id] = found
     copies: dict[int, int] = {}
     families = [r["family_id"] for r in rows.values() if r["family_id"] is not None and r["family_role"] != "copy"]
     if families and not all_copies:

@@ -134,8 +134,8 @@ def test_cli_search_plain_output(db_file: Path) -> None:
                "residents said. Smoke rose over the river…\n"
                "   https://northwind.example/2026/01/14/depot\n\n"
                "2. Aid convoy reaches Hasakah after week of delays  [harbor-post · 2026-01-15 · #2]\n"
-               "   …Drivers said the *depot* where they loaded was short of fuel. Aid workers said the convoy would "
-               "return next month.\n"
+               "   …province a week ago. Drivers said the *depot* where they loaded was short of fuel. Aid workers said "
+               "the convoy would return next month.\n"
                "   https://harborpost.example/world/aid-convoy-hasakah\n\n") == run("search", "depot", "--db", str(db_file))
 
 
@@ -145,7 +145,8 @@ def test_cli_search_json(db_file: Path) -> None:
     assert [(8, None, "Ceasefire talks stall in Geneva", 0), (1, "2026-01-14T08:00:00+00:00",
              "Drone strikes hit fuel depot near Deir Ezzor", 1)] == [
         (h["id"], h["published"], h["title"], h["copies"]) for h in json.loads(out)]
-    assert "<mark>Ceasefire</mark> talks stall in Geneva" == json.loads(out)[0]["snippet"]
+    assert ("Talks on a <mark>ceasefire</mark> stalled in Geneva after envoys failed to agree on the agenda."
+            == json.loads(out)[0]["snippet"])
 
 
 def test_cli_search_paging_and_all_copies(db_file: Path) -> None:
@@ -249,3 +250,31 @@ def test_ranked_page_fetches_more_when_copies_fill_the_first_batch() -> None:
     db.execute("update articles set family_id = 1, family_role = 'copy' where id between 2 and 36")
     assert [1, 37, 38] == [i for i, _ in matching_ids(db, "convoy", limit=3)]
     assert [1, 37, 38, 39, 40] == [i for i, _ in matching_ids(db, "convoy")]
+
+
+# --- snippets ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "query", "expected"), [
+    ("Drone strikes hit a depot.", "strik*", "Drone [strikes] hit a depot."),
+    ("Drone strikes hit a depot.", '"drone strikes" drone', "[Drone strikes] hit a depot."),  # merged, once
+    ("Officials in CAFÉ Ḥasakah said", "cafe hasakah", "Officials in [CAFÉ] [Ḥasakah] said"),
+    ("قصفٌ عنيفٌ على دَيْرِ الزور", "دير", "قصفٌ عنيفٌ على [دَيْرِ] الزور"),
+    ("Удары по Дейр-эз-Зору", "дейр*", "Удары по [Дейр]-эз-Зору"),
+    ("Nothing relevant here.", "depot", None),
+    ("Excluded words are not marked: geneva talks", "talks -geneva", "Excluded words are not marked: geneva [talks]"),
+])
+def test_snippet_highlights_like_the_index_matches(text: str, query: str, expected: str | None) -> None:
+    from crosswire.snippets import best_snippet
+
+    assert expected == best_snippet([text], parse_query(query, now=NOW), ("[", "]"))
+
+
+def test_snippet_window_centres_on_the_densest_hits() -> None:
+    from crosswire.snippets import best_snippet
+
+    words = [f"w{i}" for i in range(60)]
+    words[40] = "convoy"
+    words[44] = "convoy"
+    assert "…w37 w38 w39 [convoy] w41 w42 w43 [convoy] w45 w46…" == best_snippet(
+        [" ".join(words)], parse_query("convoy"), ("[", "]"), size=10)
