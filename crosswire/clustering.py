@@ -26,6 +26,9 @@ MIN_COSINE = 0.05         # text must agree by itself: shared names alone never 
 PLACE_PENALTY = 0.60      # both name specific places and share none: the same kind of event somewhere else
 INDEX_TERMS = 12          # terms of each member that point to its story in the inverted index
 QUERY_TERMS = 12          # terms of a new article used to look up candidate stories
+MIN_SHARED_TERMS = 1      # of those, how many a story must share to be scored at all
+MAX_CANDIDATES = 20       # stories scored per article, most shared terms first
+MEMBER_CHECKS = 4         # of those, how many (best by centroid score) are also compared member by member
 
 
 @dataclass
@@ -124,9 +127,12 @@ class Clusterer:
             self._place(doc, story, weigh=False)
             return Decision(doc.id, story.id, False, 1.0, copy=True)
         best, best_score, best_dot = None, -math.inf, 0.0
-        for story_id in self._candidates(doc):
+        scored = [(self._score(doc, self.stories[s], members=False), s) for s in self._candidates(doc)]
+        scored.sort(key=lambda item: -item[0][0])
+        for rank, ((score, d), story_id) in enumerate(scored):
             story = self.stories[story_id]
-            score, d = self._score(doc, story)
+            if rank < MEMBER_CHECKS:   # the nearest-member look costs a dot product per member: few stories get it
+                score, d = self._score(doc, story, members=True)
             if score > best_score:
                 best, best_score, best_dot = story, score, d
         if best is not None and best_score >= self.threshold:
@@ -156,21 +162,24 @@ class Clusterer:
             for term in textvec.top_terms(doc.vector, INDEX_TERMS):
                 self.index.setdefault(term, set()).add(story.id)
 
-    def _candidates(self, doc: Doc) -> set[int]:
-        found: set[int] = set()
+    def _candidates(self, doc: Doc) -> list[int]:
+        hits: Counter[int] = Counter()
         for term in textvec.top_terms(doc.vector, QUERY_TERMS):
-            found.update(self.index.get(term, ()))
-        return {s for s in found if self._in_window(self.stories[s], doc.time)}
+            hits.update(self.index.get(term, ()))
+        # Stories sharing only one heavy term with the article are almost never its story; scoring them all
+        # would cost most of the time. Keep those sharing two or more, the strongest first.
+        ranked = [s for s, n in hits.most_common() if n >= MIN_SHARED_TERMS]
+        return [s for s in ranked if self._in_window(self.stories[s], doc.time)][:MAX_CANDIDATES]
 
     def _in_window(self, story: Story, t: float) -> bool:
         # Anchored to the first report, not the latest: a story extended by each new member would otherwise
         # chain one week's school strike in a town to the next week's and never end.
         return story.last - self.window <= t <= story.first + self.window
 
-    def _score(self, doc: Doc, story: Story) -> tuple[float, float]:
+    def _score(self, doc: Doc, story: Story, members: bool = True) -> tuple[float, float]:
         d = textvec.dot(doc.vector, story.centroid)
         cos = d / math.sqrt(story.norm2) if story.norm2 > 0 else 0.0
-        if self.member_weight and len(story.originals) > 1:
+        if members and self.member_weight and len(story.originals) > 1:
             # The closest single member counts too (discounted): a state agency's account may read like the
             # other state agency's, not like the average of a story the independent outlets dominate.
             nearest = max(textvec.dot(doc.vector, self.vectors[m]) for m in story.originals)

@@ -96,7 +96,8 @@ def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Dot product of two sparse vectors (iterates over the smaller one)."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    get = b.get
+    return sum([w * get(t, 0.0) for t, w in a.items()])
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
