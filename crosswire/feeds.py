@@ -144,11 +144,12 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     language = language.split("-")[0].lower() if isinstance(language, str) and language else None
     entries = [entry for e in parsed.entries if (entry := _entry_from_feedparser(e, url, language))]
     problem = None
-    if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
+    exc = parsed.get("bozo_exception")
+    # A feed served as text/html or without a Content-Type parses fine; only a broken document is a problem.
+    if parsed.get("bozo") and not isinstance(exc, feedparser.NonXMLContentType):
         problem = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
     if kind == "unknown" and not entries:
-        problem = problem or "not a feed"
+        problem = "not a feed" + (f" ({problem})" if problem else "")
     ttl = parsed.feed.get("ttl")
     return ParsedFeed(kind=kind, title=parsed.feed.get("title"), entries=entries, problem=problem,
                       version=version, ttl_minutes=int(ttl) if str(ttl or "").isdigit() else None)
