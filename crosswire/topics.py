@@ -17,40 +17,104 @@ from typing import Any, Iterable
 from crosswire.errors import SourcesError
 
 BUNDLED = Path(__file__).parent / "data" / "topics.toml"
-# Letters that Arabic attaches to the front of a word ("and", "so", "with", "for").
-_ARABIC_PREFIX = "(?:[وفبل]{0,2})"
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+_TOKEN = re.compile(r"\w+")
+_SPLIT = re.compile(r"[\s\-]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of `text`, the unit topics are matched on."""
+    return _TOKEN.findall(text.casefold())
+
+
+def _arabic_variants(token: str) -> tuple[str, ...]:
+    # "وحلب" is "and Aleppo": also try the token without up to two attached prefix letters.
+    out = [token]
+    for cut in (1, 2):
+        if len(token) > cut + 1 and all(ch in "وفبل" for ch in token[:cut]):
+            out.append(token[cut:])
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class TextTokens:
+    """One text tokenised once, so every topic is checked against the same sets (no regex per topic)."""
+
+    words: frozenset[str]
+    sequence: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "TextTokens":
+        seq: list[str] = []
+        for token in tokens(text):
+            seq.append(token)
+        words = set(seq)
+        for token in seq:
+            if _ARABIC.search(token):
+                words.update(_arabic_variants(token))
+        return cls(frozenset(words), tuple(seq))
 
 
 @dataclass(frozen=True)
 class Topic:
-    """One named keyword set and the compiled pattern that finds it."""
+    """One named keyword set, pre-split into single words, word beginnings and multi-word phrases."""
 
     name: str
     title: str
     words: tuple[str, ...]
     stems: tuple[str, ...]
-    pattern: re.Pattern[str]
+    single: frozenset[str]                      # one-token words: a set lookup
+    stem_lengths: tuple[tuple[int, frozenset[str]], ...]   # stems grouped by length: prefix lookups
+    phrases: tuple[tuple[str, ...], ...]        # multi-token words, matched on the token sequence
 
-    def matches(self, text: str) -> bool:
+    def matches(self, text: str | TextTokens) -> bool:
         """Whether `text` mentions this topic."""
-        return bool(text) and self.pattern.search(text) is not None
+        if not text:
+            return False
+        toks = text if isinstance(text, TextTokens) else TextTokens.of(text)
+        if self.single & toks.words:
+            return True
+        if self.stem_lengths and any(
+                token[:length] in stems for token in toks.words for length, stems in self.stem_lengths
+                if len(token) >= length):
+            return True
+        return any(self._has_phrase(phrase, toks) for phrase in self.phrases)
 
-
-def _term(term: str, whole: bool) -> str:
-    # Spaces and hyphens inside a term match any run of either, so "Deir ez-Zor" finds "Deir ez Zor".
-    body = r"[\s\-]+".join(re.escape(part) for part in re.split(r"[\s\-]+", term.strip()))
-    prefix = _ARABIC_PREFIX if _ARABIC.search(term) else ""
-    return rf"(?<!\w){prefix}{body}" + (r"(?!\w)" if whole else "")
+    @staticmethod
+    def _has_phrase(phrase: tuple[str, ...], toks: TextTokens) -> bool:
+        if not set(phrase[1:]) <= toks.words:
+            return False
+        seq, n = toks.sequence, len(phrase)
+        for i in range(len(seq) - n + 1):
+            first = seq[i]
+            if (first == phrase[0] or phrase[0] in _arabic_variants(first)) and tuple(seq[i + 1:i + n]) == phrase[1:]:
+                return True
+        return False
 
 
 def compile_topic(name: str, title: str, words: Iterable[str], stems: Iterable[str] = ()) -> Topic:
-    """A Topic with its pattern built from `words` (whole words) and `stems` (word beginnings)."""
+    """A Topic from `words` (whole words or phrases; spaces and hyphens alike) and `stems` (word beginnings)."""
     words, stems = tuple(words), tuple(stems)
-    parts = [_term(w, True) for w in words] + [_term(s, False) for s in stems]
-    if not parts:
+    if not words and not stems:
         raise SourcesError(f'topic "{name}" has no words or stems')
-    return Topic(name, title, words, stems, re.compile("|".join(parts), re.IGNORECASE))
+    single, phrases = set(), []
+    for word in words:
+        parts = tuple(tokens(word))
+        if len(parts) == 1:
+            single.add(parts[0])
+        elif parts:
+            phrases.append(parts)
+    by_length: dict[int, set[str]] = {}
+    for stem in stems:
+        parts = tokens(stem)
+        if len(parts) == 1:
+            by_length.setdefault(len(parts[0]), set()).add(parts[0])
+        elif parts:
+            phrases.append(tuple(parts))   # a multi-word stem is rare; treat it as a phrase
+    return Topic(name, title, words, stems, frozenset(single),
+                 tuple((n, frozenset(v)) for n, v in sorted(by_length.items())), tuple(phrases))
 
 
 def parse_topics(data: dict[str, Any], origin: str) -> dict[str, Topic]:
@@ -78,7 +142,8 @@ def load_topics(path: Path = BUNDLED) -> dict[str, Topic]:
 
 def match_topics(text: str, topics: Iterable[Topic]) -> list[str]:
     """Names of the topics `text` mentions, in the order given."""
-    return [t.name for t in topics if t.matches(text)]
+    toks = TextTokens.of(text)
+    return [t.name for t in topics if t.matches(toks)]
 
 
 def article_topics(article: dict[str, Any], topics: Iterable[Topic] | None = None) -> list[str]:
