@@ -22,7 +22,8 @@ from crosswire.cli.options import db_option, resolve_db, resolve_sources, source
               help="Poll every feed now, even those not due yet and paused ones.")
 @click.option("--since", metavar="DATE", default=None,
               help="Backfill: walk sitemaps and listing pages back to this date (YYYY-MM-DD).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors (no summary unless something failed).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print nothing unless something failed, then one summary line on stderr.")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append the crawl log and its summary line to this file instead of stderr.")
 @user_errors
@@ -94,10 +95,14 @@ def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], s
         overrides["CROSSWIRE_FULL_FETCH"] = True
     if poll_all:
         overrides["CROSSWIRE_POLL_ALL"] = True
-    if quiet:
-        overrides["LOG_LEVEL"] = "ERROR"
     if log_file is not None:
+        # Scrapy's warnings and errors go to the file; the terminal (cron's mail) gets only our summary.
+        log_file.parent.mkdir(parents=True, exist_ok=True)
         overrides["LOG_FILE"] = str(log_file)
+    elif quiet:
+        # Every failure is recorded in the errors table and counted in the summary line printed on stderr;
+        # Scrapy's own tracebacks would only make cron's mail longer.
+        overrides["LOG_LEVEL"] = "CRITICAL"
     overrides.update(parse_setting_overrides(setting_pairs))   # explicit -s wins
     sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
     # Sitemaps and listing pages have no schedule (a conditional GET keeps them cheap): always due.

@@ -79,6 +79,8 @@ def vacuum(db_path: Path | None) -> None:
 
         crosswire vacuum --db war.db
     """
+    from crosswire import exitcodes
+    from crosswire.errors import LockedError
     from crosswire.lock import CrawlLock
     from storage.db import open_db
 
@@ -87,7 +89,13 @@ def vacuum(db_path: Path | None) -> None:
         raise StorageError(f"{path}: no database to vacuum")
     before = path.stat().st_size
     # VACUUM needs the database to itself; holding the crawl lock keeps cron runs out meanwhile.
-    with CrawlLock(path):
+    lock = CrawlLock(path)
+    try:
+        lock.acquire()
+    except LockedError as exc:
+        click.echo(f"crosswire: {exc}", err=True)
+        click.get_current_context().exit(exitcodes.LOCKED)
+    try:
         db = open_db(path)
         try:
             if "articles_fts" in db.table_names():
@@ -97,5 +105,7 @@ def vacuum(db_path: Path | None) -> None:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             db.close()
+    finally:
+        lock.release()
     after = path.stat().st_size
     click.echo(f"vacuumed {path}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
