@@ -40,6 +40,9 @@ _COMMANDS: list[tuple[str, list[str]]] = [
     ("status", ["status"]),
     ("history", ["history"]),
     ("duplicates", ["duplicates"]),
+    ("stories", ["stories"]),
+    ("compare", ["compare"]),
+    ("attention", ["attention"]),
 ]
 
 _register()

@@ -1,0 +1,92 @@
+"""`crosswire stories`: list clustered stories; `stories recluster` rebuilds them; `stories update` adds new articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+
+
+@click.group(invoke_without_command=True)
+@db_option
+@click.option("--since", metavar="DATE", default=None,
+              help="Only stories with an article on or after this date (YYYY-MM-DD or ISO time).")
+@click.option("--query", "-q", metavar="Q", default=None,
+              help="Only stories containing an article that matches this search query.")
+@click.option("--min-outlets", type=int, default=1, show_default=True, help="Only stories covered by this many outlets.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Show at most this many stories (0: all).")
+@json_option
+@click.pass_context
+@user_errors
+def stories(ctx: click.Context, db_path: Path | None, since: str | None, query: str | None, min_outlets: int,
+            limit: int, as_json: bool) -> None:
+    """Stories: one event as covered by every outlet, newest first, with who reported it first.
+
+    New articles are clustered first (the same as `crosswire stories update`).
+
+    Example:
+
+        crosswire stories --since 2026-02-01 --query "Idlib OR Ariha" --min-outlets 3
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"db_path": db_path}
+        return
+    from crosswire.attention import query_ids
+    from storage.db import open_db
+    from storage.stories import cluster_new, list_stories
+
+    db = open_db(resolve_db(db_path))
+    cluster_new(db)
+    ids = set(query_ids(db, query)) if query else None
+    rows = list_stories(db, since=since, article_ids=ids, min_sources=min_outlets, limit=limit or None)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no stories", err=True)
+        return
+    click.echo(f"{'id':>5}  {'outlets':>7}  {'first report':<20} {'first by':<22} {'span':>6}  label")
+    for s in rows:
+        from datetime import datetime
+
+        span = (datetime.fromisoformat(s["last_published"]) - datetime.fromisoformat(s["first_published"]))
+        hours = span.total_seconds() / 3600
+        click.echo(f"{s['id']:>5}  {s['source_count']:>7}  {s['first_published'][:16]:<20} "
+                   f"{(s['first_source'] or '?'):<22} {hours:>5.1f}h  {s['label']}")
+
+
+@stories.command()
+@click.pass_context
+@user_errors
+def recluster(ctx: click.Context) -> None:
+    """Forget every story and cluster the whole archive again.
+
+    Example:
+
+        crosswire stories --db war.db recluster
+    """
+    from storage.db import open_db
+    from storage.stories import recluster as run
+
+    db = open_db(resolve_db(ctx.obj["db_path"]))
+    click.echo(run(db).line())
+
+
+@stories.command()
+@click.pass_context
+@user_errors
+def update(ctx: click.Context) -> None:
+    """Cluster the articles that have no story yet (a crawl does this itself).
+
+    Example:
+
+        crosswire stories --db war.db update
+    """
+    from storage.db import open_db
+    from storage.stories import cluster_new
+
+    db = open_db(resolve_db(ctx.obj["db_path"]))
+    click.echo(cluster_new(db).line())
