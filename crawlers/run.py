@@ -113,6 +113,20 @@ def crawl_settings(db_path: Path, sources: list[Any], overrides: dict[str, str] 
     return settings
 
 
+def _cluster_new_articles(db: Any) -> int:
+    """Put this crawl's new articles into stories (after copy families, so copies count once); never fails the
+    crawl: the articles are already stored, and `crosswire stories update` can finish the job later."""
+    import logging
+
+    from storage.stories import cluster_new
+
+    try:
+        return cluster_new(db).new_stories
+    except Exception:  # noqa: BLE001 — clustering is an extra; a bug in it must not lose the crawl's summary
+        logging.getLogger(__name__).exception("story clustering failed; run `crosswire stories update`")
+        return 0
+
+
 def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | None = None,
               progress: bool = False, spider: str = "feeds", command: str = "crawl") -> CrawlSummary:
     """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process."""
@@ -138,6 +152,7 @@ def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | 
         from storage.families import index_new_articles
 
         stats["families_matched"] = index_new_articles(db).matched
+        stats["stories_new"] = _cluster_new_articles(db)
         summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)
         status = summary.status
         return summary
