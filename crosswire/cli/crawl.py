@@ -32,11 +32,12 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
           log_file: Path | None) -> None:
     """Fetch the feeds that are due, store each new article once, and print a one-line summary.
 
-    Only one crawl runs per database at a time; exit codes (0 ok, 3 partial, 4 nothing due, 75 locked)
-    are listed in `crosswire.exitcodes`.
+    Only one crawl runs per database at a time. Exit codes: 0 ok, 1 error, 2 usage, 3 partial (some feeds
+    or pages failed), 4 nothing to do (no feed due), 75 locked (another crawl is running).
 
     Example:
 
+    \b
         crosswire crawl --db war.db --source sana --source tass -s DOWNLOAD_DELAY=3
         crosswire crawl --quiet --log-file ~/crosswire.log     # from cron
         crosswire crawl --source harbinger-review --since 2024-02-01   # backfill a month

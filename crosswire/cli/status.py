@@ -55,6 +55,7 @@ def status(db_path: Path | None, as_json: bool, now_iso: str | None) -> None:
 
     Example:
 
+    \b
         crosswire status --db war.db
         crosswire status --json | jq '.sources[] | select(.state != "ok")'
     """
