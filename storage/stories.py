@@ -142,11 +142,13 @@ def list_stories(db: sqlite_utils.Database, *, since: str | None = None, article
             wanted.update(r[0] for r in db.execute(
                 f"select distinct story_id from articles where id in ({marks}) and story_id is not null", chunk))
         stories = [s for s in stories if s["id"] in wanted]
+    if limit:  # before the per-story query below: a list of 100 should not cost one query per story ever made
+        stories = stories[:limit]
     for story in stories:
         story["sources"] = [r[0] for r in db.execute(
             "select source from articles where story_id = ? group by source order by min(coalesce(published, "
             "first_seen))", [story["id"]])]
-    return stories[:limit] if limit else stories
+    return stories
 
 
 def get_story(db: sqlite_utils.Database, story_id: int) -> dict[str, Any] | None:
