@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crosswire.errors import QueryError
+from crosswire.exports.common import parse_iso
 from crosswire.query import parse_date, parse_query
 from crosswire.web import render
 from crosswire.web.feeds import search_feed, source_feed, story_feed
+from crosswire.web.security import safe_url
 from storage.browse import facet_counts, filter_choices, latest_story_time
 from storage.search import SORTS, get_article, matching_ids, search
 from storage.stories import get_story, list_stories
@@ -60,7 +62,7 @@ def home(request: Request) -> Response:
     latest = latest_story_time(db)
     stories = []
     if latest and not error:
-        since = parse_date(f"{ACTIVE_DAYS}d", now=_aware(latest))
+        since = parse_date(f"{ACTIVE_DAYS}d", now=parse_iso(latest))
         stories = list_stories(db, since=since, min_sources=2, limit=8)
     choices = filter_choices(db)
     only_source = filters["source"] and not any(filters[k] for k in render.HOME_FILTERS if k != "source")
@@ -70,12 +72,6 @@ def home(request: Request) -> Response:
         "choices": choices, "titles": dict(choices["sources"]), "stories": stories, "error": error,
         "query_text": query_text, "feeds": feeds,
     }, status=400 if error else 200)
-
-
-def _aware(iso: str) -> Any:
-    from crosswire.exports.common import parse_iso
-
-    return parse_iso(iso)
 
 
 def search_page(request: Request) -> Response:
@@ -92,15 +88,15 @@ def search_page(request: Request) -> Response:
         return page(request, "search.html", context)
     try:
         query = parse_query(q)
-        ranked = matching_ids(db, query, sort=sort, all_copies=all_copies)
+        facets = facet_counts(db, query, all_copies=all_copies)
         hits = search(db, query, sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-                      all_copies=all_copies, mark=render.MARKS)
+                      all_copies=all_copies, mark=render.MARKS) if facets.total else []
     except QueryError as exc:
         context["error"] = str(exc)
         return page(request, "search.html", context, status=400)
-    context.update(hits=hits, total=len(ranked), pages=math.ceil(len(ranked) / PAGE_SIZE),
-                   facets=facet_counts(db, (i for i, _ in ranked)) if ranked else None,
-                   feeds=[search_feed(q)], offset=(number - 1) * PAGE_SIZE)
+    context.update(hits=hits, total=facets.total, pages=math.ceil(facets.total / PAGE_SIZE),
+                   facets=facets if facets.total else None, feeds=[search_feed(q)],
+                   offset=(number - 1) * PAGE_SIZE)
     return page(request, "search.html", context)
 
 
@@ -117,15 +113,8 @@ def article_page(request: Request) -> Response:
         feeds.append(story_feed(story["id"], story["label"]))
     return page(request, "article.html", {
         "a": record, "versions": _earlier_versions(db, article_id), "story": story, "feeds": feeds,
-        "original": render_safe_url(record.get("url")),
+        "original": safe_url(record.get("url")),
     })
-
-
-def render_safe_url(url: str | None) -> str | None:
-    """An http(s) URL for an href, else None."""
-    from crosswire.web.security import safe_url
-
-    return safe_url(url)
 
 
 def _earlier_versions(db: Any, article_id: int) -> list[Any]:

@@ -1,0 +1,151 @@
+"""Web reader page latency (p50/p95) for home, search and comparison pages on a synthetic 100,000-article archive.
+
+Usage:  python bench/bench_web.py [--articles 100000] [--runs 40] [--write]
+
+In this one invocation:
+  1. generate N synthetic articles with bench_search.generate (executemany + one FTS5 rebuild), then group
+     them into stories of 6 articles close in time (one story per 20 articles) with storage.stories;
+  2. create the app with crosswire.web.create_app (read-only database) and request every page in-process
+     through Starlette's TestClient (ASGI, routing, middleware, templates; no sockets);
+  3. baseline: the static /healthz route through the same client; each page's p50 is also given as a ratio
+     of that baseline's p50;
+  4. p50/p95 over --runs requests per page, after one warm-up request.
+With --write, the figures replace the "## Web reader (issue 8)" section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_search import generate, pct  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from crosswire.web import create_app  # noqa: E402
+from storage.db import open_db  # noqa: E402
+from storage.stories import refresh_stories  # noqa: E402
+
+SECTION = "## Web reader (issue 8)"
+STORY_SIZE = 6
+ARTICLES_PER_STORY = 20
+
+
+def make_stories(db, n: int) -> int:
+    """Group every 20th run of articles (in time order) into a story of 6; return how many stories."""
+    ids = [r[0] for r in db.execute("select id from articles order by published, id")]
+    groups = [ids[i:i + STORY_SIZE] for i in range(0, len(ids) - STORY_SIZE, ARTICLES_PER_STORY)]
+    db.conn.executemany("update articles set story_id = ? where id = ?",
+                        [(sid, aid) for sid, group in enumerate(groups, 1) for aid in group])
+    db.conn.commit()
+    # The generator's `analyze` ran while story_id was empty: stale statistics would make SQLite shun its index.
+    db.execute("analyze")
+    with db.atomic():
+        refresh_stories(db, range(1, len(groups) + 1), {})
+    return len(groups)
+
+
+def pages(stories: int) -> list[tuple[str, str]]:
+    """(label, URL) of the pages measured."""
+    return [
+        ("baseline: static /healthz", "/healthz"),
+        ("home (latest 30 + active stories)", "/"),
+        ("home filtered: country + since", "/?country=RU&since=2025-06-01"),
+        ("home page 20 (offset 570)", "/?page=20"),
+        ("search: common word, ranked", "/search?q=strikes"),
+        ("search: phrase", "/search?q=%22fuel+depot%22"),
+        ("search: words + country, by date", "/search?q=deir+ezzor+country:SY&sort=date"),
+        ("search: word + lang + tag", "/search?q=ceasefire+lang:ar+tag:arab"),
+        ("search: page 5", "/search?q=strikes&page=5"),
+        ("search: filters only", "/search?q=country:SY+since:2025-12-01"),
+        ("comparison (story page)", f"/story/{stories // 2}"),
+        ("comparison (newest story)", f"/story/{stories}"),
+        ("article", "/article/5000"),
+        ("stories list (since 30d)", "/stories?since=2026-01-01"),
+    ]
+
+
+def measure(client: TestClient, url: str, runs: int) -> tuple[list[float], int]:
+    """Milliseconds of each of `runs` GETs after a warm-up, and the status."""
+    status = client.get(url).status_code
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        client.get(url)
+        out.append((time.perf_counter() - t) * 1000)
+    return out, status
+
+
+def render(rows: list, n: int, stories: int, gen_s: float, command: str) -> str:
+    """The BENCHMARKS.md section."""
+    base = rows[0][2]
+    lines = [SECTION, "",
+             f"Command: `{command}`  ",
+             f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}. "
+             f"{n:,} synthetic articles (bench_search's generator: English/Russian/Arabic, 40 sources, two years), "
+             f"{stories:,} stories of {STORY_SIZE} articles; generated in {gen_s:.0f} s.",
+             "Each request goes in-process through Starlette's TestClient (routing, security-header middleware, "
+             "Jinja2 rendering, read-only SQLite); \"x baseline\" divides by the p50 of the static `/healthz` route "
+             "measured the same way in the same run.", "",
+             "| page | URL | status | p50 ms | p95 ms | p50 x baseline |", "|---|---|---|---|---|---|"]
+    for label, url, p50, p95, status in rows:
+        lines.append(f"| {label} | `{url}` | {status} | {p50:.1f} | {p95:.1f} | {p50 / base:.0f} |")
+    worst = max(r[3] for r in rows[1:])
+    lines += ["", f"Worst p95 over the pages: {worst:.1f} ms (aim: ≤ 100 ms)."]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str) -> None:
+    """Replace (or append) this benchmark's section in BENCHMARKS.md, leaving the others alone."""
+    path = ROOT / "BENCHMARKS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    start = old.find(SECTION)
+    if start < 0:
+        new = old.rstrip() + "\n\n" + text
+    else:
+        nxt = old.find("\n## ", start + len(SECTION))
+        new = old[:start] + text + ("\n" + old[nxt + 1:] if nxt >= 0 else "")
+    path.write_text(new, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md")
+    parser.add_argument("--tmp", type=Path, default=None, help="where to put the temporary database")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        path = Path(tmp) / "web.db"
+        db = open_db(path)
+        t = time.perf_counter()
+        generate(db, args.articles)
+        print(f"generated {args.articles:,} articles in {time.perf_counter() - t:.0f} s", flush=True)
+        stories = make_stories(db, args.articles)
+        gen_s = time.perf_counter() - t
+        print(f"grouped them into {stories:,} stories; {gen_s:.0f} s in all", flush=True)
+        db.close()
+        client = TestClient(create_app(path))
+        rows = []
+        for label, url in pages(stories):
+            ms, status = measure(client, url, args.runs)
+            rows.append((label, url, pct(ms, 50), pct(ms, 95), status))
+            print(f"{label:40} {status} p50 {pct(ms, 50):7.1f} ms  p95 {pct(ms, 95):7.1f} ms", flush=True)
+    command = "python bench/bench_web.py " + " ".join(sys.argv[1:])
+    text = render(rows, args.articles, stories, gen_s, command.strip())
+    if args.write:
+        write_section(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
