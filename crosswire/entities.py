@@ -185,11 +185,37 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 WORD_RE = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 
 
+_RU_ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ью", "ах", "ях")
+_AR_PREFIXES = ("و", "ب", "ل", "ف")
+
+
+def _ru_stem(word: str) -> str:
+    """A Russian place name without its case ending: Запорожье, Запорожья and Запорожью meet."""
+    for ending in _RU_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 3:
+            word = word[:-len(ending)]
+            break
+    return word.rstrip("аяоеёыиуюьй")
+
+
 @lru_cache(maxsize=1)
 def _ngram_index() -> tuple[dict[str, str], int]:
     _, lookup = _place_index()
     index = {" ".join(WORD_RE.findall(name)): canonical for name, canonical in lookup.items()}
+    # Single-word Cyrillic names also under their stem, since Russian declines place names.
+    for key, canonical in list(index.items()):
+        if " " not in key and "\u0400" <= key[0] <= "\u04ff" and len(key) > 3:
+            index.setdefault("~" + _ru_stem(key), canonical)
     return index, max(len(k.split()) for k in index)
+
+
+def _lookup_word(index: dict[str, str], word: str) -> str | None:
+    """One word's place: as written, declined (Russian), or after a one-letter Arabic prefix (و ب ل ف)."""
+    if "\u0400" <= word[0] <= "\u04ff" and len(word) > 3:
+        return index.get("~" + _ru_stem(word))
+    if word.startswith(_AR_PREFIXES) and len(word) > 3:
+        return index.get(word[1:])
+    return None
 
 
 def find_places(text: str | None) -> tuple[str, ...]:
@@ -205,6 +231,8 @@ def find_places(text: str | None) -> tuple[str, ...]:
     while i < len(words):
         for n in range(min(longest, len(words) - i), 0, -1):   # longest first: "Gaza City" before "Gaza"
             canonical = index.get(" ".join(lowered[i:i + n]))
+            if canonical is None and n == 1:
+                canonical = _lookup_word(index, lowered[i])
             if canonical is None:
                 continue
             first = words[i][0]
@@ -256,6 +284,9 @@ def find_people(text: str | None) -> tuple[str, ...]:
         if any(w in NOT_PERSON or w in TITLES for w in lowered):
             continue
         if any(w in place_words for w in lowered) or " ".join(lowered) in _place_index()[1]:
+            continue
+        index = _ngram_index()[0]
+        if any(_lookup_word(index, w) for w in lowered):   # a declined or prefixed place name
             continue
         found.append(" ".join(words))
     return _unique(found)

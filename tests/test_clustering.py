@@ -1,0 +1,132 @@
+"""Story clustering on the events test web: exact clusters, first reporters, copies counted once, incremental."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from crosswire.clustering import Clusterer, Doc
+from crosswire.entities import extract
+from crosswire.testweb.outlets_events import EVENTS, event_articles, store_events
+from storage.db import open_db
+from storage.stories import cluster_new, list_stories, recluster
+
+
+@pytest.fixture
+def db_ids():
+    db = open_db(memory=True)
+    return db, store_events(db)
+
+
+def partition(db, ids) -> set[frozenset[tuple[str, str]]]:
+    """The stories as sets of (outlet, path); copies stored as one row land with their original."""
+    story_of = dict(db.execute("select id, story_id from articles").fetchall())
+    groups: dict[int, set[tuple[str, str]]] = {}
+    for key, article_id in ids.items():
+        groups.setdefault(story_of[article_id], set()).add(key)
+    return {frozenset(g) for g in groups.values()}
+
+
+def expected_partition() -> set[frozenset[tuple[str, str]]]:
+    in_events = {key for keys in EVENTS.values() for key in keys}
+    singles = {frozenset([(o, p)]) for o, p, _ in event_articles() if (o, p) not in in_events}
+    return {frozenset(keys) for keys in EVENTS.values()} | singles
+
+
+def test_events_cluster_exactly(db_ids) -> None:
+    db, ids = db_ids
+    report = cluster_new(db)
+    assert 30 == len(ids)
+    assert expected_partition() == partition(db, ids)
+    assert 12 == report.new_stories   # 4 events + 8 unrelated articles
+
+
+def test_first_reporter_label_and_counts_per_event(db_ids) -> None:
+    db, ids = db_ids
+    cluster_new(db)
+    rows = {s["first_article_id"]: s for s in list_stories(db, min_sources=4)}
+    got = {}
+    for event, keys in EVENTS.items():
+        story = rows[ids[keys[0]]]
+        got[event] = (story["first_source"], story["source_count"], story["text_count"])
+    assert {
+        "ariha-market": ("ev-meridian-wire", 6, 6),
+        "zaporizhzhia-grid": ("ev-vostok-today", 5, 5),
+        "jabalia-hospital": ("ev-crescent-24", 5, 5),
+        # six outlets, four texts: the wire's story ran verbatim at the Arab channel and the regional paper
+        "zamzam-camp": ("ev-meridian-wire", 6, 4),
+    } == got
+
+
+def test_incremental_batches_give_the_same_stories_as_one_pass(db_ids) -> None:
+    db, ids = db_ids
+    cutoff = "2026-02-05T00:00:00+00:00"
+    later = [r[0] for r in db.execute("select id from articles where published >= ?", [cutoff])]
+    db.execute(f"update articles set story_id = -1 where id in ({','.join('?' * len(later))})", later)
+    first = cluster_new(db)
+    db.execute("update articles set story_id = null where story_id = -1")
+    second = cluster_new(db)
+    assert (15, 15) == (first.articles, second.articles)
+    assert expected_partition() == partition(db, ids)
+    assert 0 == cluster_new(db).articles          # nothing new: nothing to do
+
+
+def test_recluster_rebuilds_from_scratch(db_ids) -> None:
+    db, ids = db_ids
+    cluster_new(db)
+    db.execute("update articles set story_id = 999")
+    report = recluster(db)
+    assert (30, 12) == (report.articles, report.new_stories)
+    assert expected_partition() == partition(db, ids)
+    assert 12 == db["stories"].count
+
+
+def test_query_and_since_filter_the_story_list(db_ids) -> None:
+    db, ids = db_ids
+    cluster_new(db)
+    jabalia = {ids[k] for k in EVENTS["jabalia-hospital"]}
+    listed = list_stories(db, article_ids=jabalia)
+    assert [("ev-crescent-24", ["ev-crescent-24", "ev-meridian-wire", "ev-gulf-mirror", "ev-atlantic-herald",
+                                "ev-bosphorus-post"])] == [(s["first_source"], s["sources"]) for s in listed]
+    assert ["Shelling of Darfur displacement camp kills 23, thousands flee, aid group says",
+            "Tehran book fair opens with record number of publishers"] == [
+        s["label"] for s in list_stories(db, since="2026-02-06T00:00:00", min_sources=1)]
+
+
+def _doc(doc_id: int, hours: float, words: str, places: tuple[str, ...] = (), group: str | None = None) -> Doc:
+    vector = {w: 1.0 / len(words.split()) ** 0.5 for w in words.split()}
+    start = datetime(2026, 2, 1, tzinfo=timezone.utc).timestamp()
+    return Doc(doc_id, start + hours * 3600, vector, frozenset(f"place:{p}" for p in places), group, words)
+
+
+def test_same_words_in_another_town_start_another_story() -> None:
+    clusterer = Clusterer()
+    text = "strike market vegetable stalls rescuers killed wounded bakery"
+    similar = "strike market vegetable stalls rescuers shoppers crowded morning"   # cosine 0.625
+    assert [1, 1, 2] == [clusterer.add(d).story_id for d in (
+        _doc(1, 0, text, ("Ariha",)), _doc(2, 1, similar, ("Ariha", "Idlib")), _doc(3, 2, similar, ("Saraqib",)))]
+
+
+def test_the_window_is_anchored_to_the_first_report() -> None:
+    clusterer = Clusterer(window_hours=72)
+    text = "hospital fuel generators newborns incubators"
+    stories = [clusterer.add(_doc(i, h, text)).story_id for i, h in enumerate([0, 40, 70, 80], start=1)]
+    assert [1, 1, 1, 2] == stories
+
+
+def test_a_copy_joins_its_original_without_moving_the_centroid() -> None:
+    clusterer = Clusterer()
+    first = clusterer.add(_doc(1, 0, "camp shelling displaced fled aid", group="family:7"))
+    centroid = dict(clusterer.stories[first.story_id].centroid)
+    copy = clusterer.add(_doc(2, 3, "entirely different words here", group="family:7"))
+    assert (True, first.story_id) == (copy.copy, copy.story_id)
+    assert centroid == clusterer.stories[first.story_id].centroid
+    assert [1, 2] == clusterer.stories[first.story_id].members
+
+
+def test_entities_map_arabic_and_russian_spellings_and_find_people() -> None:
+    found = extract("Удары по Запорожью и Херсону. قصف على إدلب وحلب. Foreign Ministry spokesman Kerem Aydemir "
+                    "said trucks crossed at Kerem Shalom near Khan Younis; Dr Samer Haddad of Ariha hospital.")
+    assert ("Zaporizhzhia", "Kherson", "Idlib", "Aleppo", "Kerem Shalom", "Khan Younis", "Ariha") == found.places
+    assert ("Kerem Aydemir", "Samer Haddad") == found.people
