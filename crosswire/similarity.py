@@ -1,73 +1,156 @@
-"""Text similarity for copy families: sentences, boilerplate, shingles, containment and MinHash. Pure.
+"""Text similarity for copy families: words, sentences, boilerplate, shingles, containment, MinHash. Pure.
 
-    edge_sentences(text)          the sentences where an outlet puts its boilerplate (first 2, last 3)
-    strip_boilerplate(text, bp)   the text without the sentences an outlet repeats in many articles
-    shingle_hashes(text)          hashes of the word 5-grams (numpy uint64, in text order)
+    analyse(texts)                one pass over a batch in numpy: word ids, sentences and their hashes
+    Analysis.edge_hashes()        per text, the sentences where outlets put boilerplate (first 2, last 3)
+    Analysis.shingles(drop)       per text, word 5-gram hashes and anchor-sentence hashes, skipping the
+                                  sentences marked as boilerplate
     containment(a, b)             |a ∩ b| / min(|a|, |b|): 1.0 when one text is a truncated copy of the other
-    signatures(docs)              MinHash signatures (whole text and its lead) for a batch, vectorised
-    bucket_keys(full, lead)       the LSH band keys to store and query, one row per document
+    signatures(docs)              MinHash signatures for a batch, vectorised
+    bucket_keys(sigs, anchors)    the LSH band keys plus anchor keys to store and query per document
 
-MinHash here is one-permutation hashing with densification, vectorised over a batch in numpy: one hash per
-shingle instead of one per shingle and permutation. datasketch's MinHash (k hashes per shingle, a Python
-object per document) indexed about 1,000 documents/s; see BENCHMARKS.md for the figures behind the choice.
+Everything is computed over the UTF-8 bytes of a whole batch at once (numpy), because per-text Python
+(regular expressions, hashlib) capped indexing at about 1,000 articles/s. Words are runs of letters and
+digits in any script; a sentence ends at a word followed by . ! or ? and a space.
+
+MinHash here is one-permutation hashing with densification: one hash per shingle instead of one per
+shingle and permutation. datasketch's MinHash (k hashes per shingle, a Python object per document) is
+the reference estimator; see BENCHMARKS.md for the figures behind the choice.
 """
 
 from __future__ import annotations
 
-import re
-import zlib
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 SHINGLE_WORDS = 5
-NUM_PERM = 96                 # whole-text signature: 32 bands x 3 rows
-BANDS, ROWS = 32, 3
-LEAD_SHINGLES = 40            # the lead signature covers the first 40 shingles (about the first 45 words)
-LEAD_PERM = 24                # lead signature: 8 bands x 3 rows, so truncated copies meet their origin
-LEAD_BANDS, LEAD_ROWS = 8, 3
+NUM_PERM = 72                 # whole-text signature: 24 bands x 3 rows (J = 0.5 found 96% of the time)
+BANDS, ROWS = 24, 3
+ANCHOR_WORDS = 8              # sentences this long or longer are specific enough to anchor a candidate
+ANCHOR_SENTENCES = 16         # of the first 16 such sentences (truncated copies keep the beginning)
+EDGE_HEAD, EDGE_TAIL = 2, 3   # where outlets put credits, links and pleas
 MIN_SHINGLES = 8              # texts shorter than this are never put in a family
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# A sentence ends at . ! ? (or Arabic/CJK stops) followed by space, or at a paragraph break.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u3002])\s+|\n\s*\n")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-
 _POWERS = np.array([pow(1000003, i, 2**64) for i in range(SHINGLE_WORDS)], dtype=np.uint64)
+_STOPS = np.array([ord("."), ord("!"), ord("?")], dtype=np.uint8)
+_SPACES = np.array([32, 10, 13, 9, 0xFF], dtype=np.uint8)
+_MASK64 = 0xFFFFFFFFFFFFFFFF
 
 
-def words(text: str) -> list[str]:
-    """Lowercased word tokens (letters and digits in any script)."""
-    return _WORD.findall(text.lower())
+@dataclass
+class Analysis:
+    """A batch of texts as words and sentences (global indices across the batch)."""
+
+    count: int                    # texts in the batch
+    ids: np.ndarray               # uint64 hash of each word
+    word_start: np.ndarray        # index of each text's first word; word_start[count] = total words
+    sent_begin: np.ndarray        # first word of each sentence
+    sent_end: np.ndarray          # one past its last word
+    sent_doc: np.ndarray          # which text each sentence belongs to
+    sent_hash: np.ndarray         # int64, 31-bit hash of each sentence's words
+    edge: np.ndarray              # bool: among its text's first EDGE_HEAD or last EDGE_TAIL sentences
+
+    def edge_hashes(self) -> list[np.ndarray]:
+        """Per text, the distinct hashes of its edge sentences."""
+        picked = np.flatnonzero(self.edge)
+        per_doc = np.split(self.sent_hash[picked], np.cumsum(np.bincount(self.sent_doc[picked],
+                                                                          minlength=self.count))[:-1])
+        return [np.unique(h) for h in per_doc]
+
+    def shingles(self, drop: np.ndarray | None = None, k: int = SHINGLE_WORDS
+                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per text: shingle hashes (word k-grams inside kept sentences, in order) and anchor hashes (the
+        first ANCHOR_SENTENCES kept sentences of ANCHOR_WORDS or more). `drop` marks sentences to skip."""
+        n_words = len(self.ids)
+        empty = np.zeros(0, dtype=np.uint64)
+        if n_words == 0:
+            return [empty] * self.count, [empty] * self.count
+        drop = np.zeros(len(self.sent_begin), dtype=bool) if drop is None else drop
+        dropped_words = np.repeat(drop, self.sent_end - self.sent_begin)
+        doc_of_word = np.repeat(np.arange(self.count), np.diff(self.word_start))
+        # A shingle starting at word j is valid when its k words are in one text and none was dropped.
+        span = n_words - k + 1
+        shingles: list[np.ndarray] = []
+        if span > 0:
+            combined = np.zeros(span, dtype=np.uint64)
+            for j in range(k):  # a polynomial over the k word ids, wrapping mod 2^64
+                combined += self.ids[j: j + span] * _POWERS[j]
+            combined = _mix(combined)
+            dropped_before = np.concatenate([[0], np.cumsum(dropped_words)])
+            valid = ((dropped_before[k:] - dropped_before[:span]) == 0) & (doc_of_word[:span] == doc_of_word[k - 1:])
+            where = np.flatnonzero(valid)
+            shingles = np.split(combined[where], np.cumsum(np.bincount(doc_of_word[where],
+                                                                       minlength=self.count))[:-1])
+        else:
+            shingles = [empty] * self.count
+        for doc in range(self.count):
+            if len(shingles[doc]) == 0:   # too short for one full shingle: its kept words make one
+                first, last = self.word_start[doc], self.word_start[doc + 1]
+                kept = self.ids[first:last][~dropped_words[first:last]][:k]
+                if len(kept):
+                    short = int((kept * _POWERS[: len(kept)]).sum() & np.uint64(_MASK64))
+                    shingles[doc] = _mix(np.array([short], dtype=np.uint64))
+        anchor = ~drop & ((self.sent_end - self.sent_begin) >= ANCHOR_WORDS)
+        picked = np.flatnonzero(anchor)
+        docs = self.sent_doc[picked]
+        rank = np.arange(len(picked)) - np.searchsorted(docs, docs)
+        picked = picked[rank < ANCHOR_SENTENCES]
+        anchors = np.split(self.sent_hash[picked].astype(np.uint64),
+                           np.cumsum(np.bincount(self.sent_doc[picked], minlength=self.count))[:-1])
+        return list(shingles), anchors
 
 
-def sentences(text: str) -> list[str]:
-    """The text's sentences, stripped, empty ones dropped."""
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+def analyse(texts: Sequence[str]) -> Analysis:
+    """Words and sentences of a batch of texts, hashed in one numpy pass over their bytes."""
+    count = len(texts)
+    data = np.frombuffer(b"\xff".join(t.lower().encode("utf-8") for t in texts), dtype=np.uint8)
+    sep = _separators(data) if len(data) else np.zeros(0, dtype=bool)
+    edges = np.diff(np.concatenate([[True], sep, [True]]).astype(np.int8))
+    starts = np.flatnonzero(edges == -1)                       # a word begins after a separator
+    ends = np.flatnonzero(edges == 1)                          # and ends before the next one
+    doc_of_word = np.searchsorted(np.flatnonzero(data == 0xFF), starts)
+    padded = np.concatenate([data, [32, 32]]).astype(np.uint8)
+    stop = np.isin(padded[ends], _STOPS) & np.isin(padded[ends + 1], _SPACES)   # a word ending a sentence
+    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum((data.astype(np.uint64) + np.uint64(1)) * _powers(len(data) + 1)[: len(data)], out=prefix[1:])
+    # A polynomial hash of each word's bytes: the prefix difference, shifted back to position 0.
+    ids = (prefix[ends] - prefix[starts]) * _inverse_powers(len(data) + 1)[starts]
+    ids = _mix(ids + (ends - starts).astype(np.uint64))
+    word_start = np.concatenate([[0], np.cumsum(np.bincount(doc_of_word, minlength=count))]).astype(np.int64)
+    # Sentences: a word opens one when it opens its text or follows a word that ended one.
+    opens = np.ones(len(ids), dtype=bool)
+    if len(ids):
+        opens[1:] = (doc_of_word[1:] != doc_of_word[:-1]) | stop[:-1]
+    begin = np.flatnonzero(opens)
+    finish = np.append(begin[1:], len(ids)).astype(np.int64)
+    sent_doc = doc_of_word[begin] if len(ids) else np.zeros(0, dtype=np.int64)
+    # The same prefix trick one level up: a sentence's hash from its words' ids.
+    word_prefix = np.zeros(len(ids) + 1, dtype=np.uint64)
+    np.cumsum(ids * _powers(len(ids) + 1)[: len(ids)], out=word_prefix[1:])
+    sent_hash = (_mix((word_prefix[finish] - word_prefix[begin]) * _inverse_powers(len(ids) + 1)[begin])
+                 >> np.uint64(33)).astype(np.int64)
+    per_doc = np.bincount(sent_doc, minlength=count)
+    first_of_doc = np.concatenate([[0], np.cumsum(per_doc)])[:-1]
+    rank = np.arange(len(begin)) - first_of_doc[sent_doc] if len(begin) else np.zeros(0, dtype=np.int64)
+    from_end = per_doc[sent_doc] - 1 - rank if len(begin) else rank
+    return Analysis(count, ids, word_start, begin, finish, sent_doc, sent_hash,
+                    (rank < EDGE_HEAD) | (from_end < EDGE_TAIL))
 
 
-def sentence_hash(sentence: str) -> int:
-    """A stable 31-bit hash of a sentence's words (case, punctuation and spacing ignored)."""
-    return zlib.crc32(" ".join(words(sentence)).encode("utf-8")) & 0x7FFFFFFF
+def shingle_hashes(text: str) -> np.ndarray:
+    """64-bit hashes of the text's word 5-grams, in order (a text shorter than 5 words gives one shingle)."""
+    return analyse([text]).shingles()[0][0]
 
 
-def edge_sentences(text: str, head: int = 2, tail: int = 3) -> list[int]:
-    """Hashes of the first `head` and last `tail` sentences: where outlets put credits, links and pleas."""
-    found = sentences(text)
-    picked = found if len(found) <= head + tail else found[:head] + found[-tail:]
-    return sorted({sentence_hash(s) for s in picked if words(s)})
+def shingle_set(text: str) -> frozenset[int]:
+    """The text's shingle hashes as a set, for containment checks."""
+    return frozenset(shingle_hashes(text).tolist())
 
 
-def strip_boilerplate(text: str, boilerplate: set[int] | frozenset[int]) -> str:
-    """The text without the sentences whose hash is in `boilerplate`."""
-    if not boilerplate:
-        return text
-    return " ".join(s for s in sentences(text) if sentence_hash(s) not in boilerplate)
-
-
-def shingle_hashes(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
-    """64-bit hashes of the text's word k-grams, in order (a text shorter than k words gives one shingle)."""
-    return batch_shingle_hashes([text], k)[0]
+def sentence_hashes(text: str) -> list[int]:
+    """The hash of each sentence of a text, in order (the values stored for boilerplate)."""
+    return analyse([text]).sent_hash.tolist()
 
 
 def _separators(data: np.ndarray) -> np.ndarray:
@@ -99,22 +182,34 @@ _ASCII_SEPARATOR = np.array([not (chr(b).isascii() and chr(b).isalnum()) and b <
 def batch_shingle_hashes(texts: Sequence[str], k: int = SHINGLE_WORDS) -> list[np.ndarray]:
     """shingle_hashes for many texts at once: the batch is hashed as one byte array, so numpy's per-call
     cost is paid once per batch rather than once per text."""
+    return [hashes for hashes, _ in batch_shingles(texts, k)]
+
+
+def batch_shingles(texts: Sequence[str], k: int = SHINGLE_WORDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each text: its shingle hashes, and hashes of its first ANCHOR_SENTENCES sentences of at least
+    ANCHOR_WORDS words (exact-sentence anchors: a truncated or re-framed copy keeps many of them)."""
     data = np.frombuffer(b"\xff".join(t.lower().encode("utf-8") for t in texts), dtype=np.uint8)
     empty = np.zeros(0, dtype=np.uint64)
     if not len(data):
-        return [empty for _ in texts]
+        return [(empty, empty) for _ in texts]
     sep = _separators(data)
     edges = np.diff(np.concatenate([[True], sep, [True]]).astype(np.int8))
     starts = np.flatnonzero(edges == -1)                       # a word begins after a separator
     ends = np.flatnonzero(edges == 1)                          # and ends before the next one
     doc_of_word = np.searchsorted(np.flatnonzero(data == 0xFF), starts)
+    # A word followed by . ! or ? (then space or the end) ends a sentence.
+    padded = np.concatenate([data, [32, 32]])
+    stop = np.isin(padded[ends], _STOPS) & np.isin(padded[ends + 1], _SPACES)
     prefix = np.zeros(len(data) + 1, dtype=np.uint64)
     np.cumsum((data.astype(np.uint64) + np.uint64(1)) * _powers(len(data) + 1)[: len(data)], out=prefix[1:])
     # A polynomial hash of each word's bytes: the prefix difference, shifted back to position 0.
     ids = (prefix[ends] - prefix[starts]) * _inverse_powers(len(data) + 1)[starts]
     ids = _mix(ids + (ends - starts).astype(np.uint64))
+    # The same trick one level up gives each sentence's hash from its words' ids.
+    word_prefix = np.zeros(len(ids) + 1, dtype=np.uint64)
+    np.cumsum(ids * _powers(len(ids) + 1)[: len(ids)], out=word_prefix[1:])
     words_per_doc = np.bincount(doc_of_word, minlength=len(texts))
-    out: list[np.ndarray] = []
+    out: list[tuple[np.ndarray, np.ndarray]] = []
     n = len(ids) - k + 1
     if n > 0:
         combined = np.zeros(n, dtype=np.uint64)
@@ -122,16 +217,31 @@ def batch_shingle_hashes(texts: Sequence[str], k: int = SHINGLE_WORDS) -> list[n
             combined += ids[j: j + n] * _POWERS[j]
         combined = _mix(combined)
     offsets = np.concatenate([[0], np.cumsum(words_per_doc)])
+    # Sentences: a word starts one when it opens its text or follows a word that ended one.
+    opens = np.ones(len(ids), dtype=bool)
+    opens[1:] = (doc_of_word[1:] != doc_of_word[:-1]) | stop[:-1]
+    begin = np.flatnonzero(opens)
+    finish = np.append(begin[1:], len(ids))
+    long_enough = (finish - begin) >= ANCHOR_WORDS
+    begin, finish = begin[long_enough], finish[long_enough]
+    doc_of_sentence = doc_of_word[begin]
+    rank = np.arange(len(begin)) - np.searchsorted(doc_of_sentence, doc_of_sentence)
+    first_ones = rank < ANCHOR_SENTENCES
+    begin, finish, doc_of_sentence = begin[first_ones], finish[first_ones], doc_of_sentence[first_ones]
+    anchors = _mix((word_prefix[finish] - word_prefix[begin]) * _inverse_powers(len(ids) + 1)[begin])
+    per_doc = np.split(anchors, np.cumsum(np.bincount(doc_of_sentence, minlength=len(texts)))[:-1])
     for doc in range(len(texts)):
         first, count = int(offsets[doc]), int(words_per_doc[doc])
         if count == 0:
-            out.append(empty)
+            out.append((empty, empty))
         elif count < k:  # too short for one full shingle: the words it has make one
             short = int((ids[first:first + count] * _POWERS[:count]).sum() & _MASK64)
-            out.append(_mix(np.array([short], dtype=np.uint64)))
+            out.append((_mix(np.array([short], dtype=np.uint64)), per_doc[doc]))
         else:
-            out.append(combined[first:first + count - k + 1])
+            out.append((combined[first:first + count - k + 1], per_doc[doc]))
     return out
+
+
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -191,13 +301,12 @@ def jaccard(a: set[int] | frozenset[int], b: set[int] | frozenset[int]) -> float
 
 def text_similarity(a: str, b: str) -> float:
     """Containment of two texts' shingle sets (what `crosswire duplicates` shows as similarity)."""
-    return containment(set(shingle_hashes(a).tolist()), set(shingle_hashes(b).tolist()))
+    return containment(shingle_set(a), shingle_set(b))
 
 
-def signatures(docs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures for a batch of shingle-hash arrays: (n, NUM_PERM) over the whole text and
-    (n, LEAD_PERM) over its first LEAD_SHINGLES shingles, both uint32 (all-ones rows for empty texts)."""
-    return _one_permutation(docs, NUM_PERM, None), _one_permutation(docs, LEAD_PERM, LEAD_SHINGLES)
+def signatures(docs: Sequence[np.ndarray]) -> np.ndarray:
+    """(n, NUM_PERM) uint32 MinHash signatures of a batch of shingle-hash arrays (all ones when empty)."""
+    return _one_permutation(docs, NUM_PERM, None)
 
 
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -245,22 +354,21 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int, salt: int) -> np.ndarray:
     return (acc & np.uint64(0x7FFFFFFF)).astype(np.int64)
 
 
-def bucket_keys(full: np.ndarray, lead: np.ndarray) -> np.ndarray:
-    """(n, BANDS + LEAD_BANDS) LSH bucket keys: documents sharing any key are candidates."""
-    return np.concatenate([_band_keys(full, BANDS, ROWS, 0x51),
-                           _band_keys(lead, LEAD_BANDS, LEAD_ROWS, 0xA7)], axis=1)
+def bucket_keys(full: np.ndarray, anchors: Sequence[np.ndarray]) -> list[list[int]]:
+    """Each document's LSH bucket keys: its BANDS band keys, then one key per anchor sentence. Documents
+    sharing any key are candidates: bands find copies with similar texts (edited), anchors find copies
+    whose Jaccard similarity is low because they are cut or carry their own opening."""
+    whole = _band_keys(full, BANDS, ROWS, 0x51)
+    present = full[:, 0] != _EMPTY
+    out = []
+    for i in range(full.shape[0]):
+        keys = whole[i].tolist() if present[i] else []
+        # The top bit set keeps anchor keys apart from band keys (both are 31-bit otherwise).
+        keys += (anchors[i].astype(np.int64) | (1 << 31)).tolist()
+        out.append(keys)
+    return out
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """The MinHash estimate of Jaccard similarity from two signatures."""
     return float(np.mean(a == b)) if len(a) else 0.0
-
-
-def shingle_set(text: str) -> frozenset[int]:
-    """The text's shingle hashes as a set, for containment checks."""
-    return frozenset(shingle_hashes(text).tolist())
-
-
-def unique_edges(texts: Iterable[str]) -> list[list[int]]:
-    """edge_sentences for each text (convenience for batch boilerplate counting)."""
-    return [edge_sentences(t) for t in texts]

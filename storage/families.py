@@ -3,7 +3,8 @@
 Each call indexes only the articles added since the last one (family_index_state.last_article_id):
     1. count each article's edge sentences per source; a sentence at the edge of MIN_REPEAT or more of an
        outlet's articles is its boilerplate and is removed before shingling;
-    2. MinHash signatures (crosswire.similarity) -> LSH bucket keys, looked up in `lsh_buckets`;
+    2. MinHash signatures (crosswire.similarity) -> LSH band keys, plus exact-sentence anchor keys, looked
+       up in `lsh_buckets` (merged, big) and `lsh_recent` (small, merged in sorted order when it grows);
     3. candidates are verified by shingle containment, so a truncated copy still matches its origin;
     4. a verified pair joins (or founds, or merges) a family; the origin is the member from a source tagged
        "wire", else the earliest published; every other member is a copy.
@@ -28,6 +29,7 @@ MIN_REPEAT = 3            # articles of one outlet a sentence must open or close
 CONTAINMENT_MIN = 0.5     # share of the smaller text's shingles found in the larger
 MAX_CANDIDATES = 40       # per article, those sharing the most buckets first
 BATCH = 2000
+MERGE_MIN_ROWS = 500_000  # lsh_recent rows before a merge into lsh_buckets (about 6 MB: stays in cache)
 STATE_KEY = "last_article_id"
 
 
@@ -62,37 +64,73 @@ def _boilerplate(db: sqlite_utils.Database, source: str, hashes: Iterable[int]) 
     return found
 
 
-def _cleaned(db: sqlite_utils.Database, rows: list[tuple[int, str, str]]) -> list[str]:
-    """Each (id, source, text)'s text without its outlet's boilerplate sentences."""
-    edges = [sim.edge_sentences(text) for _, _, text in rows]
+def _shingles(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], *, count: bool = False
+              ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Shingle and anchor hashes of each (id, source, text), its outlet's boilerplate sentences skipped.
+    With `count`, first add the texts' edge sentences to the per-outlet counts (new articles only)."""
+    analysis = sim.analyse([text for _, _, text in rows])
+    edges = analysis.edge_hashes()
+    if count:
+        db.conn.executemany(
+            "insert into boilerplate_sentences (source, sentence, articles) values (?, ?, 1) "
+            "on conflict (source, sentence) do update set articles = articles + 1",
+            [(source, h) for (_, source, _), hashes in zip(rows, edges) for h in hashes.tolist()])
     by_source: dict[str, set[int]] = defaultdict(set)
     for (_, source, _), hashes in zip(rows, edges):
-        by_source[source].update(hashes)
-    boiler = {source: _boilerplate(db, source, hashes) for source, hashes in by_source.items()}
-    out = []
-    for (_, source, text), hashes in zip(rows, edges):
-        found = boiler[source].intersection(hashes)
-        out.append(sim.strip_boilerplate(text, found) if found else text)
-    return out
-
-
-def _count_edges(db: sqlite_utils.Database, rows: list[tuple[int, str, str]]) -> None:
-    params = [(source, h) for _, source, text in rows for h in sim.edge_sentences(text)]
-    db.conn.executemany(
-        "insert into boilerplate_sentences (source, sentence, articles) values (?, ?, 1) "
-        "on conflict (source, sentence) do update set articles = articles + 1", params)
+        by_source[source].update(hashes.tolist())
+    index = {source: i for i, source in enumerate(sorted(by_source))}
+    found: list[int] = []
+    for source, hashes in by_source.items():
+        found += [index[source] * 2**31 + h for h in _boilerplate(db, source, hashes)]
+    drop = np.zeros(len(analysis.sent_hash), dtype=bool)
+    if found:
+        doc_source = np.array([index[source] for _, source, _ in rows], dtype=np.int64)
+        keys = doc_source[analysis.sent_doc] * 2**31 + analysis.sent_hash
+        drop = analysis.edge & np.isin(keys, np.array(found, dtype=np.int64))
+    return analysis.shingles(drop)
 
 
 def _bucket_members(db: sqlite_utils.Database, keys: np.ndarray) -> dict[int, list[int]]:
+    """Stored articles in each of these buckets (the merged index and the recent part)."""
     unique = np.unique(keys).tolist()
     out: dict[int, list[int]] = defaultdict(list)
-    for i in range(0, len(unique), 900):
-        chunk = unique[i:i + 900]
-        marks = ",".join("?" * len(chunk))
+    if not unique:
+        return out
+    # One join against a temporary table of the batch's keys beats thousands of `in (...)` queries.
+    db.execute("create temp table if not exists lsh_query (bucket integer primary key)")
+    db.execute("delete from temp.lsh_query")
+    db.conn.executemany("insert into temp.lsh_query (bucket) values (?)", ((k,) for k in unique))
+    for table in ("lsh_buckets", "lsh_recent"):
         for bucket, article_id in db.execute(
-                f"select bucket, article_id from lsh_buckets where bucket in ({marks})", chunk):
+                f"select q.bucket, b.article_id from temp.lsh_query q join {table} b on b.bucket = q.bucket"):
             out[bucket].append(article_id)
     return out
+
+
+def _add_buckets(db: sqlite_utils.Database, params: list[tuple[int, int]]) -> None:
+    """Append bucket rows to the small `lsh_recent` table; merge it into `lsh_buckets` when it has grown to a
+    quarter of it. Random inserts into one big B-tree would rewrite most of its pages on every commit;
+    a small table stays in cache, and a sorted merge writes each page of the big one once (an LSM tree)."""
+    db.conn.executemany("insert or ignore into lsh_recent (bucket, article_id) values (?, ?)", params)
+    recent = _counter(db, "recent_rows") + len(params)
+    merged = _counter(db, "merged_rows")
+    if recent >= max(MERGE_MIN_ROWS, merged // 4):
+        db.execute("insert or ignore into lsh_buckets (bucket, article_id) "
+                   "select bucket, article_id from lsh_recent order by bucket, article_id")
+        db.execute("delete from lsh_recent")
+        merged, recent = merged + recent, 0
+        _set_counter(db, "merged_rows", merged)
+    _set_counter(db, "recent_rows", recent)
+
+
+def _counter(db: sqlite_utils.Database, name: str) -> int:
+    row = db.execute("select value from family_index_state where name = ?", [name]).fetchone()
+    return row[0] if row else 0
+
+
+def _set_counter(db: sqlite_utils.Database, name: str, value: int) -> None:
+    db.execute("insert into family_index_state (name, value) values (?, ?) "
+               "on conflict(name) do update set value = excluded.value", [name, value])
 
 
 def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> IndexSummary:
@@ -117,34 +155,38 @@ def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> In
 
 
 def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], summary: IndexSummary) -> None:
-    _count_edges(db, rows)
-    texts = _cleaned(db, rows)
-    shingles = sim.batch_shingle_hashes(texts)
-    full, lead = sim.signatures(shingles)
-    keys = sim.bucket_keys(full, lead)
-    stored = _bucket_members(db, keys)
-    in_batch: dict[int, list[int]] = defaultdict(list)      # bucket -> positions in this batch
+    shingles, anchors = _shingles(db, rows, count=True)
+    keys = sim.bucket_keys(sim.signatures(shingles), anchors)
     ids = [r[0] for r in rows]
-    candidates: list[list[int]] = []
-    for pos, row_keys in enumerate(keys.tolist()):
+    eligible = [pos for pos in range(len(rows)) if len(shingles[pos]) >= sim.MIN_SHINGLES]
+    counts = np.array([len(keys[pos]) for pos in eligible], dtype=np.int64)
+    flat = np.fromiter((k for pos in eligible for k in keys[pos]), dtype=np.int64, count=int(counts.sum()))
+    owner = np.repeat(np.array(eligible, dtype=np.int64), counts)
+    stored = _bucket_members(db, flat)
+    # Only the few articles with a key some other article has need a look: most share none.
+    unique, seen = np.unique(flat, return_counts=True)
+    shared = unique[seen > 1]
+    hit = np.isin(flat, shared) | np.isin(flat, np.fromiter(stored, dtype=np.int64, count=len(stored)))
+    in_batch: dict[int, list[int]] = defaultdict(list)      # bucket -> positions in this batch, in order
+    for key, pos in zip(flat[hit].tolist(), owner[hit].tolist()):
+        in_batch[key].append(pos)
+    candidates: dict[int, list[int]] = {}
+    for pos in sorted(set(owner[hit].tolist())):
         votes: dict[int, int] = defaultdict(int)
-        if len(shingles[pos]) >= sim.MIN_SHINGLES:
-            for key in row_keys:
-                for other in stored.get(key, ()):
-                    votes[other] += 1
-                for other_pos in in_batch.get(key, ()):
+        for key in keys[pos]:
+            for other in stored.get(key, ()):
+                votes[other] += 1
+            for other_pos in in_batch.get(key, ()):
+                if other_pos < pos:
                     votes[ids[other_pos]] += 1
-            for key in set(row_keys):
-                in_batch[key].append(pos)
-        candidates.append(sorted(votes, key=lambda a: (-votes[a], a))[:MAX_CANDIDATES])
+        if votes:
+            candidates[pos] = sorted(votes, key=lambda a: (-votes[a], a))[:MAX_CANDIDATES]
     position = {article_id: pos for pos, article_id in enumerate(ids)}
-    wanted = {c for cs in candidates for c in cs}
-    sets = {ids[pos]: frozenset(shingles[pos].tolist()) for pos, c in enumerate(candidates)
-            if c or ids[pos] in wanted}
+    wanted = {c for cs in candidates.values() for c in cs}
+    sets = {ids[pos]: frozenset(shingles[pos].tolist()) for pos in set(candidates) | {
+        position[c] for c in wanted if c in position}}
     sets.update(_shingle_sets(db, sorted(wanted - set(position))))
-    for pos, cands in enumerate(candidates):
-        if not cands:
-            continue
+    for pos, cands in sorted(candidates.items()):
         mine = sets[ids[pos]]
         matches = []
         for other in cands:
@@ -157,9 +199,9 @@ def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], su
         if matches:
             summary.matched += 1
             summary.families_touched.add(_join(db, ids[pos], matches))
-    params = sorted((key, ids[pos]) for pos, row_keys in enumerate(keys.tolist())
-                    if len(shingles[pos]) >= sim.MIN_SHINGLES for key in set(row_keys))
-    db.conn.executemany("insert or ignore into lsh_buckets (bucket, article_id) values (?, ?)", params)
+    order = np.lexsort((owner, flat))
+    article_of = np.array(ids, dtype=np.int64)[owner[order]]
+    _add_buckets(db, list(zip(flat[order].tolist(), article_of.tolist())))
 
 
 def _shingle_sets(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, frozenset[int]]:
@@ -170,7 +212,7 @@ def _shingle_sets(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int
         marks = ",".join("?" * len(chunk))
         rows = [(r[0], r[1] or "", r[2] or "") for r in db.execute(
             f"select id, source, text from articles where id in ({marks})", chunk)]
-        for (article_id, _, _), hashes in zip(rows, sim.batch_shingle_hashes(_cleaned(db, rows))):
+        for (article_id, _, _), hashes in zip(rows, _shingles(db, rows)[0]):
             out[article_id] = frozenset(hashes.tolist())
     return out
 
@@ -241,8 +283,7 @@ def describe_families(db: sqlite_utils.Database, family_ids: list[int] | None, *
             "select id, source, text from articles where family_id = ? order by id", [family_id])]
         if not members:
             continue
-        sets = dict(zip([m[0] for m in members], (frozenset(h.tolist()) for h in
-                                                  sim.batch_shingle_hashes(_cleaned(db, members)))))
+        sets = dict(zip([m[0] for m in members], (frozenset(h.tolist()) for h in _shingles(db, members)[0])))
         rows = {r["id"]: r for r in db.query(
             "select id, source, title, url, published, family_role from articles where family_id = ?", [family_id])}
         origin_id = next((i for i, r in rows.items() if r["family_role"] == "origin"), min(rows))
@@ -256,3 +297,17 @@ def describe_families(db: sqlite_utils.Database, family_ids: list[int] | None, *
                   for i in sorted(rows, key=lambda i: (rows[i]["published"] or "", i)) if i != origin_id]
         out.append({"id": family_id, "origin": card(origin_id), "copies": copies})
     return out
+
+
+def find_copies(db: sqlite_utils.Database, text: str, *, source: str | None = None) -> list[tuple[int, float]]:
+    """Stored articles `text` is a copy of (or that copy it): (id, containment), best first. Read-only."""
+    shingles, anchors = _shingles(db, [(0, source or "", text)])
+    if len(shingles[0]) < sim.MIN_SHINGLES:
+        return []
+    keys = sim.bucket_keys(sim.signatures(shingles), anchors)[0]
+    members = _bucket_members(db, np.array(keys, dtype=np.int64))
+    candidates = sorted({a for ids in members.values() for a in ids})[:MAX_CANDIDATES * 4]
+    mine = frozenset(shingles[0].tolist())
+    scored = [(other, sim.containment(mine, theirs)) for other, theirs in _shingle_sets(db, candidates).items()
+              if len(theirs) >= sim.MIN_SHINGLES]
+    return sorted(((a, round(c, 4)) for a, c in scored if c >= CONTAINMENT_MIN), key=lambda x: (-x[1], x[0]))

@@ -171,6 +171,12 @@ def m_date_indexes(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists articles_source_date on articles(source, coalesce(published, first_seen))")
 
 
+def m_lsh_recent(db: sqlite_utils.Database) -> None:
+    """The recent part of the LSH index: small, merged into lsh_buckets in sorted order (see storage.families)."""
+    db.execute("create table lsh_recent (bucket integer not null, article_id integer not null, "
+               "primary key (bucket, article_id)) without rowid")
+
+
 def m_off_topic_urls(db: sqlite_utils.Database) -> None:
     """URLs fetched and dropped as off topic for an only_topics source, so later crawls don't fetch them again."""
     db["off_topic_urls"].create({"url": str, "source": str, "at": str}, pk="url")
@@ -188,6 +194,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stories", m_stories),
     ("009_article_topics", m_article_topics),
     ("010_date_indexes", m_date_indexes),
+    ("011_lsh_recent", m_lsh_recent),
     ("012_off_topic_urls", m_off_topic_urls),
 ]
 
