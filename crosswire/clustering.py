@@ -28,6 +28,7 @@ INDEX_TERMS = 12          # terms of each member that point to its story in the 
 QUERY_TERMS = 12          # terms of a new article used to look up candidate stories
 MIN_SHARED_TERMS = 1      # of those, how many a story must share to be scored at all
 MAX_CANDIDATES = 20       # stories scored per article, most shared terms first
+COPY_MIN_COSINE = 0.5     # a copy must read like its group's first text to join its story unexamined
 MEMBER_CHECKS = 4         # of those, how many (best by centroid score) are also compared member by member
 
 
@@ -102,6 +103,7 @@ class Clusterer:
         self.stories: dict[int, Story] = {}
         self.index: dict[str, set[int]] = {}
         self.groups: dict[str, int] = {}          # copy key -> story of its first member
+        self.group_first: dict[str, int] = {}     # copy key -> its first member
         self.doc_story: dict[int, int] = {}
         self.vectors: dict[int, dict[str, float]] = {}
         self.titles: dict[int, str] = {}
@@ -114,7 +116,7 @@ class Clusterer:
         if story is None:
             story = self.stories[story_id] = Story(story_id)
         self.next_id = max(self.next_id, story_id + 1)
-        copy = doc.group is not None and doc.group in self.groups
+        copy = doc.group is not None and doc.group in self.groups and self._same_text(doc)
         self._place(doc, story, weigh=not copy)
 
     def add(self, doc: Doc) -> Decision:
@@ -122,7 +124,7 @@ class Clusterer:
         self._added += 1
         if self._added % 2000 == 0:
             self._expire(doc.time)
-        if doc.group is not None and doc.group in self.groups:
+        if doc.group is not None and doc.group in self.groups and self._same_text(doc):
             story = self.stories[self.groups[doc.group]]
             self._place(doc, story, weigh=False)
             return Decision(doc.id, story.id, False, 1.0, copy=True)
@@ -155,12 +157,19 @@ class Clusterer:
         story.add(doc, weigh, dot_with_centroid)
         self.doc_story[doc.id] = story.id
         self.titles[doc.id] = doc.title
-        if doc.group is not None:
-            self.groups.setdefault(doc.group, story.id)
+        if doc.group is not None and doc.group not in self.groups:
+            self.groups[doc.group] = story.id
+            self.group_first[doc.group] = doc.id
         if weigh:
             self.vectors[doc.id] = doc.vector
             for term in textvec.top_terms(doc.vector, INDEX_TERMS):
                 self.index.setdefault(term, set()).add(story.id)
+
+    def _same_text(self, doc: Doc) -> bool:
+        """Whether a document really reads like the first of its copy group: a copy family built on shared page
+        furniture (comments, footers) must not drag unrelated articles into one story."""
+        first = self.group_first.get(doc.group or "")
+        return first is None or textvec.dot(doc.vector, self.vectors.get(first, {})) >= COPY_MIN_COSINE
 
     def _candidates(self, doc: Doc) -> list[int]:
         hits: Counter[int] = Counter()

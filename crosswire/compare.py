@@ -50,24 +50,6 @@ def _lag(seconds: float) -> str:
     return "+" + " ".join(parts)
 
 
-def _copy_roles(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> None:
-    """Mark each row own reporting or a copy, and whose text a copy carries."""
-    first_of_group: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        group = row.get("group")
-        origin = first_of_group.get(group) if group else None
-        if row.get("family_role") == "copy" and origin is None and row.get("family_id") is not None:
-            found = db.execute("select source from articles where family_id = ? and family_role = 'origin' "
-                               "limit 1", [row["family_id"]]).fetchone()
-            row["role"], row["copy_of"] = "copy", found[0] if found else None
-        elif origin is not None:
-            row["role"], row["copy_of"] = "copy", origin["source"]
-        else:
-            row["role"], row["copy_of"] = "own", None
-        if group and group not in first_of_group:
-            first_of_group[group] = row
-
-
 def _distinctive(groups: dict[str, Counter[str]], background: Counter[str]) -> dict[str, list[dict[str, Any]]]:
     out = {}
     for name, counts in groups.items():
@@ -82,13 +64,13 @@ def _distinctive(groups: dict[str, Counter[str]], background: Counter[str]) -> d
 
 def compare_story(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
     """The comparison report of one story, as a JSON-ready dict."""
-    from storage.stories import carriers, get_story, story_articles
+    from storage.stories import carriers, get_story, mark_copies, story_articles
 
     story = get_story(db, story_id)
     if story is None:
         raise QueryError(f"no story with id {story_id}; list them with `crosswire stories`")
     rows = story_articles(db, story_id)
-    _copy_roles(db, rows)
+    mark_copies(rows)
     extra_carriers = carriers(db, [r["id"] for r in rows])
     start = rows[0]["time"]
 

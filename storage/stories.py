@@ -67,6 +67,27 @@ def _rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict
     return rows
 
 
+def mark_copies(rows: list[dict[str, Any]]) -> None:
+    """Set each row's role ('own' | 'copy') and copy_of (source): a copy shares the copy key of an earlier row
+    and reads like it (a copy family built on shared page furniture must not turn own reporting into a copy)."""
+    from crosswire import textvec
+    from crosswire.clustering import COPY_MIN_COSINE
+
+    first: dict[str, tuple[dict[str, Any], dict[str, float]]] = {}
+    for row in rows:
+        row["role"], row["copy_of"] = "own", None
+        group = row.get("group")
+        if not group:
+            continue
+        counts = textvec.term_counts(row.get("title"), row.get("lede"), row.get("text"))
+        if group in first:
+            origin, origin_counts = first[group]
+            if textvec.cosine(counts, origin_counts) >= COPY_MIN_COSINE:
+                row["role"], row["copy_of"] = "copy", origin["source"]
+                continue
+        first.setdefault(group, (row, counts))
+
+
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
 
@@ -113,13 +134,13 @@ def refresh_stories(db: sqlite_utils.Database, story_ids: Iterable[int], labels:
             db.execute("delete from stories where id = ?", [story_id])
             continue
         first = rows[0]
-        originals = {r["group"] for r in rows if r["group"]} | {r["id"] for r in rows if not r["group"]}
+        mark_copies(rows)
         record = {
             "id": story_id, "label": labels.get(story_id) or first["title"],
             "first_published": _iso(first["time"]), "last_published": _iso(rows[-1]["time"]),
             "first_article_id": first["id"], "first_source": first["source"],
             "article_count": len(rows), "source_count": len({r["source"] for r in rows}),
-            "text_count": len(originals), "updated": now,
+            "text_count": sum(1 for r in rows if r["role"] == "own"), "updated": now,
         }
         db["stories"].upsert(record, pk="id")
 

@@ -119,10 +119,18 @@ def test_a_copy_joins_its_original_without_moving_the_centroid() -> None:
     clusterer = Clusterer()
     first = clusterer.add(_doc(1, 0, "camp shelling displaced fled aid", group="family:7"))
     centroid = dict(clusterer.stories[first.story_id].centroid)
-    copy = clusterer.add(_doc(2, 3, "entirely different words here", group="family:7"))
+    copy = clusterer.add(_doc(2, 3, "camp shelling displaced fled aid agency", group="family:7"))
     assert (True, first.story_id) == (copy.copy, copy.story_id)
     assert centroid == clusterer.stories[first.story_id].centroid
     assert [1, 2] == clusterer.stories[first.story_id].members
+
+
+def test_a_family_member_that_reads_differently_is_clustered_on_its_own() -> None:
+    # e.g. two outlets' pages grouped as copies because of shared reader comments: not the same text
+    clusterer = Clusterer()
+    clusterer.add(_doc(1, 0, "camp shelling displaced fled aid", group="family:7"))
+    other = clusterer.add(_doc(2, 3, "tanker shipping insurers premiums route", group="family:7"))
+    assert (False, True, 2) == (other.copy, other.new_story, other.story_id)
 
 
 def test_entities_map_arabic_and_russian_spellings_and_find_people() -> None:
@@ -130,3 +138,35 @@ def test_entities_map_arabic_and_russian_spellings_and_find_people() -> None:
                     "said trucks crossed at Kerem Shalom near Khan Younis; Dr Samer Haddad of Ariha hospital.")
     assert ("Zaporizhzhia", "Kherson", "Idlib", "Aleppo", "Kerem Shalom", "Khan Younis", "Ariha") == found.places
     assert ("Kerem Aydemir", "Samer Haddad") == found.people
+
+
+def test_crawl_of_the_events_outlets_clusters_stories_end_to_end(tmp_path) -> None:
+    """A real crawl (subprocess: one reactor per process) stores the events and clusters them after the crawl."""
+    import json
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from crosswire.cli import main
+    from crosswire.testweb import TestWeb
+    from crosswire.testweb.outlets_events import EVENT_OUTLETS
+    from storage.articles import find_article_id
+
+    db_path, sources = tmp_path / "war.db", tmp_path / "sources.toml"
+    with TestWeb(outlets=EVENT_OUTLETS) as web:
+        sources.write_text(web.sources_toml(), encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "crosswire", "crawl", "--db", str(db_path), "--sources", str(sources),
+             "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"], capture_output=True, text=True, timeout=300)
+        assert 0 == result.returncode, result.stderr[-2000:]
+        urls = {(o, a["path"]): a["url"] for o in EVENT_OUTLETS for a in web.articles(o)}
+    db = open_db(db_path)
+    ids = {key: find_article_id(db, url) for key, url in urls.items()}
+    assert [] == [key for key, article_id in ids.items() if article_id is None]
+    assert expected_partition() == partition(db, ids)
+    listed = CliRunner().invoke(main, ["stories", "--db", str(db_path), "--min-outlets", "4", "--json"])
+    assert 0 == listed.exit_code, listed.output
+    assert [("ev-meridian-wire", 6), ("ev-crescent-24", 5), ("ev-vostok-today", 5), ("ev-meridian-wire", 6)] == [
+        (s["first_source"], s["source_count"]) for s in json.loads(listed.stdout)]
