@@ -170,3 +170,28 @@ def test_crawl_of_the_events_outlets_clusters_stories_end_to_end(tmp_path) -> No
     assert 0 == listed.exit_code, listed.output
     assert [("ev-meridian-wire", 6), ("ev-crescent-24", 5), ("ev-vostok-today", 5), ("ev-meridian-wire", 6)] == [
         (s["first_source"], s["source_count"]) for s in json.loads(listed.stdout)]
+
+
+def test_stories_command_lists_reclusters_and_updates(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from crosswire.cli import main
+
+    path = tmp_path / "war.db"
+    store_events(open_db(path))
+    runner = CliRunner()
+    listed = runner.invoke(main, ["stories", "--db", str(path), "--min-outlets", "5", "--since", "2026-02-04"])
+    assert 0 == listed.exit_code, listed.output
+    assert [
+        "   id  outlets  first report         first by                 span  label",
+        "   12        6  2026-02-06T09:00     ev-meridian-wire         5.0h  "
+        "Shelling of Darfur displacement camp kills 23, thousands flee, aid group says",
+        "    7        5  2026-02-05T04:50     ev-crescent-24           5.5h  "
+        "Gaza hospital generators stop after fuel runs out, health ministry says",
+        "    2        5  2026-02-04T03:15     ev-vostok-today          5.9h  "
+        "Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says",
+    ] == listed.stdout.splitlines()
+    assert "0 articles clustered: 0 new stories, 0 joined existing stories (0 as copies)\n" == runner.invoke(
+        main, ["stories", "--db", str(path), "update"]).stdout
+    assert "30 articles clustered: 12 new stories, 18 joined existing stories (2 as copies)\n" == runner.invoke(
+        main, ["stories", "--db", str(path), "recluster"]).stdout
