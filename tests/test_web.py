@@ -59,6 +59,11 @@ ROUTES = [
     ("/feeds/story/1.rss", 200, "application/rss+xml"),
     ("/feeds/story/999.atom", 404, "text/html"),
     ("/feeds/search.xml?q=deir", 400, "text/html"),
+    ("/attention", 200, "text/html"),
+    ("/attention?q=Idlib&by=tag&interval=week", 200, "text/html"),
+    ("/attention?q=Idlib&by=planet", 400, "text/html"),
+    ("/attention.png?q=Idlib&since=2026-01-27&until=2026-02-10", 200, "image/png"),
+    ("/attention.png", 400, "text/html"),
     ("/healthz", 200, "text/plain"),
     ("/static/style.css", 200, "text/css"),
     ("/no/such/page", 404, "text/html"),
@@ -83,7 +88,9 @@ def dangerous(html: str) -> list[str]:
     for element in lxml.html.fromstring(html).iter():
         if not isinstance(element.tag, str):
             continue
-        if element.tag in ("script", "style", "img", "svg", "iframe", "object", "embed"):
+        if element.tag == "img" and element.get("src", "").startswith("/attention.png?"):
+            pass    # the reader's own chart
+        elif element.tag in ("script", "style", "img", "svg", "iframe", "object", "embed"):
             found.append(f"<{element.tag}>")
         for name, value in element.attrib.items():
             if name.startswith("on") or name == "style" or (name in ("href", "src", "action")
@@ -214,6 +221,23 @@ def test_story_page_compares_outlets_in_time_order(client: TestClient) -> None:
                                                    timeline)
     assert '<link rel="alternate" type="application/rss+xml" title="crosswire story: Air strike on market in ' \
            'Syria&#39;s Idlib province kills 14, rescuers say (RSS)" href="/feeds/story/1.rss">' in html
+
+
+def test_story_page_charts_attention_to_its_places(client: TestClient) -> None:
+    html = client.get("/story/1").text
+    src = re.search(r'<img src="(/attention\.png\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "/attention.png?q=Idlib+OR+Ariha&by=source&interval=day&since=2026-01-27&until=2026-02-10" == src
+    image = client.get(src)
+    assert ("image/png", b"\x89PNG\r\n\x1a\n") == (image.headers["content-type"], image.content[:8])
+    table = client.get(src.replace("/attention.png", "/attention")).text
+    rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>", table)
+    # (outlet, articles naming Idlib or Ariha, all its articles) from 01-27 to 02-10: the six that covered the
+    # market strike once each, then the rest, by most matches then name.
+    assert [("The Atlantic Herald", "1", "5"), ("Barada National News", "1", "2"), ("Bosphorus Post", "1", "5"),
+            ("Crescent 24", "1", "4"), ("Meridian Press Agency", "1", "5"), ("Vostok Today", "1", "4"),
+            ("Persian Gulf Mirror", "0", "3"), ("Lakeside Courier", "0", "2"), ("Harbor Post", "0", "2"),
+            ("&lt;b onmouseover=alert(&#34;outlet&#34;)&gt;Hostile Outlet&lt;/b&gt;", "0", "1"),
+            ("Northwind Wire", "0", "1"), ("Volga Herald", "0", "1")] == rows
 
 
 def test_story_page_marks_wire_copies(client: TestClient) -> None:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from crosswire.errors import QueryError
 from crosswire.exports.common import parse_iso
 from crosswire.query import parse_date, parse_query
-from crosswire.web import render
+from crosswire.web import charts, render
 from crosswire.web.feeds import search_feed, source_feed, story_feed
 from crosswire.web.security import safe_url
 from storage.browse import facet_counts, filter_choices, latest_story_time
@@ -159,8 +159,54 @@ def story_page(request: Request) -> Response:
     if story is None:
         raise HTTPException(404, f"no story #{story_id}")
     view = comparison(db, story_id)
-    return page(request, "story.html", {"story": story, "view": view,
+    return page(request, "story.html", {"story": story, "view": view, "attention": charts.story_view(view),
                                         "feeds": [story_feed(story_id, story["label"])]})
+
+
+def _attention_view(request: Request) -> charts.AttentionView:
+    """The attention options from the URL, checked (QueryError for bad ones)."""
+    from crosswire.attention import BY, INTERVALS
+
+    params = request.query_params
+    view = charts.AttentionView(q=params.get("q", "").strip(), by=params.get("by", "source"),
+                                interval=params.get("interval", "day"), since=params.get("since", "").strip(),
+                                until=params.get("until", "").strip())
+    if view.by not in BY or view.interval not in INTERVALS:
+        raise QueryError(f"by must be one of {', '.join(BY)} and interval one of {', '.join(INTERVALS)}")
+    return view
+
+
+def _attention_cells(request: Request, view: charts.AttentionView) -> list[Any]:
+    from crosswire.attention import attention
+
+    now = request.app.state.reader.now()
+    since = parse_date(view.since, now=now, key="since") if view.since else None
+    until = parse_date(view.until, now=now, end=True, key="until") if view.until else None
+    return attention(_db(request), view.q, by=view.by, interval=view.interval, since=since, until=until)
+
+
+def attention_page(request: Request) -> Response:
+    """How much each outlet (country, perspective tag) covered a query over time, as a chart and a table."""
+    context: dict[str, Any] = {"view": None, "totals": [], "error": None, "q": request.query_params.get("q", "")}
+    try:
+        view = _attention_view(request)
+        context["view"] = view
+        if view.q:
+            context["totals"] = charts.group_totals(_attention_cells(request, view))
+            context["feeds"] = [search_feed(view.q)]
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return page(request, "attention.html", context, status=400)
+    return page(request, "attention.html", context)
+
+
+def attention_png(request: Request) -> Response:
+    """The attention chart as a PNG image."""
+    view = _attention_view(request)
+    if not view.q:
+        raise QueryError("the attention chart needs a query (q=...)")
+    body = charts.png(_attention_cells(request, view), view.title())
+    return Response(body, media_type="image/png", headers={"cache-control": "max-age=300"})
 
 
 def sources_page(request: Request) -> Response:

@@ -1,0 +1,70 @@
+"""Attention over time for the browser: issue 6's crosswire.attention table and chart, as a page and a PNG."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from crosswire.exports.common import parse_iso
+
+# pyplot keeps global state: two threads drawing at once would mix their figures.
+_DRAW = threading.Lock()
+WINDOW_DAYS = 7          # a story's chart covers this many days either side of its span
+PLACES = 2               # the story's most named places make its attention query
+
+
+@dataclass(frozen=True)
+class AttentionView:
+    """What the attention page and image need: the query and its options, already checked."""
+
+    q: str
+    by: str = "source"
+    interval: str = "day"
+    since: str = ""
+    until: str = ""
+
+    def params(self) -> str:
+        """The URL query string for this view (same for the page and the image)."""
+        fields = {"q": self.q, "by": self.by, "interval": self.interval, "since": self.since, "until": self.until}
+        return urlencode({k: v for k, v in fields.items() if v})
+
+    def title(self) -> str:
+        """The chart's title."""
+        return f"{self.q} — share of articles by {self.by}, per {self.interval}"
+
+
+def story_view(report: dict[str, Any]) -> AttentionView | None:
+    """The attention view for a comparison: the story's most named places, a week either side of it."""
+    places = [name for name, count in (report.get("places") or {}).items() if count >= 2][:PLACES]
+    story = report.get("story") or {}
+    first, last = parse_iso(story.get("first_published")), parse_iso(story.get("last_published"))
+    if not places or first is None or last is None:
+        return None
+    query = " OR ".join(f'"{p}"' if " " in p else p for p in places if '"' not in p)
+    return AttentionView(q=query, by="source", interval="day",
+                         since=(first - timedelta(days=WINDOW_DAYS)).date().isoformat(),
+                         until=(last + timedelta(days=WINDOW_DAYS)).date().isoformat())   # inclusive, as typed
+
+
+def png(cells: list[Any], title: str) -> bytes:
+    """The attention chart of `cells` as PNG bytes (drawn by crosswire.attention.chart)."""
+    from crosswire.attention import chart
+
+    with _DRAW, tempfile.TemporaryDirectory(prefix="crosswire-chart-") as tmp:
+        path = chart(cells, Path(tmp) / "attention.png", title=title)
+        return path.read_bytes()
+
+
+def group_totals(cells: list[Any]) -> list[tuple[str, int, int]]:
+    """(group, matching articles, all articles) over the whole range, most matches first."""
+    sums: dict[str, list[int]] = {}
+    for cell in cells:
+        entry = sums.setdefault(cell.group, [0, 0])
+        entry[0] += cell.matches
+        entry[1] += cell.total
+    return sorted(((g, m, t) for g, (m, t) in sums.items()), key=lambda row: (-row[1], row[0]))
