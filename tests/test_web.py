@@ -127,6 +127,19 @@ def test_home_lists_active_stories_and_offers_the_filters_feed(client: TestClien
            'href="/feeds/source/harbor-post.atom">' in client.get("/?source=harbor-post").text
 
 
+def test_home_lists_saved_searches_with_their_feeds(client: TestClient) -> None:
+    html = client.get("/").text
+    saved = html.split('<ul class="saved">')[1].split("</ul>")[0]
+    assert '<a href="/search?q=hospital%20%22al-Karama%22%20-field&amp;sort=date">gaza-hospital</a>' in saved
+    href = re.search(r'<a href="(/feeds/search\.atom\?[^"]+)">Atom</a>', saved).group(1).replace("&amp;", "&")
+    feed = feedparser.parse(client.get(href).content)
+    assert (0, ["Babies at risk as Gaza hospital runs out of fuel",
+                "Zionist siege darkens Gaza hospital, newborns in danger",
+                "Gaza hospital generators stop after fuel runs out, health ministry says",
+                "Al-Karama hospital in Jabalia goes dark as fuel runs out under siege"]) == \
+        (feed.bozo, [e.title for e in feed.entries])
+
+
 def test_home_pages_older_articles(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "HOME_SIZE", 4)
     first, second = client.get("/?country=RU").text, client.get("/?country=RU&page=2").text

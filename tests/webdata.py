@@ -11,6 +11,7 @@ from crosswire.testweb.outlets_events import COPIES, EVENTS, store_events
 from storage.articles import store_article
 from storage.db import open_db
 from storage.feeds import ensure_feed, record_feed_failure, sync_source
+from storage.saved import add_search
 from storage.stories import refresh_stories
 from tests.searchdata import build_archive
 
@@ -64,6 +65,7 @@ def build_web_archive(path: Path) -> dict[tuple[str, str], int]:
                               published=datetime.fromisoformat(euphrates[4]).replace(tzinfo=timezone.utc)),
                   source="northwind-wire", revise=True, now="2026-02-02T18:00:00+00:00")
 
+    add_search(db, "gaza-hospital", 'hospital "al-Karama" -field')
     feed = ensure_feed(db, "https://harborpost.example/rss", "harbor-post", "rss")
     record_feed_failure(db, feed, status=503, reason="HTTP 503 <b>Service Unavailable</b>",
                         now="2026-02-07T11:00:00+00:00")

@@ -70,8 +70,17 @@ def home(request: Request) -> Response:
     return page(request, "home.html", {
         "hits": hits[:HOME_SIZE], "more": len(hits) > HOME_SIZE, "number": number, "filters": filters,
         "choices": choices, "titles": dict(choices["sources"]), "stories": stories, "error": error,
-        "query_text": query_text, "feeds": feeds,
+        "query_text": query_text, "feeds": feeds, "saved": _saved_searches(db),
     }, status=400 if error else 200)
+
+
+def _saved_searches(db: Any) -> list[dict[str, Any]]:
+    """The saved searches (`crosswire searches add`), each with its feed."""
+    from storage.saved import list_searches
+
+    if "saved_searches" not in db.table_names():
+        return []
+    return [{**row, "feed": search_feed(row["query"])} for row in list_searches(db)]
 
 
 def search_page(request: Request) -> Response:
