@@ -69,20 +69,23 @@ def pages(stories: int) -> list[tuple[str, str]]:
         ("search: filters only", "/search?q=country:SY+since:2025-12-01"),
         ("comparison (story page)", f"/story/{stories // 2}"),
         ("comparison (newest story)", f"/story/{stories}"),
+        ("attention chart PNG (story's image)", "/attention.png?q=strikes&since=2026-01-01&until=2026-01-31"),
         ("article", "/article/5000"),
         ("stories list (since 30d)", "/stories?since=2026-01-01"),
     ]
 
 
-def measure(client: TestClient, url: str, runs: int) -> tuple[list[float], int]:
-    """Milliseconds of each of `runs` GETs after a warm-up, and the status."""
+def measure(client: TestClient, url: str, runs: int) -> tuple[list[float], int, float]:
+    """Milliseconds of each of `runs` GETs after a warm-up, the status, and the warm-up's milliseconds."""
+    t = time.perf_counter()
     status = client.get(url).status_code
+    first = (time.perf_counter() - t) * 1000
     out = []
     for _ in range(runs):
         t = time.perf_counter()
         client.get(url)
         out.append((time.perf_counter() - t) * 1000)
-    return out, status
+    return out, status, first
 
 
 def render(rows: list, n: int, stories: int, gen_s: float, command: str) -> str:
@@ -96,11 +99,15 @@ def render(rows: list, n: int, stories: int, gen_s: float, command: str) -> str:
              "Each request goes in-process through Starlette's TestClient (routing, security-header middleware, "
              "Jinja2 rendering, read-only SQLite); \"x baseline\" divides by the p50 of the static `/healthz` route "
              "measured the same way in the same run.", "",
-             "| page | URL | status | p50 ms | p95 ms | p50 x baseline |", "|---|---|---|---|---|---|"]
-    for label, url, p50, p95, status in rows:
-        lines.append(f"| {label} | `{url}` | {status} | {p50:.1f} | {p95:.1f} | {p50 / base:.0f} |")
-    worst = max(r[3] for r in rows[1:])
-    lines += ["", f"Worst p95 over the pages: {worst:.1f} ms (aim: ≤ 100 ms)."]
+             "| page | URL | status | p50 ms | p95 ms | p50 x baseline | first request ms |",
+             "|---|---|---|---|---|---|---|"]
+    for label, url, p50, p95, status, first in rows:
+        lines.append(f"| {label} | `{url}` | {status} | {p50:.1f} | {p95:.1f} | {p50 / base:.0f} | {first:.0f} |")
+    pages_only = [r for r in rows[1:] if not r[1].startswith("/attention.png")]
+    worst = max(pages_only, key=lambda r: r[3])
+    lines += ["", f"Worst p95 over the HTML pages: {worst[3]:.1f} ms ({worst[0]}; aim: ≤ 100 ms). The attention "
+              "chart is a separate image request: its first drawing (matplotlib) is the \"first request\" column, "
+              "later requests for the same chart and archive state come from the reader's chart cache."]
     return "\n".join(lines) + "\n"
 
 
@@ -137,9 +144,10 @@ def main() -> None:
         client = TestClient(create_app(path))
         rows = []
         for label, url in pages(stories):
-            ms, status = measure(client, url, args.runs)
-            rows.append((label, url, pct(ms, 50), pct(ms, 95), status))
-            print(f"{label:40} {status} p50 {pct(ms, 50):7.1f} ms  p95 {pct(ms, 95):7.1f} ms", flush=True)
+            ms, status, first = measure(client, url, args.runs)
+            rows.append((label, url, pct(ms, 50), pct(ms, 95), status, first))
+            print(f"{label:40} {status} p50 {pct(ms, 50):7.1f} ms  p95 {pct(ms, 95):7.1f} ms  first {first:7.1f} ms",
+                  flush=True)
     command = "python bench/bench_web.py " + " ".join(sys.argv[1:])
     text = render(rows, args.articles, stories, gen_s, command.strip())
     if args.write:

@@ -363,3 +363,17 @@ def test_lag(seconds: float | None, text: str) -> None:
 
 def test_paragraphs() -> None:
     assert ["One line\nsecond line", "Two"] == render.paragraphs("  One   line \nsecond line\n\n \n\nTwo  ")
+
+
+def test_chart_cache_reuses_and_evicts() -> None:
+    from crosswire.web.charts import ChartCache
+
+    drawn: list[str] = []
+
+    def make(name: str):
+        return lambda: drawn.append(name) or name.encode()
+
+    cache = ChartCache(size=2)
+    got = [cache.get(("a",), make("a")), cache.get(("b",), make("b")), cache.get(("a",), make("a2")),
+           cache.get(("c",), make("c")), cache.get(("b",), make("b2"))]
+    assert ([b"a", b"b", b"a", b"c", b"b2"], ["a", "b", "c", "b2"]) == (got, drawn)

@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from crosswire.errors import CrosswireError, QueryError, StorageError
 from crosswire.web import feeds, pages, render
+from crosswire.web.charts import ChartCache
 from crosswire.web.security import HEADERS, SecurityHeaders, safe_url
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +33,7 @@ class Reader:
         self.now = clock or (lambda: datetime.now(timezone.utc))
         self._local = threading.local()
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.charts = ChartCache()
         env = self.templates.env
         env.filters.update(highlight=render.highlight, when=render.when, day=render.day, lag=render.lag,
                            paragraphs=render.paragraphs, safe_url=safe_url)

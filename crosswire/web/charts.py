@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from crosswire.exports.common import parse_iso
@@ -58,6 +59,28 @@ def png(cells: list[Any], title: str) -> bytes:
     with _DRAW, tempfile.TemporaryDirectory(prefix="crosswire-chart-") as tmp:
         path = chart(cells, Path(tmp) / "attention.png", title=title)
         return path.read_bytes()
+
+
+class ChartCache:
+    """The last few charts drawn, by view and archive state: matplotlib takes ~0.5 s a chart, a lookup none."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
+        """The chart for `key`, drawn by `make` when not cached (the key must change when the data does)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        body = make()
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return body
 
 
 def group_totals(cells: list[Any]) -> list[tuple[str, int, int]]:

@@ -214,7 +214,10 @@ def attention_png(request: Request) -> Response:
     view = _attention_view(request)
     if not view.q:
         raise QueryError("the attention chart needs a query (q=...)")
-    body = charts.png(_attention_cells(request, view), view.title())
+    # Keyed on the newest article id too: a crawl that added articles makes a new chart.
+    newest = _db(request).execute("select max(id) from articles").fetchone()[0]
+    body = request.app.state.reader.charts.get(
+        (view, newest), lambda: charts.png(_attention_cells(request, view), view.title()))
     return Response(body, media_type="image/png", headers={"cache-control": "max-age=300"})
 
 
