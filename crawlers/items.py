@@ -20,3 +20,7 @@ class PageItem:
     entry: dict[str, Any] | None = None   # FeedEntry.to_dict() of the entry that led here
     article: dict[str, Any] | None = field(default=None)
     refetch: bool = False                 # a stored article fetched again to look for edits (a revision)
+
+    def __repr__(self) -> str:
+        # Logs name the page, never dump its body (which may be megabytes of binary).
+        return f"<PageItem {self.url} from {self.source}, {len(self.body)} bytes>"

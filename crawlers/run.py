@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.logformat import quiet_loggers
 from crosswire.errors import CrosswireError
 from storage.db import open_db
 from storage.runs import finish_run, start_run
@@ -137,6 +138,7 @@ def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | 
     run_id = start_run(db, command)
     settings = crawl_settings(db_path, sources, overrides, progress)
     process = CrawlerProcess(settings)
+    quiet_loggers()   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(spiders[spider])
     crawler.crosswire_db = db
     started = time.monotonic()

@@ -35,6 +35,8 @@ DNS_TIMEOUT = 20
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Failures are recorded in the errors table with their reason; the log need not shout with a traceback.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 REDIRECT_MAX_TIMES = 10
 
 # Resolve names ourselves: ".invalid" (RFC 6761) fails without a network query, and CROSSWIRE_HOSTS can
@@ -46,6 +48,7 @@ CROSSWIRE_HOSTS: dict[str, str] = {}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+LOG_FORMATTER = "crawlers.logformat.QuietLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
