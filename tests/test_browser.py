@@ -24,7 +24,8 @@ HOSTILE = 40
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
 
 
@@ -102,7 +103,8 @@ def test_filter_search_read_compare_and_subscribe(server: str, page: object) -> 
     page.select_option("form.filters select[name=country]", "RU")
     page.click("form.filters button[type=submit]")
     assert f"{server}/?source=&country=RU&tag=&since=&until=" == page.url
-    assert ["Sudan's army says rebels shelled camp near El Fasher", "Northern Sea Route sees record winter cargo traffic",
+    assert ["Sudan's army says rebels shelled camp near El Fasher",
+            "Northern Sea Route sees record winter cargo traffic",
             "Учения флота в Средиземном море",
             "Russian forces hit energy facilities supplying Ukrainian military plants in Zaporizhzhia",
             "Syrian army and Russian aviation strike militant command post in Idlib",
