@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -51,37 +52,32 @@ def _state(db: sqlite_utils.Database) -> int:
     return row[0] if row else 0
 
 
-def _boilerplate(db: sqlite_utils.Database, source: str, hashes: Iterable[int]) -> set[int]:
-    """Which of `hashes` are boilerplate sentences of `source`."""
-    hashes = list(set(hashes))
-    found: set[int] = set()
-    for i in range(0, len(hashes), 500):
-        chunk = hashes[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(h for (h,) in db.execute(
-            f"select sentence from boilerplate_sentences where source = ? and articles >= ? "
-            f"and sentence in ({marks})", [source, MIN_REPEAT, *chunk]))
-    return found
+def _boilerplate(db: sqlite_utils.Database, pairs: set[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Which (source, sentence hash) pairs are boilerplate: at the edge of MIN_REPEAT or more of its articles."""
+    if not pairs:
+        return []
+    db.execute("create temp table if not exists edge_query (source text, sentence integer)")
+    db.execute("delete from temp.edge_query")
+    db.conn.executemany("insert into temp.edge_query (source, sentence) values (?, ?)", pairs)
+    return [(source, h) for source, h in db.execute(
+        "select q.source, q.sentence from temp.edge_query q cross join boilerplate_sentences b "
+        "on b.source = q.source and b.sentence = q.sentence where b.articles >= ?", [MIN_REPEAT])]
 
 
-def _shingles(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], *, count: bool = False
-              ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _shingles(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], *, count: bool = False,
+              analysis: sim.Analysis | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Shingle and anchor hashes of each (id, source, text), its outlet's boilerplate sentences skipped.
     With `count`, first add the texts' edge sentences to the per-outlet counts (new articles only)."""
-    analysis = sim.analyse([text for _, _, text in rows])
+    analysis = analysis or sim.analyse([text for _, _, text in rows])
     edges = analysis.edge_hashes()
     if count:
         db.conn.executemany(
             "insert into boilerplate_sentences (source, sentence, articles) values (?, ?, 1) "
             "on conflict (source, sentence) do update set articles = articles + 1",
             [(source, h) for (_, source, _), hashes in zip(rows, edges) for h in hashes.tolist()])
-    by_source: dict[str, set[int]] = defaultdict(set)
-    for (_, source, _), hashes in zip(rows, edges):
-        by_source[source].update(hashes.tolist())
-    index = {source: i for i, source in enumerate(sorted(by_source))}
-    found: list[int] = []
-    for source, hashes in by_source.items():
-        found += [index[source] * 2**31 + h for h in _boilerplate(db, source, hashes)]
+    index = {source: i for i, source in enumerate(sorted({source for _, source, _ in rows}))}
+    pairs = {(source, h) for (_, source, _), hashes in zip(rows, edges) for h in hashes.tolist()}
+    found = [index[source] * 2**31 + h for source, h in _boilerplate(db, pairs)]
     drop = np.zeros(len(analysis.sent_hash), dtype=bool)
     if found:
         doc_source = np.array([index[source] for _, source, _ in rows], dtype=np.int64)
@@ -96,13 +92,14 @@ def _bucket_members(db: sqlite_utils.Database, keys: np.ndarray) -> dict[int, li
     out: dict[int, list[int]] = defaultdict(list)
     if not unique:
         return out
-    # One join against a temporary table of the batch's keys beats thousands of `in (...)` queries.
+    # One join against a temporary table of the batch's keys beats thousands of `in (...)` queries; CROSS
+    # JOIN keeps SQLite from scanning the big table and probing the small one.
     db.execute("create temp table if not exists lsh_query (bucket integer primary key)")
     db.execute("delete from temp.lsh_query")
     db.conn.executemany("insert into temp.lsh_query (bucket) values (?)", ((k,) for k in unique))
     for table in ("lsh_buckets", "lsh_recent"):
         for bucket, article_id in db.execute(
-                f"select q.bucket, b.article_id from temp.lsh_query q join {table} b on b.bucket = q.bucket"):
+                f"select q.bucket, b.article_id from temp.lsh_query q cross join {table} b on b.bucket = q.bucket"):
             out[bucket].append(article_id)
     return out
 
@@ -136,26 +133,35 @@ def _set_counter(db: sqlite_utils.Database, name: str, value: int) -> None:
 def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> IndexSummary:
     """Index the articles stored since the last call and place them in copy families."""
     summary = IndexSummary()
-    last = _state(db)
-    while True:
-        rows = [(r[0], r[1] or "", r[2] or "") for r in db.execute(
-            "select id, source, text from articles where id > ? order by id limit ?", [last, batch_size])]
-        if not rows:
-            break
-        with db.atomic():
-            _index_batch(db, rows, summary)
-            last = rows[-1][0]
-            db.execute("insert into family_index_state (name, value) values (?, ?) "
-                       "on conflict(name) do update set value = excluded.value", [STATE_KEY, last])
-        summary.indexed += len(rows)
+
+    def fetch(after: int) -> list[tuple[int, str, str]]:
+        return [(r[0], r[1] or "", r[2] or "") for r in db.execute(
+            "select id, source, text from articles where id > ? order by id limit ?", [after, batch_size])]
+
+    # The next batch's text analysis (numpy, mostly outside the GIL) runs in a thread while this batch's
+    # SQLite work (also outside the GIL) runs here: two cores instead of one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rows = fetch(_state(db))
+        analysis = pool.submit(sim.analyse, [text for _, _, text in rows]) if rows else None
+        while rows and analysis is not None:
+            current = analysis.result()
+            following = fetch(rows[-1][0])
+            analysis = pool.submit(sim.analyse, [text for _, _, text in following]) if following else None
+            with db.atomic():
+                _index_batch(db, rows, summary, current)
+                db.execute("insert into family_index_state (name, value) values (?, ?) "
+                           "on conflict(name) do update set value = excluded.value", [STATE_KEY, rows[-1][0]])
+            summary.indexed += len(rows)
+            rows = following
     if summary.families_touched:
         with db.atomic():
             refresh_families(db, summary.families_touched)
     return summary
 
 
-def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], summary: IndexSummary) -> None:
-    shingles, anchors = _shingles(db, rows, count=True)
+def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], summary: IndexSummary,
+                 analysis: sim.Analysis | None = None) -> None:
+    shingles, anchors = _shingles(db, rows, count=True, analysis=analysis)
     keys = sim.bucket_keys(sim.signatures(shingles), anchors)
     ids = [r[0] for r in rows]
     eligible = [pos for pos in range(len(rows)) if len(shingles[pos]) >= sim.MIN_SHINGLES]
