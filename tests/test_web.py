@@ -305,6 +305,31 @@ def test_the_database_is_opened_read_only(db_path: Path) -> None:
         app.state.reader.db().execute("delete from articles")
 
 
+def test_an_older_archive_is_migrated_once_then_read_only(tmp_path: Path) -> None:
+    from storage.db import open_db
+    from storage.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    db = open_db(path, migrate=False)   # as if made by a crosswire that had every migration but the last
+    db["migrations"].create({"name": str, "applied": str}, pk="name")
+    for name, migration in MIGRATIONS[:-1]:
+        migration(db)
+        db["migrations"].insert({"name": name, "applied": "2026-01-01T00:00:00+00:00"})
+    db.close()
+    last = MIGRATIONS[-1][0]
+    create_app(path)
+    db = open_db(path, readonly=True)
+    assert [last] == [r[0] for r in db.execute("select name from migrations where name = ?", [last])]
+
+
+def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    sqlite3.connect(path).execute("create table notes (x)").connection.commit()
+    with pytest.raises(StorageError, match="not a crosswire database"):
+        create_app(path)
+    assert [("notes",)] == sqlite3.connect(path).execute("select name from sqlite_master").fetchall()
+
+
 def test_missing_database_is_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="no database yet"):
         create_app(tmp_path / "none.db")
