@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 from urllib.parse import quote
 
 import click
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
 from crosswire.errors import ExportError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 FEED_FORMATS = ("atom", "rss", "jsonfeed")
 DATA_FORMATS = ("jsonl", "csv")
@@ -85,7 +88,7 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
     click.echo(f"wrote {output} ({fmt})", err=True)
 
 
-def _render(db: object, fmt: str, query: str | None, search_name: str | None, source: str | None,
+def _render(db: sqlite_utils.Database, fmt: str, query: str | None, search_name: str | None, source: str | None,
             limit: int | None, all_copies: bool, feed_url: str | None,
             output: Path | None) -> bytes | Callable[[TextIO], int]:
     """A feed document as bytes, or for data formats a function streaming records to a text file."""
@@ -134,7 +137,7 @@ def _render(db: object, fmt: str, query: str | None, search_name: str | None, so
     return WRITERS[fmt](records, info)
 
 
-def _write_static(db: object, directory: Path, limit: int, base_url: str | None, all_copies: bool) -> None:
+def _write_static(db: sqlite_utils.Database, directory: Path, limit: int, base_url: str | None, all_copies: bool) -> None:
     """Write the static tree and say what was written."""
     from crosswire.exports.static import write_static
 
