@@ -402,3 +402,16 @@ def test_chart_cache_reuses_and_evicts() -> None:
     got = [cache.get(("a",), make("a")), cache.get(("b",), make("b")), cache.get(("a",), make("a2")),
            cache.get(("c",), make("c")), cache.get(("b",), make("b2"))]
     assert ([b"a", b"b", b"a", b"c", b"b2"], ["a", "b", "c", "b2"]) == (got, drawn)
+
+
+def test_serve_binds_loopback_by_default_and_warns_otherwise(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port)))
+    quiet = CliRunner().invoke(main, ["serve", "--db", str(db_path)])
+    loud = CliRunner().invoke(main, ["serve", "--db", str(db_path), "--host", "0.0.0.0", "--port", "9000"])
+    assert [("127.0.0.1", 8080), ("0.0.0.0", 9000)] == calls
+    assert (0, "") == (quiet.exit_code, quiet.output)
+    assert "warning: listening on 0.0.0.0, reachable from other machines; crosswire serve has no authentication\n" \
+        == loud.output
