@@ -9,6 +9,7 @@ dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -19,8 +20,11 @@ from crosswire.query import Query, Term
 _TOKEN = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640])*")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """A word as the index compares it: case-folded, without combining marks."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -57,6 +61,10 @@ def match_spans(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], li
 def snippet(text: str, terms: list[Term], mark: tuple[str, str], size: int = 24) -> str | None:
     """About `size` tokens of `text` around the densest run of term matches, matches wrapped in `mark`;
     None when no term occurs in the text."""
+    if text.isascii():   # cheap pre-check: most fields of most results hold none of the terms
+        lowered = text.lower()
+        if not any(words and words[0] in lowered for words in map(_term_words, terms)):
+            return None
     tokens, hits = match_spans(text, terms)
     if not hits:
         return None
