@@ -38,23 +38,32 @@ def _arabic_variants(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
 class TextTokens:
     """One text tokenised once, so every topic is checked against the same sets (no regex per topic)."""
 
-    words: frozenset[str]
-    sequence: tuple[str, ...]
+    def __init__(self, sequence: list[str]) -> None:
+        self.sequence = sequence
+        words = set(sequence)
+        # Where each token (and each Arabic token without its attached prefix) starts, for phrases.
+        self.positions: dict[str, list[int]] = {}
+        for i, token in enumerate(sequence):
+            variants = _arabic_variants(token) if _ARABIC.search(token) else (token,)
+            for variant in variants:
+                self.positions.setdefault(variant, []).append(i)
+            words.update(variants)
+        self.words = frozenset(words)
+        self._prefixes: dict[int, frozenset[str]] = {}
 
     @classmethod
     def of(cls, text: str) -> "TextTokens":
-        seq: list[str] = []
-        for token in tokens(text):
-            seq.append(token)
-        words = set(seq)
-        for token in seq:
-            if _ARABIC.search(token):
-                words.update(_arabic_variants(token))
-        return cls(frozenset(words), tuple(seq))
+        """Tokenise `text`."""
+        return cls(tokens(text))
+
+    def prefixes(self, length: int) -> frozenset[str]:
+        """The first `length` characters of every word at least that long (cached per length)."""
+        if length not in self._prefixes:
+            self._prefixes[length] = frozenset(w[:length] for w in self.words if len(w) >= length)
+        return self._prefixes[length]
 
 
 @dataclass(frozen=True)
@@ -74,24 +83,18 @@ class Topic:
         if not text:
             return False
         toks = text if isinstance(text, TextTokens) else TextTokens.of(text)
-        if self.single & toks.words:
+        if not self.single.isdisjoint(toks.words):
             return True
-        if self.stem_lengths and any(
-                token[:length] in stems for token in toks.words for length, stems in self.stem_lengths
-                if len(token) >= length):
+        if any(not stems.isdisjoint(toks.prefixes(length)) for length, stems in self.stem_lengths):
             return True
         return any(self._has_phrase(phrase, toks) for phrase in self.phrases)
 
     @staticmethod
     def _has_phrase(phrase: tuple[str, ...], toks: TextTokens) -> bool:
-        if not set(phrase[1:]) <= toks.words:
+        if not toks.words.issuperset(phrase[1:]):
             return False
         seq, n = toks.sequence, len(phrase)
-        for i in range(len(seq) - n + 1):
-            first = seq[i]
-            if (first == phrase[0] or phrase[0] in _arabic_variants(first)) and tuple(seq[i + 1:i + n]) == phrase[1:]:
-                return True
-        return False
+        return any(tuple(seq[i + 1:i + n]) == phrase[1:] for i in toks.positions.get(phrase[0], ()))
 
 
 def compile_topic(name: str, title: str, words: Iterable[str], stems: Iterable[str] = ()) -> Topic:
