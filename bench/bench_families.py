@@ -320,7 +320,8 @@ def query_latency(db_path: Path, samples: int = 300, seed: int = 11) -> dict[str
         times.append(time.perf_counter() - started)
         found += article_id in {h[0] for h in hits}
     times.sort()
-    return {"median_ms": round(times[len(times) // 2] * 1000, 2), "p99_ms": round(times[int(len(times) * 0.99)] * 1000, 2),
+    return {"median_ms": round(times[len(times) // 2] * 1000, 2),
+            "p99_ms": round(times[int(len(times) * 0.99)] * 1000, 2),
             "found_itself": f"{found}/{samples}"}
 
 

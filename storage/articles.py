@@ -2,8 +2,10 @@
 
 An article is found again by any URL variant (article_urls.key, see crosswire.urls.url_key) or, failing
 that, by the hash of its body: the same text under another URL of the same outlet (a print view, a second
-section path) is linked to the stored article rather than stored twice. A re-fetch of a stored article (revise=True) that changed its title or body keeps the
-old text as a revision (storage.revisions) and the row takes the new one, so search and export show it.
+section path) is linked to the stored article rather than stored twice. Another outlet's identical text is
+a republication: it is stored, and storage.families puts it in the original's copy family.
+A re-fetch of a stored article (revise=True) that changed its title or body keeps the old text as a
+revision (storage.revisions) and the row takes the new one, so search and export show it.
 """
 
 from __future__ import annotations

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
+from click.testing import CliRunner
 
 from crosswire import similarity as sim
 from crosswire.article import Article
+from crosswire.cli import main  # at collection, where trafilatura's import-time warning is not an error
 from crosswire.testweb import TestWeb
 from crosswire.testweb import outlets_identity as ident
 from storage.articles import store_article
@@ -121,6 +122,27 @@ def test_boilerplate_sentences_of_an_outlet_are_ignored() -> None:
 def test_shingles_ignore_case_punctuation_and_script() -> None:
     assert np.array_equal(sim.shingle_hashes("Five people, said «officials» — on Tuesday"),
                           sim.shingle_hashes("five people said officials on tuesday"))
-    assert 4 == len(sim.shingle_hashes("Пять человек погибли при обстреле рынка в городе"))   # 8 words, 5-grams
+    # 8 words make four 5-grams, in Cyrillic as in Latin script.
+    assert 4 == len(sim.shingle_hashes("Пять человек погибли при обстреле рынка в городе"))
     assert 1.0 == sim.text_similarity("one two three four five six seven", "zero one two three four five six "
                                       "seven eight")
+
+
+def test_duplicates_command_json_and_an_article_without_copies(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "cw.db")
+    for row in ({"name": "wire", "homepage": "https://wire.example/", "tags": '["wire"]'},
+                {"name": "a", "homepage": "https://a.example/", "tags": "[]"}):
+        db["sources"].insert(row)
+    wire = _store(db, "wire", "1", WIRE_TEXT, "2026-04-12T09:00:00+00:00")
+    copy = _store(db, "a", "1", WIRE_TEXT[: len(WIRE_TEXT) // 2] + " Follow us for more.")
+    alone = _store(db, "a", "2", "A different story about the ferry timetable changing on Monday next week.")
+    index_new_articles(db)
+    db.close()
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(main, ["duplicates", "--db", str(tmp_path / "cw.db"), "--json"]).output)
+    assert [{"id": 1, "origin": {"id": wire, "source": "wire", "title": "1", "url": "https://wire.example/1",
+                                 "published": "2026-04-12T09:00:00+00:00"},
+             "copies": [{"id": copy, "source": "a", "title": "1", "url": "https://a.example/1", "published": None,
+                         "similarity": 0.93}]}] == listed
+    single = runner.invoke(main, ["duplicates", "--db", str(tmp_path / "cw.db"), str(alone)])
+    assert f"Article {alone} has no copies: no other stored article shares its text.\n" == single.output
