@@ -49,7 +49,14 @@ class CrawlSummary:
                 f"{not_due}), "
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
-                f"in {self.seconds:.1f}s" + discovery_line(s))
+                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s))
+
+
+def edits_line(s: dict[str, int]) -> str:
+    """The summary's tail for re-fetches of stored articles and the revisions they found (empty when none)."""
+    if not s.get("articles_refetched"):
+        return ""
+    return f"; {s['articles_refetched']} re-fetched for edits, {s.get('articles_revised', 0)} revised"
 
 
 def discovery_line(s: dict[str, int]) -> str:
