@@ -25,7 +25,9 @@ class TopicFilterPipeline:
         return cls(crawler)
 
     def process_item(self, item: PageItem) -> PageItem:
-        found = article_topics(item.article or {}, self.topics.values())
+        article = item.article or {}
+        # Workers compute the topics (crawlers.workers.extract_page); compute here only if they did not.
+        found = article["_topics"] if "_topics" in article else article_topics(article, self.topics.values())
         item.topics = found
         source = getattr(self.crawler.spider, "source_by_name", {}).get(item.source)
         if source is not None and getattr(source, "only_topics", False) and not set(found) & set(source.topics):

@@ -16,8 +16,13 @@ def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_ty
     raises ExtractionError on failure)."""
     from crosswire.rules import extract_with_rules
 
+    from crosswire.topics import article_topics
+
     feed_entry = FeedEntry.from_dict(entry) if entry else None
-    return extract_with_rules(body, url, feed_entry, content_type=content_type, rules=rules).to_dict()
+    article = extract_with_rules(body, url, feed_entry, content_type=content_type, rules=rules).to_dict()
+    # Topic tagging is CPU work too: done here, in the worker, it keeps the crawling process free to fetch.
+    article["_topics"] = article_topics(article)
+    return article
 
 
 def _warm_up(parent_pid: int | None = None) -> None:
