@@ -10,6 +10,7 @@ import click
 from crosswire.cli.options import user_errors
 
 # Fast settings: the demo's outlets are on this machine, so politeness delays only slow it down.
+DEMO_DISCOVERY = ["cedar-post", "harbinger-review"]
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
                  "DOWNLOAD_TIMEOUT": "5", "RETRY_TIMES": "0"}
 
@@ -33,7 +34,13 @@ def demo(db_path: Path | None, limit: int) -> None:
 
     if db_path is None:
         db_path = Path(tempfile.mkdtemp(prefix="crosswire-demo-")) / "demo.db"
-    with TestWeb() as web:
+    from crosswire.testweb.outlets_events import EVENT_OUTLETS
+    from crosswire.testweb.server import DEFAULT_OUTLETS
+
+    # Feed outlets (every format, and one broken outlet), a sitemap-only and a listing-only outlet, and the
+    # outlets that cover the same four events from different sides.
+    outlets = [*DEFAULT_OUTLETS, *DEMO_DISCOVERY, *EVENT_OUTLETS]
+    with TestWeb(outlets=outlets, slow_seconds=60) as web:
         sources = parse_sources(web.sources_toml(), "test web")
         click.echo(f"Serving {len(web.outlets)} fictional outlets on 127.0.0.1: {', '.join(web.outlets)}")
         summary = run_crawl(db_path, sources, overrides=DEMO_SETTINGS, command="demo")
@@ -46,4 +53,13 @@ def demo(db_path: Path | None, limit: int) -> None:
     width = max((len(r["source"]) for r in rows), default=6)
     for row in rows:
         click.echo(f"  {row['day'] or '----------'}  {row['source']:<{width}}  {row['title']}")
-    click.echo(f"\nNext: crosswire export --db {db_path} --format jsonl | head -c 600")
+    stories = list(db.query(
+        "select s.id, count(distinct a.source) as outlets, s.label from stories s "
+        "join articles a on a.story_id = s.id group by s.id having outlets >= 3 order by outlets desc, s.id limit 5"))
+    if stories:
+        click.echo("\nStories covered by several outlets:")
+        for row in stories:
+            click.echo(f"  story {row['id']:<4} {row['outlets']} outlets  {row['label']}")
+    click.echo(f"\nNext: crosswire search --db {db_path} 'water OR hospital'"
+               f"\n      crosswire compare --db {db_path} {stories[0]['id'] if stories else 1}"
+               f"\n      crosswire serve --db {db_path}")

@@ -244,8 +244,13 @@ class TestWeb:
 
     def sources_toml(self, names: list[str] | None = None) -> str:
         """A crosswire sources file with one [[source]] per running outlet (or the named ones)."""
+        from crosswire.testweb.outlets_discovery import _SOURCE_KEYS, source_toml
+
         chunks = []
         for name in names if names is not None else self._names:
+            if name in _SOURCE_KEYS:   # sitemap, listing and rules outlets carry their own keys
+                chunks.append(source_toml(self, name).rstrip("\n"))
+                continue
             mounted = self._mounted[name]
             chunks.append("\n".join([
                 "[[source]]",
