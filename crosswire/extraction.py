@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -101,6 +102,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> str:
     """Trafilatura's main text as paragraphs separated by a blank line; JSON-LD articleBody if that fails."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
+    _drop_comment_threads(tree)
     raw = _trafilatura_text(tree, url, fast=True)
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
@@ -109,6 +111,23 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> str:
         body = page.ld("articleBody")
         raw = body if isinstance(body, str) else ""
     return "\n\n".join(line.strip() for line in raw.splitlines() if line.strip())
+
+
+# Reader-comment containers that trafilatura does not recognise as comments (Disqus threads, comment lists).
+_COMMENT_THREADS = etree.XPath(
+    "//*[self::section or self::div or self::ol or self::ul or self::aside]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' comments ') or contains(@class, 'disqus')"
+    " or contains(@class, 'comment-list') or contains(@class, 'comment-thread') or @id = 'comments'"
+    " or contains(@id, 'disqus') or @id = 'respond']"
+)
+
+
+def _drop_comment_threads(tree: HtmlElement) -> None:
+    """Remove reader-comment threads before extraction: comments are never the article."""
+    for element in _COMMENT_THREADS(tree):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
