@@ -59,34 +59,38 @@ def stories(ctx: click.Context, db_path: Path | None, since: str | None, query: 
 
 
 @stories.command()
+@db_option
 @click.pass_context
 @user_errors
-def recluster(ctx: click.Context) -> None:
+def recluster(ctx: click.Context, db_path: Path | None) -> None:
     """Forget every story and cluster the whole archive again.
 
     Example:
 
-        crosswire stories --db war.db recluster
+        crosswire stories recluster --db war.db
     """
     from storage.db import open_db
     from storage.stories import recluster as run
 
-    db = open_db(resolve_db(ctx.obj["db_path"]))
+    # --db given after the subcommand wins over one given to `crosswire stories`.
+    db = open_db(resolve_db(db_path or ctx.obj["db_path"]))
     click.echo(run(db).line())
 
 
 @stories.command()
+@db_option
 @click.pass_context
 @user_errors
-def update(ctx: click.Context) -> None:
+def update(ctx: click.Context, db_path: Path | None) -> None:
     """Cluster the articles that have no story yet (a crawl does this itself).
 
     Example:
 
-        crosswire stories --db war.db update
+        crosswire stories update --db war.db
     """
     from storage.db import open_db
     from storage.stories import cluster_new
 
-    db = open_db(resolve_db(ctx.obj["db_path"]))
+    # --db given after the subcommand wins over one given to `crosswire stories`.
+    db = open_db(resolve_db(db_path or ctx.obj["db_path"]))
     click.echo(cluster_new(db).line())
