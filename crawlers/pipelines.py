@@ -52,7 +52,7 @@ class ExtractPipeline:
             spider = self.crawler.spider
             spider.crawler.stats.inc_value("crosswire/errors")
             reason = str(exc)
-            kind = "not-html" if "not html" in reason.lower() or "binary" in reason.lower() else "extract"
+            kind = "not-html" if "not an html page" in reason.lower() else "extract"
             record_error(self.crawler.crosswire_db, run_id=spider.run_id, feed_id=item.feed_id,
                          source=item.source, url=item.url, kind=kind, reason=reason)
             raise DropItem(f"{item.url}: {reason}") from None

@@ -38,6 +38,7 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
         # Articles requested in this run, by canonical URL, with the extra (feed_id, guid) sightings of the
         # same article from other feeds, recorded when the article is stored.
         self.pending: dict[str, list[tuple[int | None, str | None]]] = {}
+        self.requested: set[str] = set()   # canonical URLs of every article requested in this run
 
     @property
     def db(self) -> Any:
@@ -56,11 +57,11 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
                     self.stat("feeds_not_due")
                     continue
                 yield self.feed_request(url, feed_id, source.name)
-
             for request in self.entry_point_requests(source):   # sitemaps and listing pages
                 yield request
             for request in self.revisit_requests(source.name):   # stored articles due a look for edits
                 yield request
+
     def feed_request(self, url: str, feed_id: int, source: str) -> scrapy.Request:
         """A conditional GET for a feed, using the validators from its last fetch."""
         state = feed_state(self.db, feed_id)
@@ -122,8 +123,8 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
 
     def article_requests(self, entries: list[Any], *, feed_id: int | None, source: str) -> Iterable[scrapy.Request]:
         """Requests for the entries whose article is neither stored nor already requested in this run."""
-        self.stat("entries_seen", len(entries))
         entries = self.in_scope(entries, source)   # include/exclude patterns, faceted-URL traps
+        self.stat("entries_seen", len(entries))
         known = known_urls(self.db, [e.url for e in entries])
         for entry in entries:
             canon = url_key(entry.url)
@@ -134,13 +135,15 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
                 link_known(self.db, entry.url, feed_id=feed_id, guid=entry.guid, entry_updated=updated)
                 if edited:
                     yield self.refetch_request(entry.url, source, feed_id=feed_id, entry=entry.to_dict())
-                self.stat("articles_known")
+                # Stored earlier in this same run (reached through another feed) is a duplicate, not old news.
+                self.stat("articles_duplicate" if canon in self.requested else "articles_known")
                 continue
             if canon in self.pending:
                 self.pending[canon].append((feed_id, entry.guid, entry.url))   # the URL: a variant to map
                 self.stat("articles_duplicate")
                 continue
             self.pending[canon] = []
+            self.requested.add(canon)
             yield scrapy.Request(
                 entry.url, callback=self.parse_article, errback=self.article_failed,
                 meta={"feed_id": feed_id, "source": source, "entry": entry.to_dict(), "kind": "article"},
