@@ -12,6 +12,7 @@ from crosswire.errors import StorageError
 
 # Long enough that a search or export waits out a crawl's commit rather than failing "database is locked".
 BUSY_TIMEOUT_MS = 30_000
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 def utcnow() -> str:
@@ -34,6 +35,8 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
             conn = sqlite3.connect(str(path), check_same_thread=False)
             db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Memory-mapped reads roughly halve full-text scans on a large archive; pages stay shared with the OS cache.
+        db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         db.execute("PRAGMA foreign_keys = ON")
         if not memory and path is not None and not readonly:
             db.enable_wal()
