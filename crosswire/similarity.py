@@ -28,7 +28,7 @@ SHINGLE_WORDS = 5
 NUM_PERM = 48                 # whole-text signature: 16 bands x 3 rows (J = 0.5 found 88% of the time,
 BANDS, ROWS = 16, 3           # J = 0.6 98%; 24 bands found no more copies in the bench: anchors catch them)
 ANCHOR_WORDS = 8              # sentences this long or longer are specific enough to anchor a candidate
-ANCHOR_SENTENCES = 16         # of the first 16 such sentences (truncated copies keep the beginning)
+ANCHOR_SENTENCES = 8          # of the first 8 such sentences (truncated copies keep the beginning)
 EDGE_HEAD, EDGE_TAIL = 2, 3   # where outlets put credits, links and pleas
 MIN_SHINGLES = 8              # texts shorter than this are never put in a family
 

@@ -30,6 +30,7 @@ MIN_REPEAT = 3            # articles of one outlet a sentence must open or close
 CONTAINMENT_MIN = 0.5     # share of the smaller text's shingles found in the larger
 MAX_CANDIDATES = 40       # per article, those sharing the most buckets first
 BATCH = 2000
+CACHE_KB = 128 * 1024      # SQLite page cache while indexing
 MERGE_MIN_ROWS = 500_000  # lsh_recent rows before a merge into lsh_buckets (about 6 MB: stays in cache)
 STATE_KEY = "last_article_id"
 
@@ -133,7 +134,20 @@ def _set_counter(db: sqlite_utils.Database, name: str, value: int) -> None:
 def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> IndexSummary:
     """Index the articles stored since the last call and place them in copy families."""
     summary = IndexSummary()
+    # The recent part of the index and the pages a merge touches stay in memory (SQLite's default is 2 MB).
+    cache = db.execute("pragma cache_size").fetchone()[0]
+    db.execute(f"pragma cache_size = {-CACHE_KB}")
+    try:
+        _index_all(db, batch_size, summary)
+    finally:
+        db.execute(f"pragma cache_size = {cache}")
+    if summary.families_touched:
+        with db.atomic():
+            refresh_families(db, summary.families_touched)
+    return summary
 
+
+def _index_all(db: sqlite_utils.Database, batch_size: int, summary: IndexSummary) -> None:
     def fetch(after: int) -> list[tuple[int, str, str]]:
         return [(r[0], r[1] or "", r[2] or "") for r in db.execute(
             "select id, source, text from articles where id > ? order by id limit ?", [after, batch_size])]
@@ -153,10 +167,6 @@ def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> In
                            "on conflict(name) do update set value = excluded.value", [STATE_KEY, rows[-1][0]])
             summary.indexed += len(rows)
             rows = following
-    if summary.families_touched:
-        with db.atomic():
-            refresh_families(db, summary.families_touched)
-    return summary
 
 
 def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], summary: IndexSummary,
