@@ -10,6 +10,7 @@ revision (storage.revisions) and the row takes the new one, so search and export
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -35,6 +36,7 @@ class StoreResult:
     url: str            # the canonical URL it is stored under
 
 
+@functools.lru_cache(maxsize=64)   # one store computes it twice (duplicate check, then the row)
 def body_hash(text: str) -> str:
     """A hash of the body that ignores case, punctuation and whitespace, for exact-duplicate detection."""
     words = re.findall(r"\w+", text.lower())
