@@ -28,21 +28,12 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO 8601 strings."""
-        out = dataclasses.asdict(self)
-        for key in ("published", "modified"):
-            value = out[key]
-            out[key] = value.isoformat() if value else None
-        return out
+        return _to_dict(self, ("published", "modified"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Article":
-        """The inverse of to_dict."""
-        data = dict(data)
-        for key in ("published", "modified"):
-            if data.get(key):
-                data[key] = datetime.fromisoformat(data[key])
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        """The inverse of to_dict (unknown keys ignored)."""
+        return _from_dict(cls, data, ("published", "modified"))
 
     @property
     def paragraphs(self) -> list[str]:
@@ -67,18 +58,26 @@ class FeedEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO 8601 strings."""
-        out = dataclasses.asdict(self)
-        for key in ("published", "updated"):
-            value = out[key]
-            out[key] = value.isoformat() if value else None
-        return out
+        return _to_dict(self, ("published", "updated"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FeedEntry":
-        """The inverse of to_dict."""
-        data = dict(data)
-        for key in ("published", "updated"):
-            if data.get(key):
-                data[key] = datetime.fromisoformat(data[key])
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        """The inverse of to_dict (unknown keys ignored)."""
+        return _from_dict(cls, data, ("published", "updated"))
+
+
+def _to_dict(obj: Any, date_keys: tuple[str, ...]) -> dict[str, Any]:
+    # Dicts cross process boundaries and become JSON, so dates travel as ISO 8601 strings.
+    out = dataclasses.asdict(obj)
+    for key in date_keys:
+        out[key] = out[key].isoformat() if out[key] else None
+    return out
+
+
+def _from_dict(cls: Any, data: dict[str, Any], date_keys: tuple[str, ...]) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    for key in date_keys:
+        if values.get(key):
+            values[key] = datetime.fromisoformat(values[key])
+    return cls(**values)
