@@ -16,6 +16,7 @@ import argparse
 import gzip
 import json
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the median ratio is reported too")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} not found: the benchmark needs ../shared/data/extraction-dev beside the repository")
@@ -77,12 +79,19 @@ def main() -> None:
                   for p in sorted((DATA / "html").glob("*.html.gz"))]
     for copies in args.copies:
         pages = base_pages * copies
-        bare = bare_trafilatura(pages)
-        seconds, whole, stored = crawl(copies, args.workers)
-        bare_rate, crawl_rate, whole_rate = len(pages) / bare, stored / seconds, stored / whole
-        print(f"pages={len(pages)} extracted+stored={stored} bare_trafilatura={bare_rate:.1f}/s "
-              f"crawl={crawl_rate:.1f}/s (ratio {crawl_rate / bare_rate:.2f}x) "
-              f"whole_command={whole_rate:.1f}/s (ratio {whole_rate / bare_rate:.2f}x)")
+        ratios = []
+        for _ in range(args.repeat):
+            # Baseline and crawl back to back in each round, so both see the same machine load.
+            bare = bare_trafilatura(pages)
+            seconds, whole, stored = crawl(copies, args.workers)
+            bare_rate, crawl_rate, whole_rate = len(pages) / bare, stored / seconds, stored / whole
+            ratios.append(crawl_rate / bare_rate)
+            print(f"pages={len(pages)} extracted+stored={stored} bare_trafilatura={bare_rate:.1f}/s "
+                  f"crawl={crawl_rate:.1f}/s (ratio {crawl_rate / bare_rate:.2f}x) "
+                  f"whole_command={whole_rate:.1f}/s (ratio {whole_rate / bare_rate:.2f}x)", flush=True)
+        if args.repeat > 1:
+            print(f"pages={len(pages)} workers={args.workers} median crawl ratio {statistics.median(ratios):.2f}x "
+                  f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x over {args.repeat} runs)", flush=True)
 
 
 if __name__ == "__main__":
