@@ -12,8 +12,7 @@ from crawlers.items import PageItem
 from crawlers.workers import extract_page, make_pool
 from crosswire.article import Article
 from crosswire.errors import ExtractionError
-from crosswire.urls import url_key
-from storage.articles import add_url_variants, record_sighting, store_article
+from storage.articles import add_url_variants, record_sighting, store_article, url_key
 from storage.runs import record_error
 
 
@@ -80,6 +79,7 @@ class StorePipeline:
         result = store_article(db, article, source=item.source, feed_id=item.feed_id, guid=item.guid,
                                entry_url=entry_url or item.requested_url, entry_updated=updated,
                                revise=item.refetch, now=schedule.iso(schedule.now_utc(self.crawler.settings)))
+        item.stored_id = result.article_id   # for the topic tags (crawlers.scope), without a second lookup
         stats = self.crawler.stats
         if result.status == "revised":
             stats.inc_value("crosswire/articles_revised")

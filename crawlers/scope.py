@@ -53,7 +53,10 @@ class TopicTagPipeline:
         topics = getattr(item, "topics", None)
         if topics:
             db = self.crawler.crosswire_db
-            article_id = find_article_id(db, item.url) or find_article_id(db, (item.article or {}).get("url", item.url))
+            article_id = getattr(item, "stored_id", None)   # set by StorePipeline
+            if article_id is None:
+                article_id = (find_article_id(db, item.url)
+                              or find_article_id(db, (item.article or {}).get("url", item.url)))
             if article_id is not None:
                 tag_article(db, article_id, topics)
         return item

@@ -20,11 +20,19 @@ from datetime import datetime
 import sqlite_utils
 
 from crosswire.article import Article
-from crosswire.urls import canonical_url, same_site, url_key
+from crosswire.urls import canonical_url as _canonical_url
+from crosswire.urls import same_site
+from crosswire.urls import url_key as _url_key
 from storage.db import utcnow
 
 # Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
 MIN_WORDS_FOR_BODY_MATCH = 40
+
+
+# One store computes the canonical form and identity key of the same few URLs many times over (lookups,
+# variants, the pipeline's pending links); both are pure, so remember the recent ones.
+canonical_url = functools.lru_cache(maxsize=4096)(_canonical_url)
+url_key = functools.lru_cache(maxsize=4096)(_url_key)
 
 
 @dataclass(frozen=True)
@@ -89,10 +97,9 @@ def add_url_variants(db: sqlite_utils.Database, article_id: int, urls: list[str 
                      now: str | None = None) -> None:
     """Map every URL variant seen for an article to it (first mapping wins)."""
     now = now or utcnow()
-    for url in urls:
-        if url:
-            db.execute("insert or ignore into article_urls (url, key, article_id, first_seen) values (?, ?, ?, ?)",
-                       [canonical_url(url), url_key(url), article_id, now])
+    for url in dict.fromkeys(filter(None, urls)):   # the same variant twice would only be ignored
+        db.execute("insert or ignore into article_urls (url, key, article_id, first_seen) values (?, ?, ?, ?)",
+                   [canonical_url(url), url_key(url), article_id, now])
 
 
 def record_sighting(db: sqlite_utils.Database, article_id: int, feed_id: int | None, guid: str | None,
