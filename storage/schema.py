@@ -182,6 +182,17 @@ def m_off_topic_urls(db: sqlite_utils.Database) -> None:
     db["off_topic_urls"].create({"url": str, "source": str, "at": str}, pk="url")
 
 
+def m_fts_update_columns(db: sqlite_utils.Database) -> None:
+    """Re-index an article in FTS only when its indexed text changes: the update trigger used to fire on
+    every update (last_seen, family_id, story_id ...) and re-tokenize the whole body twice each time."""
+    db.execute('drop trigger if exists "articles_au"')
+    db.execute('create trigger "articles_au" after update of id, title, lede, text on "articles" begin\n'
+               '  insert into "articles_fts" ("articles_fts", rowid, "title", "lede", "text") '
+               'values(\'delete\', old.rowid, old."title", old."lede", old."text");\n'
+               '  insert into "articles_fts" (rowid, "title", "lede", "text") '
+               'values (new.rowid, new."title", new."lede", new."text");\nend')
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -196,6 +207,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_date_indexes", m_date_indexes),
     ("011_lsh_recent", m_lsh_recent),
     ("012_off_topic_urls", m_off_topic_urls),
+    ("013_fts_update_columns", m_fts_update_columns),
 ]
 
 
