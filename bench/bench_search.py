@@ -238,15 +238,15 @@ def render(figures: list[dict], command: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) this benchmark's section in BENCHMARKS.md, leaving the others alone."""
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace (or append) one benchmark's section in BENCHMARKS.md, leaving the others alone."""
     path = ROOT / "BENCHMARKS.md"
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
+    start = old.find(section)
     if start < 0:
         new = old.rstrip() + "\n\n" + text
     else:
-        nxt = old.find("\n## ", start + len(SECTION))
+        nxt = old.find("\n## ", start + len(section))
         new = old[:start] + text + ("\n" + old[nxt + 1:] if nxt >= 0 else "")
     path.write_text(new, encoding="utf-8")
 

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_search import generate, pct  # noqa: E402
+from bench_search import generate, pct, write_section  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from crosswire.web import create_app  # noqa: E402
@@ -111,19 +111,6 @@ def render(rows: list, n: int, stories: int, gen_s: float, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) this benchmark's section in BENCHMARKS.md, leaving the others alone."""
-    path = ROOT / "BENCHMARKS.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip() + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + ("\n" + old[nxt + 1:] if nxt >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -151,7 +138,7 @@ def main() -> None:
     command = "python bench/bench_web.py " + " ".join(sys.argv[1:])
     text = render(rows, args.articles, stories, gen_s, command.strip())
     if args.write:
-        write_section(text)
+        write_section(text, SECTION)
     print(text)
 
 
