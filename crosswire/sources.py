@@ -264,16 +264,23 @@ def _check_url(value: Any) -> str:
 def _check_url_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"expected a list of URLs, got {_kind(value)}")
+    return _unique_urls(value)
+
+
+def _unique_urls(items: list[Any], *, also: str | None = None) -> tuple[str, ...]:
+    """Each item a URL (or the keyword `also`), none listed twice; errors name the item by position."""
     seen: set[str] = set()
-    for i, item in enumerate(value, 1):
-        try:
-            _check_url(item)
-        except _Invalid as exc:
-            raise _Invalid(f"item {i}: {exc}") from None
+    for i, item in enumerate(items, 1):
+        if also is None or item != also:
+            try:
+                _check_url(item)
+            except _Invalid as exc:
+                hint = f' (or "{also}")' if also else ""
+                raise _Invalid(f"item {i}: {exc}{hint}") from None
         if item in seen:
             raise _Invalid(f"item {i}: {_quote(item)} is listed twice")
         seen.add(item)
-    return tuple(value)
+    return tuple(items)
 
 
 def _check_language(value: Any) -> str:
@@ -337,17 +344,7 @@ def _check_sitemaps(value: Any) -> tuple[str, ...]:
     items = [value] if value == ROBOTS else value
     if not isinstance(items, list):
         raise _Invalid(f'expected a list of sitemap URLs or "robots", got {_kind(value)}')
-    seen: set[str] = set()
-    for i, item in enumerate(items, 1):
-        if item != ROBOTS:
-            try:
-                _check_url(item)
-            except _Invalid as exc:
-                raise _Invalid(f'item {i}: {exc} (or "robots")') from None
-        if item in seen:
-            raise _Invalid(f"item {i}: {_quote(item)} is listed twice")
-        seen.add(item)
-    return tuple(items)
+    return _unique_urls(items, also=ROBOTS)
 
 
 def _check_css(value: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -69,12 +70,9 @@ def recluster(ctx: click.Context, db_path: Path | None) -> None:
 
         crosswire stories recluster --db war.db
     """
-    from storage.db import open_db
     from storage.stories import recluster as run
 
-    # --db given after the subcommand wins over one given to `crosswire stories`.
-    db = open_db(resolve_db(db_path or ctx.obj["db_path"]))
-    click.echo(run(db).line())
+    _run_on_archive(ctx, db_path, run)
 
 
 @stories.command()
@@ -88,9 +86,14 @@ def update(ctx: click.Context, db_path: Path | None) -> None:
 
         crosswire stories update --db war.db
     """
-    from storage.db import open_db
     from storage.stories import cluster_new
+
+    _run_on_archive(ctx, db_path, cluster_new)
+
+
+def _run_on_archive(ctx: click.Context, db_path: Path | None, run: Any) -> None:
+    from storage.db import open_db
 
     # --db given after the subcommand wins over one given to `crosswire stories`.
     db = open_db(resolve_db(db_path or ctx.obj["db_path"]))
-    click.echo(cluster_new(db).line())
+    click.echo(run(db).line())
