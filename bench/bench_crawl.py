@@ -39,7 +39,7 @@ def bare_trafilatura(pages: list[tuple[str, str]]) -> float:
 
 def crawl(copies: int, workers: int) -> tuple[float, float, int]:
     """(crawl seconds, whole-command seconds, articles stored) for one crawl of 40*copies pages."""
-    from crosswire.testweb import TestWeb
+    from testweb import TestWeb
 
     with TestWeb(outlets=["archive"], real_pages_dir=DATA, real_pages_copies=copies) as web, \
             tempfile.TemporaryDirectory() as tmp:

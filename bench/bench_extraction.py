@@ -6,7 +6,7 @@ Each round times, page by page and interleaved (so machine load hits both alike)
   1. baseline: trafilatura.bare_extraction(html_str, url=url)  (the reference the crawl benchmark uses);
   2. crosswire: extract(html_bytes, url)  (decoding, metadata, body, fallbacks: everything a crawl does).
 Per page the fastest round counts; the ratio is the sum of crosswire's times over the baseline's.
-Body F1 uses the benchmark metric in crosswire.evaluation.
+Body F1 uses the benchmark metric in scoring.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import trafilatura
 
-from crosswire.evaluation import match_counts, score
-from crosswire.extraction import extract
+from scoring import match_counts, score
+from crosswire.extraction.page import extract
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "extraction-dev"
 

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crosswire.article import Article  # noqa: E402
-from storage.db import open_db  # noqa: E402
+from crosswire.core.article import Article  # noqa: E402
+from crosswire.storage.db import open_db  # noqa: E402
 
 # --- a small generator of news-like text about fictional events --------------------------------------------
 
@@ -180,9 +180,9 @@ def _article(outlet: Outlet, path: str, title: str, paragraphs: list[str], publi
 
 def quality(bases: int = 400, seed: int = 4) -> dict[str, object]:
     """Precision and recall of copy families over a labelled set of copies and same-event distinct articles."""
-    from storage.articles import store_article
-    from storage.families import index_new_articles
-    from storage.feeds import sync_source
+    from crosswire.storage.articles import store_article
+    from crosswire.storage.families import index_new_articles
+    from crosswire.storage.feeds import sync_source
 
     rng = random.Random(seed)
     db = open_db(memory=True)
@@ -289,7 +289,7 @@ def generate(db_path: Path, n: int, seed: int = 7, words: int = 350) -> None:
 
 def index_only(db_path: Path) -> dict[str, float]:
     """Run index_new_articles on an already-filled database; report docs/s and this process's peak RSS."""
-    from storage.families import index_new_articles
+    from crosswire.storage.families import index_new_articles
 
     db = open_db(db_path)
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -305,7 +305,7 @@ def index_only(db_path: Path) -> dict[str, float]:
 
 def query_latency(db_path: Path, samples: int = 300, seed: int = 11) -> dict[str, float]:
     """Time find_copies for stored texts (which must find themselves) and for cut copies of them."""
-    from storage.families import find_copies
+    from crosswire.storage.families import find_copies
 
     db = open_db(db_path, readonly=True)
     rng = random.Random(seed)
@@ -361,10 +361,10 @@ def scale(n: int, db_path: Path | None) -> dict[str, object]:
 
 def hashing(n: int = 3000, seed: int = 3) -> dict[str, object]:
     """Signatures per second on the same texts: datasketch MinHash (72 permutations, update_batch over
-    word 5-gram strings) against crosswire.similarity (numpy batch analysis + one-permutation MinHash)."""
+    word 5-gram strings) against crosswire.identity.similarity (numpy batch analysis + one-permutation MinHash)."""
     import datasketch
 
-    from crosswire import similarity as sim
+    from crosswire.identity import similarity as sim
 
     rng = random.Random(seed)
     texts = ["\n\n".join(article_text(topic(rng), rng, sentences=24)) for _ in range(n)]

@@ -9,7 +9,7 @@ For each size, in this one invocation:
      triggers dropped during the load, then one FTS5 'rebuild';
   2. baselines: `select count(*) from articles`, and a bare FTS MATCH of the same expression without
      ranking, joins or filters (`select rowid from articles_fts where articles_fts match ? limit 20`);
-  3. storage.search.search() (page of 20 with snippets, copies collapsed) for typical queries with and without
+  3. crosswire.storage.search.search() (page of 20 with snippets, copies collapsed) for typical queries with and without
      filters, sorted by rank and by date: p50/p95 over --runs runs each, and each query's p50 as a ratio of
      its bare MATCH's p50;
   4. the time to export a 10,000-item feed (select + Atom/RSS/JSON Feed writing), as a ratio of reading the
@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from crosswire.exports import write_atom, write_jsonfeed, write_rss  # noqa: E402
 from crosswire.exports.common import FeedInfo  # noqa: E402
-from crosswire.query import parse_query  # noqa: E402
-from storage.db import open_db  # noqa: E402
-from storage.export import iter_articles, write_jsonl  # noqa: E402
-from storage.search import iter_matching, search  # noqa: E402
+from crosswire.storage.query import parse_query  # noqa: E402
+from crosswire.storage.db import open_db  # noqa: E402
+from crosswire.storage.export import iter_articles, write_jsonl  # noqa: E402
+from crosswire.storage.search import iter_matching, search  # noqa: E402
 
 NOW = datetime(2026, 2, 1, tzinfo=timezone.utc)
 SECTION = "## Search and export (issue 5)"
@@ -212,7 +212,7 @@ def render(figures: list[dict], command: str) -> str:
              f"Machine: {cpu} cores, Python {platform.python_version()}, SQLite "
              f"{__import__('sqlite3').sqlite_version}, {platform.machine()}. Synthetic articles of ~150 words "
              "(title, lede, body) in English, Russian and Arabic; tokenizer `unicode61 remove_diacritics 2`.",
-             "Latency is `storage.search.search()` end to end: a page of 20 with snippets, copy families collapsed. "
+             "Latency is `crosswire.storage.search.search()` end to end: a page of 20 with snippets, copy families collapsed. "
              "\"x bare\" = p50 divided by the p50 of a bare `select rowid from articles_fts where articles_fts "
              "match ? limit 20` of the same expression (no ranking, join or filter) in the same process.", ""]
     for fig in figures:

@@ -31,11 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crosswire import textvec  # noqa: E402
-from crosswire.clustering import Clusterer, build_docs  # noqa: E402
+from crosswire.analysis.clustering import Clusterer, build_docs  # noqa: E402
 
 def _towns() -> dict[str, list[str]]:
     """Every town and region of the bundled gazetteer, grouped in a few pseudo-countries for headlines."""
-    from crosswire.entities import GAZETTEER
+    from crosswire.analysis.entities import GAZETTEER
 
     places = sorted(name for name, (kind, _) in GAZETTEER.items() if kind != "country")
     groups = ["Syria", "Ukraine", "Gaza", "Sudan", "Yemen", "Lebanon"]

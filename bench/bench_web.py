@@ -4,7 +4,7 @@ Usage:  python bench/bench_web.py [--articles 100000] [--runs 40] [--write]
 
 In this one invocation:
   1. generate N synthetic articles with bench_search.generate (executemany + one FTS5 rebuild), then group
-     them into stories of 6 articles close in time (one story per 20 articles) with storage.stories;
+     them into stories of 6 articles close in time (one story per 20 articles) with crosswire.storage.stories;
   2. create the app with crosswire.web.create_app (read-only database) and request every page in-process
      through Starlette's TestClient (ASGI, routing, middleware, templates; no sockets);
   3. baseline: the static /healthz route through the same client; each page's p50 is also given as a ratio
@@ -32,8 +32,8 @@ from bench_search import generate, pct, write_section  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from crosswire.web import create_app  # noqa: E402
-from storage.db import open_db  # noqa: E402
-from storage.stories import refresh_stories  # noqa: E402
+from crosswire.storage.db import open_db  # noqa: E402
+from crosswire.storage.stories import refresh_stories  # noqa: E402
 
 SECTION = "## Web reader (issue 8)"
 STORY_SIZE = 6

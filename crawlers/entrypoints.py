@@ -12,14 +12,14 @@ from typing import Any, Iterable
 
 import scrapy
 
-from crawlers.failures import classify, failure_exception
-from crosswire.cleaning import parse_date
-from crosswire.sources import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES
-from crosswire.traps import trap_reason
-from storage.articles import known_urls
-from storage.feeds import feed_state, record_feed_failure
-from storage.runs import record_error
-from storage.topics import off_topic_urls
+from crosswire.crawlers.failures import classify, failure_exception
+from crosswire.extraction.cleaning import parse_date
+from crosswire.core.sources import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES
+from crosswire.crawlers.traps import trap_reason
+from crosswire.storage.articles import known_urls
+from crosswire.storage.feeds import feed_state, record_feed_failure
+from crosswire.storage.runs import record_error
+from crosswire.storage.topics import off_topic_urls
 
 
 class EntryPointMixin:
@@ -43,7 +43,7 @@ class EntryPointMixin:
     @functools.cached_property
     def today(self) -> datetime:
         """Now, for calendar-trap checks; CROSSWIRE_NOW pins it (tests)."""
-        from crawlers.schedule import now_utc
+        from crosswire.crawlers.schedule import now_utc
 
         return now_utc(self.crawler.settings)
 

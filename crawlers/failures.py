@@ -38,7 +38,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
         return "cancelled", text
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
-        if getattr(exc, "kind", None):     # crawlers.safety's refusals name their own kind
+        if getattr(exc, "kind", None):     # crosswire.crawlers.safety's refusals name their own kind
             return exc.kind, text
         if "DOWNLOAD_MAXSIZE" in text:      # a compressed body that inflates past the limit (gzip bomb)
             return "too-large", text

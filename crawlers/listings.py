@@ -12,11 +12,11 @@ from typing import Any, Iterable
 import scrapy
 from scrapy.http import Response
 
-from crawlers.entrypoints import header
-from crosswire.listings import parse_listing
-from crosswire.traps import trap_reason
-from crosswire.urls import canonical_url
-from storage.feeds import ensure_feed, feed_state, record_feed_success
+from crosswire.crawlers.entrypoints import header
+from crosswire.crawlers.listingparse import parse_listing
+from crosswire.crawlers.traps import trap_reason
+from crosswire.identity.urls import canonical_url
+from crosswire.storage.feeds import ensure_feed, feed_state, record_feed_success
 
 
 class ListingMixin:

@@ -18,7 +18,7 @@ class QuietLogFormatter(LogFormatter):
 
 
 # Loggers whose failures reach our errbacks and the errors table anyway; at WARNING they would print tracebacks.
-QUIETED_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "crawlers.robots")
+QUIETED_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "crosswire.crawlers.robots")
 
 
 def quiet_loggers() -> None:

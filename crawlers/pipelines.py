@@ -7,13 +7,13 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawlers import schedule
-from crawlers.items import PageItem
-from crawlers.workers import extract_page, make_pool
-from crosswire.article import Article
-from crosswire.errors import ExtractionError
-from storage.articles import add_url_variants, record_sighting, store_article, url_key
-from storage.runs import record_error
+from crosswire.crawlers import schedule
+from crosswire.crawlers.items import PageItem
+from crosswire.crawlers.workers import extract_page, make_pool
+from crosswire.core.article import Article
+from crosswire.core.errors import ExtractionError
+from crosswire.storage.articles import add_url_variants, record_sighting, store_article, url_key
+from crosswire.storage.runs import record_error
 
 
 class ExtractPipeline:
@@ -39,7 +39,7 @@ class ExtractPipeline:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
-        # Per-outlet extraction rules from the sources file (crosswire.rules), as a picklable dict.
+        # Per-outlet extraction rules from the sources file (crosswire.extraction.rules), as a picklable dict.
         rules = getattr(self.crawler.spider, "source_rules", {}).get(item.source)
         try:
             if self.pool is None:
@@ -79,7 +79,7 @@ class StorePipeline:
         result = store_article(db, article, source=item.source, feed_id=item.feed_id, guid=item.guid,
                                entry_url=entry_url or item.requested_url, entry_updated=updated,
                                revise=item.refetch, now=schedule.iso(schedule.now_utc(self.crawler.settings)))
-        item.stored_id = result.article_id   # for the topic tags (crawlers.scope), without a second lookup
+        item.stored_id = result.article_id   # for the topic tags (crosswire.crawlers.scope), without a second lookup
         stats = self.crawler.stats
         if result.status == "revised":
             stats.inc_value("crosswire/articles_revised")

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawlers.logformat import quiet_loggers
-from crosswire.errors import CrosswireError
-from storage.db import open_db
-from storage.runs import finish_run, start_run
+from crosswire.crawlers.logformat import quiet_loggers
+from crosswire.core.errors import CrosswireError
+from crosswire.storage.db import open_db
+from crosswire.storage.runs import finish_run, start_run
 
 STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
              "errors", "feed_problems", "entries_seen", "feeds_not_due",
@@ -112,7 +112,7 @@ def crawl_settings(db_path: Path, sources: list[Any], overrides: dict[str, str] 
                    progress: bool = False) -> Settings:
     """The Scrapy settings for one crawl: project defaults < per-source slots < `-s` overrides."""
     settings = Settings()
-    settings.setmodule("crawlers.settings", priority="project")
+    settings.setmodule("crosswire.crawlers.settings", priority="project")
     settings.set("CROSSWIRE_DB", str(db_path), priority="project")
     settings.set("CROSSWIRE_PROGRESS", progress, priority="project")
     settings.set("DOWNLOAD_SLOTS", source_slots(sources), priority="project")
@@ -126,7 +126,7 @@ def _cluster_new_articles(db: Any) -> int:
     crawl: the articles are already stored, and `crosswire stories update` can finish the job later."""
     import logging
 
-    from storage.stories import cluster_new
+    from crosswire.storage.stories import cluster_new
 
     try:
         return cluster_new(db).new_stories
@@ -138,7 +138,7 @@ def _cluster_new_articles(db: Any) -> int:
 def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | None = None,
               progress: bool = False, spider: str = "feeds", command: str = "crawl") -> CrawlSummary:
     """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process."""
-    from crawlers.spiders.feeds import FeedSpider
+    from crosswire.crawlers.spiders.feeds import FeedSpider
 
     spiders = {"feeds": FeedSpider}
     db = open_db(db_path)
@@ -158,7 +158,7 @@ def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | 
         stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
         stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
-        from storage.families import index_new_articles
+        from crosswire.storage.families import index_new_articles
 
         stats["families_matched"] = index_new_articles(db).matched
         stats["stories_new"] = _cluster_new_articles(db)

@@ -97,7 +97,7 @@ class RetryAfterMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if response.status in self.STATUSES and response.headers.get("Retry-After"):
-            from crosswire.polling import retry_after_seconds
+            from crosswire.crawlers.polling import retry_after_seconds
             from datetime import datetime, timezone
 
             value = response.headers.get("Retry-After").decode("latin-1")

@@ -1,4 +1,4 @@
-"""Glue between a feed fetch and crosswire.polling: which feeds are due, and when each is polled next."""
+"""Glue between a feed fetch and crosswire.crawlers.polling: which feeds are due, and when each is polled next."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from crosswire import polling
-from crosswire.polling import Decision, PollConfig
+from crosswire.crawlers import polling
+from crosswire.crawlers.polling import Decision, PollConfig
 
 # Setting name -> PollConfig field; values in seconds (days for the pause period).
 SETTINGS = {
@@ -86,7 +86,7 @@ def after_failure(state: dict[str, Any], now: datetime, config: PollConfig, rng:
 
 def count_due(db_path: Any, sources: list[Any], now_iso: str | None = None) -> tuple[int, int]:
     """(feeds due, feeds not due) among the sources' feeds; a feed never polled is due."""
-    from storage.db import open_db
+    from crosswire.storage.db import open_db
 
     now = now_utc({"CROSSWIRE_NOW": now_iso}) if now_iso else now_utc()
     db = open_db(db_path)

@@ -1,5 +1,5 @@
 """Topic pipelines: tag each extracted article with the topics it mentions; keep only on-topic articles of
-sources that ask for it (`only_topics = true`). Matching itself is crosswire.topics (pure)."""
+sources that ask for it (`only_topics = true`). Matching itself is crosswire.core.topics (pure)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawlers.items import PageItem
-from crosswire.topics import article_topics, load_topics
-from storage.articles import find_article_id
-from storage.topics import remember_off_topic, tag_article
+from crosswire.crawlers.items import PageItem
+from crosswire.core.topics import article_topics, load_topics
+from crosswire.storage.articles import find_article_id
+from crosswire.storage.topics import remember_off_topic, tag_article
 
 
 class TopicFilterPipeline:
@@ -26,7 +26,7 @@ class TopicFilterPipeline:
 
     def process_item(self, item: PageItem) -> PageItem:
         article = item.article or {}
-        # Workers compute the topics (crawlers.workers.extract_page); compute here only if they did not.
+        # Workers compute the topics (crosswire.crawlers.workers.extract_page); compute here only if they did not.
         found = article["_topics"] if "_topics" in article else article_topics(article, self.topics.values())
         item.topics = found
         source = getattr(self.crawler.spider, "source_by_name", {}).get(item.source)

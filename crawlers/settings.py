@@ -9,8 +9,8 @@ Settings of crosswire's own carry the CROSSWIRE_ prefix.
 from crosswire import PROJECT_URL, __version__
 
 BOT_NAME = "crosswire"
-SPIDER_MODULES = ["crawlers.spiders"]
-NEWSPIDER_MODULE = "crawlers.spiders"
+SPIDER_MODULES = ["crosswire.crawlers.spiders"]
+NEWSPIDER_MODULE = "crosswire.crawlers.spiders"
 
 # Identify ourselves, with a URL a site owner can read about us.
 USER_AGENT = f"crosswire/{__version__} (+{PROJECT_URL})"
@@ -44,39 +44,39 @@ REDIRECT_MAX_TIMES = 10
 
 # Resolve names ourselves: ".invalid" (RFC 6761) fails without a network query, and CROSSWIRE_HOSTS can
 # pin host names to addresses (the local test web uses it).
-TWISTED_DNS_RESOLVER = "crawlers.resolver.PinnedResolver"
+TWISTED_DNS_RESOLVER = "crosswire.crawlers.resolver.PinnedResolver"
 CROSSWIRE_HOSTS: dict[str, str] = {}
 
 # No cookies: news pages don't need them and they only make sessions sticky.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
-LOG_FORMATTER = "crawlers.logformat.QuietLogFormatter"
+LOG_FORMATTER = "crosswire.crawlers.logformat.QuietLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 ITEM_PIPELINES = {
-    "crawlers.pipelines.ExtractPipeline": 300,
-    "crawlers.scope.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
-    "crawlers.pipelines.StorePipeline": 800,
-    "crawlers.scope.TopicTagPipeline": 850,      # store the topic tags of the stored article
+    "crosswire.crawlers.pipelines.ExtractPipeline": 300,
+    "crosswire.crawlers.scope.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
+    "crosswire.crawlers.pipelines.StorePipeline": 800,
+    "crosswire.crawlers.scope.TopicTagPipeline": 850,      # store the topic tags of the stored article
 }
 # Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
 # 550, sees the response), and an optional refusal of non-public addresses checked before anything else.
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy 2.19 lets some requests sent while robots.txt loads skip it; crawlers/robots.py fixes that.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawlers.robots.SafeRobotsTxtMiddleware": 100,
-    "crawlers.safety.BlockPrivateAddressesMiddleware": 50,
-    "crawlers.safety.RetryAfterMiddleware": 560,
-    "crawlers.safety.ScriptRefreshMiddleware": 585,
-    "crawlers.safety.RedirectLoopMiddleware": 610,
+    "crosswire.crawlers.robots.SafeRobotsTxtMiddleware": 100,
+    "crosswire.crawlers.safety.BlockPrivateAddressesMiddleware": 50,
+    "crosswire.crawlers.safety.RetryAfterMiddleware": 560,
+    "crosswire.crawlers.safety.ScriptRefreshMiddleware": 585,
+    "crosswire.crawlers.safety.RedirectLoopMiddleware": 610,
 }
 # Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
 CROSSWIRE_BLOCK_PRIVATE = False
 
 EXTENSIONS = {
-    "crawlers.progress.CrawlProgress": 500,
+    "crosswire.crawlers.progress.CrawlProgress": 500,
 }
 
 # Where to store (set by `crosswire crawl`).

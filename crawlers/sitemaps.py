@@ -14,11 +14,11 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import Response
 
-from crawlers.entrypoints import header
-from crosswire.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
-from crosswire.sources import ROBOTS
-from crosswire.traps import trap_reason
-from storage.feeds import ensure_feed, feed_state, record_feed_success
+from crosswire.crawlers.entrypoints import header
+from crosswire.crawlers.sitemapparse import SitemapEntry, parse_sitemap, robots_sitemaps
+from crosswire.core.sources import ROBOTS
+from crosswire.crawlers.traps import trap_reason
+from crosswire.storage.feeds import ensure_feed, feed_state, record_feed_success
 
 
 LATE_LISTING = timedelta(days=1)

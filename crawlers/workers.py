@@ -7,16 +7,16 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from crosswire.article import FeedEntry
+from crosswire.core.article import FeedEntry
 
 
 def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_type: str | None,
                  rules: dict[str, Any] | None = None) -> dict[str, Any]:
     """Extract one page to an Article dict, with the source's rules first if it has any (runs in a worker;
     raises ExtractionError on failure)."""
-    from crosswire.rules import extract_with_rules
+    from crosswire.extraction.rules import extract_with_rules
 
-    from crosswire.topics import article_topics
+    from crosswire.core.topics import article_topics
 
     feed_entry = FeedEntry.from_dict(entry) if entry else None
     article = extract_with_rules(body, url, feed_entry, content_type=content_type, rules=rules).to_dict()
@@ -27,11 +27,11 @@ def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_ty
 
 def _warm_up(parent_pid: int | None = None) -> None:
     if parent_pid is not None:
-        from crawlers.orphans import die_with_parent
+        from crosswire.crawlers.orphans import die_with_parent
 
         die_with_parent(parent_pid)   # a kill -9'd crawl must not leave workers running
     # Import the heavy modules once per worker, before the first page arrives.
-    import crosswire.extraction  # noqa: F401
+    import crosswire.extraction.page  # noqa: F401
 
 
 def make_pool(workers: int) -> Executor:

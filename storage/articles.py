@@ -1,11 +1,11 @@
 """Keeping articles once: URL identity, exact duplicates by body, where each was seen, and the row itself.
 
-An article is found again by any URL variant (article_urls.key, see crosswire.urls.url_key) or, failing
+An article is found again by any URL variant (article_urls.key, see crosswire.identity.urls.url_key) or, failing
 that, by the hash of its body: the same text under another URL of the same outlet (a print view, a second
 section path) is linked to the stored article rather than stored twice. Another outlet's identical text is
-a republication: it is stored, and storage.families puts it in the original's copy family.
+a republication: it is stored, and crosswire.storage.families puts it in the original's copy family.
 A re-fetch of a stored article (revise=True) that changed its title or body keeps the old text as a
-revision (storage.revisions) and the row takes the new one, so search and export show it.
+revision (crosswire.storage.revisions) and the row takes the new one, so search and export show it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from datetime import datetime
 
 import sqlite_utils
 
-from crosswire.article import Article
-from crosswire.urls import canonical_url as _canonical_url
-from crosswire.urls import same_site
-from crosswire.urls import url_key as _url_key
-from storage.db import utcnow
+from crosswire.core.article import Article
+from crosswire.identity.urls import canonical_url as _canonical_url
+from crosswire.identity.urls import same_site
+from crosswire.identity.urls import url_key as _url_key
+from crosswire.storage.db import utcnow
 
 # Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
 MIN_WORDS_FOR_BODY_MATCH = 40
@@ -68,7 +68,7 @@ def find_by_body(db: sqlite_utils.Database, text: str, source: str | None) -> in
     """The id of the source's stored article with exactly this body (case, punctuation and spacing aside).
 
     Only within one source: another outlet running the same text is a republication, which is evidence
-    in itself, so it is stored and joins the original's copy family (storage.families) instead."""
+    in itself, so it is stored and joins the original's copy family (crosswire.storage.families) instead."""
     if len(text.split()) < MIN_WORDS_FOR_BODY_MATCH:
         return None
     row = db.execute("select id from articles where body_hash = ? and source is ? order by id limit 1",
@@ -139,7 +139,7 @@ def store_article(db: sqlite_utils.Database, article: Article, *, source: str | 
     """Store an article once. A known URL (any variant) only gains a sighting — and, when `revise` (the page
     was re-fetched to look for edits), a revision if its title or body changed. The same body under an
     unknown URL is linked to the stored article."""
-    from storage.revisions import record_revision
+    from crosswire.storage.revisions import record_revision
 
     now = now or utcnow()
     url = identity_url(article)
@@ -195,7 +195,7 @@ def link_known(db: sqlite_utils.Database, url: str, *, feed_id: int | None, guid
 
 def resolve_article(db: sqlite_utils.Database, ref: str) -> int:
     """The article a user named by id or by any URL variant; a QueryError (one line) when there is none."""
-    from crosswire.errors import QueryError
+    from crosswire.core.errors import QueryError
 
     ref = ref.strip()
     if ref.isdigit():

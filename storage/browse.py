@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from crosswire.query import Query, parse_query
-from storage.search import filter_sql
+from crosswire.storage.query import Query, parse_query
+from crosswire.storage.search import filter_sql
 
 _WHEN = "coalesce(a.published, a.first_seen)"
 
@@ -37,7 +37,7 @@ class Facets:
 
 def facet_counts(db: sqlite_utils.Database, query: str | Query, *, all_copies: bool = False,
                  top: int = 12) -> Facets:
-    """Counts of everything `query` matches (storage.search's filters and copy collapsing), without ranking it."""
+    """Counts of everything `query` matches (crosswire.storage.search's filters and copy collapsing), without ranking it."""
     q = parse_query(query) if isinstance(query, str) else query
     clauses, params = filter_sql(q, all_copies=all_copies)
     # One grouped pass over the matches: no bm25, no ordering, so it costs far less than ranking them all.

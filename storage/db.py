@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crosswire.errors import StorageError
+from crosswire.core.errors import StorageError
 
 # Long enough that a search or export waits out a crawl's commit rather than failing "database is locked".
 BUSY_TIMEOUT_MS = 30_000
@@ -46,7 +46,7 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"{path}: cannot open database: {exc}") from None
     if migrate and not readonly:
-        from storage.schema import migrate as run_migrations
+        from crosswire.storage.schema import migrate as run_migrations
 
         try:
             run_migrations(db)

@@ -3,7 +3,7 @@
 Each call indexes only the articles added since the last one (family_index_state.last_article_id):
     1. count each article's edge sentences per source; a sentence at the edge of MIN_REPEAT or more of an
        outlet's articles is its boilerplate and is removed before shingling;
-    2. MinHash signatures (crosswire.similarity) -> LSH band keys, plus exact-sentence anchor keys, looked
+    2. MinHash signatures (crosswire.identity.similarity) -> LSH band keys, plus exact-sentence anchor keys, looked
        up in `lsh_buckets` (merged, big) and `lsh_recent` (small, merged in sorted order when it grows);
     3. candidates are verified by shingle containment, so a truncated copy still matches its origin;
     4. a verified pair joins (or founds, or merges) a family; the origin is the member from a source tagged
@@ -23,8 +23,8 @@ from typing import Any, Iterable
 import numpy as np
 import sqlite_utils
 
-from crosswire import similarity as sim
-from storage.db import utcnow
+from crosswire.identity import similarity as sim
+from crosswire.storage.db import utcnow
 
 MIN_REPEAT = 3            # articles of one outlet a sentence must open or close to count as boilerplate
 CONTAINMENT_MIN = 0.5     # share of the smaller text's shingles found in the larger

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from storage.db import utcnow
+from crosswire.storage.db import utcnow
 
 
 def sync_source(db: sqlite_utils.Database, *, name: str, homepage: str, title: str | None = None,

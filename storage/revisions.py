@@ -2,7 +2,7 @@
 
 The articles row always holds the latest version (so search and export show it); `revisions` holds the
 versions it replaced, numbered from 1 (as first stored). Which stored articles are due a re-fetch is
-decided by crosswire.revisit from when each was first seen and last fetched.
+decided by crosswire.storage.revisit from when each was first seen and last fetched.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from crosswire.article import Article
-from crosswire.revisit import REVISIT_AFTER, revisit_due
+from crosswire.core.article import Article
+from crosswire.storage.revisit import REVISIT_AFTER, revisit_due
 
 
 def _same_title(a: str | None, b: str | None) -> bool:
@@ -26,7 +26,7 @@ def record_revision(db: sqlite_utils.Database, article_id: int, article: Article
     """If `article` (a re-fetch) changed the stored title or body, keep the stored version as a revision and
     make `article` the current text. Returns whether a revision was recorded. An empty re-extraction is not
     an edit (a page that failed to extract must not wipe the text)."""
-    from storage.articles import body_hash
+    from crosswire.storage.articles import body_hash
 
     row = db.execute("select title, lede, text, body_hash, modified, first_seen from articles where id = ?",
                      [article_id]).fetchone()
@@ -85,7 +85,7 @@ def revision_count(db: sqlite_utils.Database, article_id: int) -> int:
 
 
 def due_revisits(db: sqlite_utils.Database, source: str, now: datetime) -> list[tuple[int, str]]:
-    """(id, url) of the source's articles whose next revisit time (crosswire.revisit) has passed."""
+    """(id, url) of the source's articles whose next revisit time (crosswire.storage.revisit) has passed."""
     horizon = (now - max(REVISIT_AFTER) - timedelta(days=1)).isoformat(timespec="seconds")
     out = []
     for article_id, url, first_seen, fetched_at in db.execute(

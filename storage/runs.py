@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from storage.db import utcnow
+from crosswire.storage.db import utcnow
 
 
 def start_run(db: sqlite_utils.Database, command: str) -> int:

@@ -10,7 +10,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from storage.db import utcnow
+from crosswire.storage.db import utcnow
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -99,7 +99,7 @@ def m_polling(db: sqlite_utils.Database) -> None:
 
 def m_identity_history(db: sqlite_utils.Database) -> None:
     """URL identity keys on article_urls, when each article was last fetched, and its earlier revisions."""
-    from crosswire.urls import url_key
+    from crosswire.identity.urls import url_key
 
     db["article_urls"].add_column("key", str)
     for url, in db.execute("select url from article_urls").fetchall():
@@ -158,7 +158,7 @@ def m_stories(db: sqlite_utils.Database) -> None:
 
 
 def m_article_topics(db: sqlite_utils.Database) -> None:
-    """Topic tags per article (crosswire.topics): which named keyword sets each article matches."""
+    """Topic tags per article (crosswire.core.topics): which named keyword sets each article matches."""
     db["article_topics"].create({"article_id": int, "topic": str}, pk=("article_id", "topic"),
                                 foreign_keys=[("article_id", "articles", "id")])
     db["article_topics"].create_index(["topic"])
@@ -172,7 +172,7 @@ def m_date_indexes(db: sqlite_utils.Database) -> None:
 
 
 def m_lsh_recent(db: sqlite_utils.Database) -> None:
-    """The recent part of the LSH index: small, merged into lsh_buckets in sorted order (see storage.families)."""
+    """The recent part of the LSH index: small, merged into lsh_buckets in sorted order (see crosswire.storage.families)."""
     db.execute("create table lsh_recent (bucket integer not null, article_id integer not null, "
                "primary key (bucket, article_id)) without rowid")
 

@@ -1,6 +1,6 @@
 """Full-text search over the archive: FTS5 MATCH, filters, bm25 ranking, snippets, copy families collapsed.
 
-Tokenizer (storage.schema m002): `unicode61 remove_diacritics 2`, kept after measuring the alternatives.
+Tokenizer (crosswire.storage.schema m002): `unicode61 remove_diacritics 2`, kept after measuring the alternatives.
 It splits and case-folds Latin, Cyrillic and Arabic words alike (УДАРЫ finds удары), folds Latin accents
 (cafe finds café), and a prefix query covers Russian declension (дейр* finds Дейр-эз-Зором). It does not fold
 ё to е or strip Arabic vowel marks (they act as word breaks), so the query parser strips harakat and tatweel
@@ -16,9 +16,9 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from crosswire.query import Query, parse_query
-from crosswire.snippets import best_snippet
-from storage.export import article_record
+from crosswire.storage.query import Query, parse_query
+from crosswire.storage.snippets import best_snippet
+from crosswire.storage.export import article_record
 
 # bm25 column weights for (title, lede, text): a word in the headline says more about what an article is
 # about than the same word deep in the body; the lede is the writer's own summary, so it sits in between.
@@ -200,7 +200,7 @@ def _plain_snippet(text: str, words: int = SNIPPET_TOKENS) -> str:
 
 def iter_matching(db: sqlite_utils.Database, query: str | Query, *, sort: str = "date", limit: int | None = None,
                   all_copies: bool = False) -> Iterator[dict[str, Any]]:
-    """Export records (storage.export shape) of the matching articles, in result order, fetched in chunks."""
+    """Export records (crosswire.storage.export shape) of the matching articles, in result order, fetched in chunks."""
     ids = [article_id for article_id, _ in matching_ids(db, query, sort=sort, limit=limit, all_copies=all_copies)]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -212,7 +212,7 @@ def iter_matching(db: sqlite_utils.Database, query: str | Query, *, sort: str = 
 
 def get_article(db: sqlite_utils.Database, ref: str | int) -> dict[str, Any] | None:
     """One article for reading, by id or by any URL variant: the export record plus outlet and family."""
-    from storage.articles import find_article_id
+    from crosswire.storage.articles import find_article_id
 
     text = str(ref).strip()
     article_id = int(text) if text.isdigit() else (find_article_id(db, text) if "://" in text else None)

@@ -13,8 +13,8 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from crosswire.clustering import WINDOW_HOURS, Clusterer, build_docs
-from storage.db import utcnow
+from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, build_docs
+from crosswire.storage.db import utcnow
 
 _ARTICLE_COLUMNS = ("id, source, title, lede, text, published, first_seen, family_id, family_role, body_hash, "
                     "word_count, story_id")
@@ -70,8 +70,8 @@ def _rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict
 def mark_copies(rows: list[dict[str, Any]]) -> None:
     """Set each row's role ('own' | 'copy') and copy_of (source): a copy shares the copy key of an earlier row
     and reads like it (a copy family built on shared page furniture must not turn own reporting into a copy)."""
-    from crosswire import textvec
-    from crosswire.clustering import COPY_MIN_COSINE
+    from crosswire.analysis import textvec
+    from crosswire.analysis.clustering import COPY_MIN_COSINE
 
     first: dict[str, tuple[dict[str, Any], dict[str, float]]] = {}
     for row in rows:

@@ -1,4 +1,4 @@
-"""Topic tags per article: which named keyword sets (crosswire.topics) an article matches."""
+"""Topic tags per article: which named keyword sets (crosswire.core.topics) an article matches."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Iterable
 
 import sqlite_utils
 
-from crosswire.urls import canonical_url
-from storage.db import utcnow
+from crosswire.identity.urls import canonical_url
+from crosswire.storage.db import utcnow
 
 
 def tag_article(db: sqlite_utils.Database, article_id: int, topics: Iterable[str]) -> None:

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from crosswire.testweb import TestWeb
+from testweb import TestWeb
 
 # The saved real pages live beside the repository (../shared/data/extraction-dev), never inside it.
 REAL_PAGES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction-dev"

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crosswire.testweb import TestWeb
-from crosswire.testweb.outlets_discovery import source_toml
+from testweb import TestWeb
+from testweb.outlets_discovery import source_toml
 
 CRAWL_SETTINGS = ["-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_TIMEOUT=10"]

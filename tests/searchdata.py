@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from crosswire.article import Article
-from storage.articles import store_article
-from storage.feeds import sync_source
+from crosswire.core.article import Article
+from crosswire.storage.articles import store_article
+from crosswire.storage.feeds import sync_source
 
 NOW = datetime(2026, 2, 6, 12, 0, tzinfo=timezone.utc)
 

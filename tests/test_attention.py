@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crosswire.attention import Cell, attention, chart, table
+from crosswire.storage.attention import Cell, attention, chart, table
 from crosswire.cli import main
-from crosswire.errors import QueryError
-from crosswire.testweb.outlets_events import store_events
-from storage.db import open_db
+from crosswire.core.errors import QueryError
+from testweb.outlets_events import store_events
+from crosswire.storage.db import open_db
 
 
 @pytest.fixture

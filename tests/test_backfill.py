@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.testweb import TestWeb
-from crosswire.testweb.outlets_discovery import LISTING_PATH
+from testweb import TestWeb
+from testweb.outlets_discovery import LISTING_PATH
 from discoverydata import crawl, requested, stored, truth, write_sources
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from crosswire.cli import main
-from crosswire.paths import SOURCES_ENV
+from crosswire.core.paths import SOURCES_ENV
 
 TWO = '''
 [defaults]

@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crosswire.clustering import Clusterer, Doc
-from crosswire.entities import extract
-from crosswire.testweb.outlets_events import EVENTS, event_articles, store_events
-from storage.db import open_db
-from storage.stories import cluster_new, list_stories, recluster
+from crosswire.analysis.clustering import Clusterer, Doc
+from crosswire.analysis.entities import extract
+from testweb.outlets_events import EVENTS, event_articles, store_events
+from crosswire.storage.db import open_db
+from crosswire.storage.stories import cluster_new, list_stories, recluster
 
 
 @pytest.fixture
@@ -149,9 +149,9 @@ def test_crawl_of_the_events_outlets_clusters_stories_end_to_end(tmp_path) -> No
     from click.testing import CliRunner
 
     from crosswire.cli import main
-    from crosswire.testweb import TestWeb
-    from crosswire.testweb.outlets_events import EVENT_OUTLETS
-    from storage.articles import find_article_id
+    from testweb import TestWeb
+    from testweb.outlets_events import EVENT_OUTLETS
+    from crosswire.storage.articles import find_article_id
 
     db_path, sources = tmp_path / "war.db", tmp_path / "sources.toml"
     with TestWeb(outlets=EVENT_OUTLETS) as web:

@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from crosswire.cli import main
-from crosswire.compare import compare_story
-from crosswire.errors import QueryError
-from crosswire.facts import figures, sentences
-from crosswire.report import to_html, to_text
-from crosswire.testweb.outlets_events import EVENTS, store_events
-from storage.db import open_db
-from storage.stories import cluster_new
+from crosswire.analysis.compare import compare_story
+from crosswire.core.errors import QueryError
+from crosswire.analysis.facts import figures, sentences
+from crosswire.exports.report import to_html, to_text
+from testweb.outlets_events import EVENTS, store_events
+from crosswire.storage.db import open_db
+from crosswire.storage.stories import cluster_new
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.testweb import TestWeb
-from crosswire.urls import canonical_url
+from testweb import TestWeb
+from crosswire.identity.urls import canonical_url
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
         "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=0",

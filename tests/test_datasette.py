@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from crosswire.testweb import TestWeb
+from testweb import TestWeb
 
 OUTLETS = ["gulf-wire", "al-mirsad", "vestnik-frontira"]   # English, Arabic, Russian
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",

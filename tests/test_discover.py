@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from crosswire.cli import main
-from crosswire.discover import Discovery, discover, feed_links, propose_source, slug
-from crosswire.sources import load_sources
-from crosswire.testweb import TestWeb
+from crosswire.crawlers.discover import Discovery, discover, feed_links, propose_source, slug
+from crosswire.core.sources import load_sources
+from testweb import TestWeb
 
 
 @pytest.fixture(scope="module")

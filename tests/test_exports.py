@@ -11,19 +11,19 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from crosswire.article import Article
+from crosswire.core.article import Article
 from crosswire.cli import main
 from crosswire.exports import FeedInfo, write_atom, write_jsonfeed, write_rss
 from crosswire.exports.common import content_html
 from crosswire.exports.static import write_static
-from crosswire.opml import export_opml, import_opml, sources_toml
-from crosswire.sources import Source, parse_sources
+from crosswire.exports.opml import export_opml, import_opml, sources_toml
+from crosswire.core.sources import Source, parse_sources
 from searchdata import build_archive
-from storage.articles import store_article
-from storage.db import open_db
-from storage.export import iter_articles, write_csv, write_jsonl
-from storage.saved import add_search
-from storage.search import iter_matching
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.export import iter_articles, write_csv, write_jsonl
+from crosswire.storage.saved import add_search
+from crosswire.storage.search import iter_matching
 
 INFO = FeedInfo(title="crosswire: deir", id="tag:crosswire,2026:searches/deir",
                 self_url="https://feeds.example/searches/deir.atom", home_url="https://feeds.example/")

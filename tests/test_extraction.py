@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 import pytest
 from trafilatura.utils import load_html
 
-from crosswire.article import FeedEntry
-from crosswire.charset import decode_html, plausible
-from crosswire.cleaning import clean_authors, guess_language, language_code, parse_date, split_keywords
-from crosswire.errors import ExtractionError
-from crosswire.extraction import extract
-from crosswire.htmlmeta import read_page_meta
+from crosswire.core.article import FeedEntry
+from crosswire.extraction.charset import decode_html, plausible
+from crosswire.extraction.cleaning import clean_authors, guess_language, language_code, parse_date, split_keywords
+from crosswire.core.errors import ExtractionError
+from crosswire.extraction.page import extract
+from crosswire.extraction.htmlmeta import read_page_meta
 
 BODY_EN = """
 <p>Residents of the river district spent a second night in basements after shelling cut power to the

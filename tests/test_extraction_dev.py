@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.evaluation import match_counts, score, shingles
-from crosswire.extraction import extract
+from scoring import match_counts, score, shingles
+from crosswire.extraction.page import extract
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction-dev"
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 from click.testing import CliRunner
 
-from crosswire import similarity as sim
-from crosswire.article import Article
+from crosswire.identity import similarity as sim
+from crosswire.core.article import Article
 from crosswire.cli import main  # at collection, where trafilatura's import-time warning is not an error
-from crosswire.testweb import TestWeb
-from crosswire.testweb import outlets_identity as ident
-from storage.articles import store_article
-from storage.db import open_db
-from storage.families import describe_families, index_new_articles
+from testweb import TestWeb
+from testweb import outlets_identity as ident
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.families import describe_families, index_new_articles
 from tests.test_identity import crawl
 
 WIRE_TEXT = " ".join(

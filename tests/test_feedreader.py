@@ -14,12 +14,12 @@ from typing import Iterator
 
 import pytest
 
-from crosswire.article import Article
+from crosswire.core.article import Article
 from crosswire.exports.static import write_static
 from searchdata import build_archive
-from storage.articles import store_article
-from storage.db import open_db
-from storage.saved import add_search
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.saved import add_search
 
 NEWSBOAT = shutil.which("newsboat")
 pytestmark = pytest.mark.skipif(NEWSBOAT is None, reason="newsboat not installed (apt-get install newsboat)")

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crosswire.article import FeedEntry
-from crosswire.feeds import parse_feed
+from crosswire.core.article import FeedEntry
+from crosswire.crawlers.feeds import parse_feed
 
 BASE = "https://outlet.example/feed"
 UTC = timezone.utc

@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
-from crawlers.safety import (BlockedAddressError, BlockPrivateAddressesMiddleware, RedirectLoopError,
+from crosswire.crawlers.safety import (BlockedAddressError, BlockPrivateAddressesMiddleware, RedirectLoopError,
                              RedirectLoopMiddleware, RetryAfterMiddleware, ScriptRefreshMiddleware, is_public)
-from crosswire import exitcodes
+from crosswire.core import exitcodes
 from crosswire.cli import main
-from crosswire.testweb import TestWeb
-from crosswire.testweb import outlets_hostile as hostile
-from crosswire.testweb.outlets_hostile import HostileWeb
+from testweb import TestWeb
+from testweb import outlets_hostile as hostile
+from testweb.outlets_hostile import HostileWeb
 
 SETTINGS = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "DOWNLOAD_MAXSIZE=2000000",

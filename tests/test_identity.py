@@ -10,11 +10,11 @@ from typing import Iterator
 
 import pytest
 
-from crosswire.article import Article
-from crosswire.testweb import TestWeb
-from crosswire.testweb import outlets_identity as ident
-from storage.articles import find_article_id, known_urls, store_article
-from storage.db import open_db
+from crosswire.core.article import Article
+from testweb import TestWeb
+from testweb import outlets_identity as ident
+from crosswire.storage.articles import find_article_id, known_urls, store_article
+from crosswire.storage.db import open_db
 
 BODY = " ".join(f"Sentence number {i} of a long enough report about the shelling of a river town." for i in range(8))
 

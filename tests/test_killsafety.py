@@ -17,8 +17,8 @@ from typing import Callable
 
 import pytest
 
-from crosswire import exitcodes
-from crosswire.testweb import TestWeb
+from crosswire.core import exitcodes
+from testweb import TestWeb
 
 OUTLETS = ["levant-ledger", "northern-dispatch", "gulf-wire", "al-mirsad", "vestnik-frontira", "frontline-review"]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_DELAY=0",
@@ -121,7 +121,7 @@ def test_kill_9_at_several_points_loses_nothing_and_the_next_crawl_is_clean(web,
 def test_search_export_and_backup_work_while_a_crawl_writes(web, reference, tmp_path):
     import threading
 
-    from crosswire.testweb.site import make_response
+    from testweb.site import make_response
 
     db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
     arrived, release = threading.Event(), threading.Event()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from crosswire import exitcodes
-from crosswire.errors import LockedError
-from crosswire.lock import CrawlLock, lock_path
-from crosswire.testweb import TestWeb
-from crosswire.testweb.site import Request, Response, make_response
+from crosswire.core import exitcodes
+from crosswire.core.errors import LockedError
+from crosswire.storage.lock import CrawlLock, lock_path
+from testweb import TestWeb
+from testweb.site import Request, Response, make_response
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CROSSWIRE_EXTRACT_WORKERS=0",
         "-s", "RETRY_TIMES=0", "-s", "ROBOTSTXT_OBEY=False"]
@@ -42,7 +42,7 @@ def test_lock_is_exclusive_and_names_the_holder(tmp_path):
 def test_lock_is_released_by_the_kernel_after_kill_9(tmp_path):
     db = tmp_path / "news.db"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from crosswire.lock import CrawlLock; "
+        [sys.executable, "-c", "import sys, time; from crosswire.storage.lock import CrawlLock; "
          f"CrawlLock({str(db)!r}).acquire(); print('held', flush=True); time.sleep(600)"],
         stdout=subprocess.PIPE, text=True)
     try:

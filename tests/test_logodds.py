@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from crosswire.logodds import distinctive, log_odds_z, scaled_prior
+from crosswire.analysis.logodds import distinctive, log_odds_z, scaled_prior
 
 
 def test_two_words_two_groups_by_hand() -> None:

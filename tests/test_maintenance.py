@@ -8,13 +8,13 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from crosswire import exitcodes
-from crosswire.article import Article
+from crosswire.core import exitcodes
+from crosswire.core.article import Article
 from crosswire.cli import main
-from crosswire.lock import CrawlLock, lock_path
-from storage.articles import store_article
-from storage.db import open_db
-from storage.feeds import sync_source
+from crosswire.storage.lock import CrawlLock, lock_path
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.feeds import sync_source
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crosswire import polling
-from crosswire.polling import DAY, HOUR, MINUTE, Decision, PollConfig
+from crosswire.crawlers import polling
+from crosswire.crawlers.polling import DAY, HOUR, MINUTE, Decision, PollConfig
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 NO_JITTER = PollConfig(jitter=0.0)

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crosswire.errors import QueryError
-from crosswire.query import Query, Term, parse_query
+from crosswire.core.errors import QueryError
+from crosswire.storage.query import Query, Term, parse_query
 
 NOW = datetime(2026, 2, 6, 12, 0, tzinfo=timezone.utc)
 

@@ -10,15 +10,15 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from crosswire.article import Article
+from crosswire.core.article import Article
 from crosswire.cli import main
-from crosswire.diffing import render_plain, word_diff
-from crosswire.revisit import revisit_due
-from crosswire.testweb import TestWeb
-from crosswire.testweb import outlets_identity as ident
-from storage.articles import store_article
-from storage.db import open_db
-from storage.revisions import versions
+from crosswire.analysis.diffing import render_plain, word_diff
+from crosswire.storage.revisit import revisit_due
+from testweb import TestWeb
+from testweb import outlets_identity as ident
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.revisions import versions
 from tests.test_identity import crawl
 
 T0 = datetime(2026, 4, 14, 9, 0, tzinfo=timezone.utc)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.errors import SourcesError
-from crosswire.extraction import extract
-from crosswire.rules import apply_rules, extract_with_rules, parse_dateline
-from crosswire.sources import Rules, parse_sources
-from crosswire.testweb import TestWeb
+from crosswire.core.errors import SourcesError
+from crosswire.extraction.page import extract
+from crosswire.extraction.rules import apply_rules, extract_with_rules, parse_dateline
+from crosswire.core.sources import Rules, parse_sources
+from testweb import TestWeb
 from discoverydata import crawl, write_sources
 
 DATA = Path(__file__).parent / "data" / "rules"
-# kasr-observer's [source.rules], as in crosswire/testweb/outlets_discovery.py
+# kasr-observer's [source.rules], as in tests/testweb/outlets_discovery.py
 RULES = {"title": ".story .hl", "body": ".story .para", "date": ".dateline", "authors": ".writers .byline-name",
          "drop": [".dossier", ".nav"]}
 URL = "https://kasr-observer.test/article/88412"

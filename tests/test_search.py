@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from crosswire.cli import main
-from crosswire.query import parse_query
-from storage.db import open_db
-from storage.saved import add_search, list_searches
-from crosswire.article import Article
-from storage.articles import store_article
-from storage.search import get_article, matching_ids, search
+from crosswire.storage.query import parse_query
+from crosswire.storage.db import open_db
+from crosswire.storage.saved import add_search, list_searches
+from crosswire.core.article import Article
+from crosswire.storage.articles import store_article
+from crosswire.storage.search import get_article, matching_ids, search
 from searchdata import NOW, build_archive
 
 
@@ -204,7 +204,7 @@ PAGED = ["deir ezzor", "strik*", "drone strikes", "convoy", "naval OR учени
 
 def joined_ranking(db, text: str, all_copies: bool) -> list[int]:
     """The plain one-query ranking (join, filters, order by bm25) the batched ranking must reproduce."""
-    from storage.search import _BM25, filter_sql
+    from crosswire.storage.search import _BM25, filter_sql
 
     q = parse_query(text, now=NOW)
     clauses, params = filter_sql(q, all_copies=all_copies)
@@ -228,7 +228,7 @@ def test_rank_window_ranks_the_newest_matches_first(db, monkeypatch: pytest.Monk
     # ranked first, then the older ones, each group by bm25.
     everything = joined_ranking(db, "d* OR convoy", all_copies=True)
     newest = sorted(everything)[-3:]
-    monkeypatch.setattr("storage.search.RANK_WINDOW", 3)
+    monkeypatch.setattr("crosswire.storage.search.RANK_WINDOW", 3)
     expected = [i for i in everything if i in newest] + [i for i in everything if i not in newest]
     assert expected != everything
     assert expected == [i for i, _ in matching_ids(db, "d* OR convoy", all_copies=True)]
@@ -238,7 +238,7 @@ def test_rank_window_ranks_the_newest_matches_first(db, monkeypatch: pytest.Monk
 @pytest.mark.parametrize("text", PAGED)
 def test_date_walk_equals_the_sorted_lookup(db, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     by_lookup = matching_ids(db, text, sort="date")
-    monkeypatch.setattr("storage.search.DATE_WALK_THRESHOLD", 1)   # every query now walks the date index
+    monkeypatch.setattr("crosswire.storage.search.DATE_WALK_THRESHOLD", 1)   # every query now walks the date index
     assert by_lookup == matching_ids(db, text, sort="date")
 
 
@@ -265,13 +265,13 @@ def test_ranked_page_fetches_more_when_copies_fill_the_first_batch() -> None:
     ("Excluded words are not marked: geneva talks", "talks -geneva", "Excluded words are not marked: geneva [talks]"),
 ])
 def test_snippet_highlights_like_the_index_matches(text: str, query: str, expected: str | None) -> None:
-    from crosswire.snippets import best_snippet
+    from crosswire.storage.snippets import best_snippet
 
     assert expected == best_snippet([text], parse_query(query, now=NOW), ("[", "]"))
 
 
 def test_snippet_window_centres_on_the_densest_hits() -> None:
-    from crosswire.snippets import best_snippet
+    from crosswire.storage.snippets import best_snippet
 
     words = [f"w{i}" for i in range(60)]
     words[40] = "convoy"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
-from crosswire.testweb import TestWeb
+from crosswire.crawlers.sitemapparse import SitemapEntry, parse_sitemap, robots_sitemaps
+from testweb import TestWeb
 from discoverydata import crawl, errors, requested, stored, truth, write_sources
 
 UTC = timezone.utc
@@ -146,8 +146,8 @@ def test_google_news_sitemap(web: TestWeb, tmp_path: Path):
 
 
 def test_sitemap_keys_in_the_sources_file():
-    from crosswire.errors import SourcesError
-    from crosswire.sources import parse_sources
+    from crosswire.core.errors import SourcesError
+    from crosswire.core.sources import parse_sources
 
     src = parse_sources('[[source]]\nname = "a"\nhomepage = "https://a.test/"\nsitemaps = "robots"\n', "s.toml")[0]
     assert ("robots",) == src.sitemaps

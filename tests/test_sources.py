@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.errors import SourcesError
-from crosswire.paths import bundled_sources_path
-from crosswire.sources import (
+from crosswire.core.errors import SourcesError
+from crosswire.core.paths import bundled_sources_path
+from crosswire.core.sources import (
     _CHECKS,
     OWNERSHIP_TAGS,
     PERSPECTIVE_TAGS,

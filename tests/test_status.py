@@ -8,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from crosswire.article import Article
+from crosswire.core.article import Article
 from crosswire.cli import main
-from storage.articles import store_article
-from storage.db import open_db
-from storage.feeds import ensure_feed, record_feed_failure, record_feed_success, sync_source
-from storage.health import is_quiet, source_health, usual_rate
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.feeds import ensure_feed, record_feed_failure, record_feed_success, sync_source
+from crosswire.storage.health import is_quiet, source_health, usual_rate
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -11,8 +11,8 @@ import urllib.request
 import feedparser
 import pytest
 
-from crosswire.testweb import TestWeb
-from crosswire.testweb.site import Request, Response, conditional
+from testweb import TestWeb
+from testweb.site import Request, Response, conditional
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -236,7 +236,7 @@ def test_broken_feed_is_bozo_but_yields_its_entries(testweb: TestWeb) -> None:
 
 
 def test_bad_routes_misbehave_as_documented(testweb: TestWeb) -> None:
-    from crosswire.testweb.broken import PDF_BYTES, binary_bytes
+    from testweb.broken import PDF_BYTES, binary_bytes
 
     bad = testweb.bad_urls()
     assert 500 == fetch(bad["server-error"])[0]
@@ -262,8 +262,8 @@ def test_slow_page_waits_for_the_configured_delay_or_the_release() -> None:
 
 
 def test_routes_can_be_added_at_run_time_and_handler_bugs_become_500(testweb: TestWeb) -> None:
-    from crosswire.testweb.server import DropConnection
-    from crosswire.testweb.site import make_response
+    from testweb.server import DropConnection
+    from testweb.site import make_response
 
     site = testweb.site("levant-ledger")
 

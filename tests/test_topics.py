@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.errors import SourcesError
-from crosswire.sources import parse_sources
-from crosswire.testweb import TestWeb
-from crosswire.topics import article_topics, compile_topic, load_topics, match_topics
+from crosswire.core.errors import SourcesError
+from crosswire.core.sources import parse_sources
+from testweb import TestWeb
+from crosswire.core.topics import article_topics, compile_topic, load_topics, match_topics
 from discoverydata import crawl, stored, truth, write_sources
 
 
@@ -84,7 +84,7 @@ def test_only_topics_keeps_matching_articles_and_tags_them(web: TestWeb, tmp_pat
 
 
 def test_off_topic_articles_are_not_fetched_again(web: TestWeb, tmp_path: Path):
-    from crosswire.testweb.outlets_discovery import LISTING_PATH
+    from testweb.outlets_discovery import LISTING_PATH
     from discoverydata import requested
 
     newest = [a["path"] for a in sorted(web.articles("harbinger-review"), key=lambda a: a["published"])[-2:]]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.testweb import TestWeb
-from crosswire.traps import calendar_date, facet_trap, trap_reason
+from testweb import TestWeb
+from crosswire.crawlers.traps import calendar_date, facet_trap, trap_reason
 from discoverydata import crawl, errors, requested, stored, truth
 
 TODAY = date(2024, 5, 20)
@@ -50,7 +50,7 @@ def web():
 
 
 def test_crawl_through_the_maze(web: TestWeb, tmp_path: Path):
-    from crosswire.testweb.outlets_discovery import source_toml
+    from testweb.outlets_discovery import source_toml
 
     sources, db = tmp_path / "sources.toml", tmp_path / "db.sqlite"
     sources.write_text(source_toml(web, "maze-gazette"), encoding="utf-8")
@@ -80,7 +80,7 @@ def test_crawl_through_the_maze(web: TestWeb, tmp_path: Path):
 
 
 def test_summary_tail_only_when_used():
-    from crawlers.run import discovery_line
+    from crosswire.crawlers.run import discovery_line
 
     assert "" == discovery_line({"feeds_checked": 3})
     assert ("; 2 sitemaps, 5 listing pages (1 not modified); skipped 4 older than --since or the last crawl, "

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crosswire import exitcodes
+from crosswire.core import exitcodes
 from crosswire.cli import main
-from crosswire.testweb import TestWeb
-from crosswire.testweb.server import closed_port
+from testweb import TestWeb
+from testweb.server import closed_port
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CROSSWIRE_EXTRACT_WORKERS=0",
         "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]

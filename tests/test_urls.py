@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crosswire.urls import canonical_url, same_site, url_key
+from crosswire.identity.urls import canonical_url, same_site, url_key
 
 ARTICLE = "https://www.example.com/world/2026/04/port-strike"
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from crosswire.cli import main
 from crosswire.cli.serve import is_loopback
-from crosswire.errors import QueryError, StorageError
+from crosswire.core.errors import QueryError, StorageError
 from crosswire.web import create_app, pages, render
 from crosswire.web.security import CSP, safe_url
 from tests.webdata import NOW, REVISED, XSS_STORY, XSS_TITLE, build_web_archive
@@ -306,8 +306,8 @@ def test_the_database_is_opened_read_only(db_path: Path) -> None:
 
 
 def test_an_older_archive_is_migrated_once_then_read_only(tmp_path: Path) -> None:
-    from storage.db import open_db
-    from storage.schema import MIGRATIONS
+    from crosswire.storage.db import open_db
+    from crosswire.storage.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     db = open_db(path, migrate=False)   # as if made by a crosswire that had every migration but the last

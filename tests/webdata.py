@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crosswire.article import Article
-from crosswire.testweb.outlets_events import COPIES, EVENTS, store_events
-from storage.articles import store_article
-from storage.db import open_db
-from storage.feeds import ensure_feed, record_feed_failure, sync_source
-from storage.saved import add_search
-from storage.stories import refresh_stories
+from crosswire.core.article import Article
+from testweb.outlets_events import COPIES, EVENTS, store_events
+from crosswire.storage.articles import store_article
+from crosswire.storage.db import open_db
+from crosswire.storage.feeds import ensure_feed, record_feed_failure, sync_source
+from crosswire.storage.saved import add_search
+from crosswire.storage.stories import refresh_stories
 from tests.searchdata import build_archive
 
 NOW = datetime(2026, 2, 7, 12, 0, tzinfo=timezone.utc)

@@ -10,20 +10,20 @@ from typing import Any, AsyncIterator, Iterable
 import scrapy
 from scrapy.http import Response
 
-from crawlers import schedule
-from crawlers.failures import classify, failure_exception
-from crawlers.entrypoints import EntryPointMixin
-from crawlers.items import PageItem
-from crawlers.listings import ListingMixin
-from crawlers.sitemaps import SitemapMixin
-from crosswire.feeds import parse_feed
-from crosswire.polling import PollConfig
-from crosswire.urls import url_key
-from storage.articles import entry_changed, known_urls, link_known
-from storage.feeds import (ensure_feed, feed_state, forget_validators, record_feed_failure, record_feed_success,
+from crosswire.crawlers import schedule
+from crosswire.crawlers.failures import classify, failure_exception
+from crosswire.crawlers.entrypoints import EntryPointMixin
+from crosswire.crawlers.items import PageItem
+from crosswire.crawlers.listings import ListingMixin
+from crosswire.crawlers.sitemaps import SitemapMixin
+from crosswire.crawlers.feeds import parse_feed
+from crosswire.crawlers.polling import PollConfig
+from crosswire.identity.urls import url_key
+from crosswire.storage.articles import entry_changed, known_urls, link_known
+from crosswire.storage.feeds import (ensure_feed, feed_state, forget_validators, record_feed_failure, record_feed_success,
                            sync_source)
-from storage.runs import record_error
-from storage.revisions import due_revisits
+from crosswire.storage.runs import record_error
+from crosswire.storage.revisions import due_revisits
 
 
 class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
@@ -42,7 +42,7 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
 
     @property
     def db(self) -> Any:
-        return self.crawler.crosswire_db  # opened by crawlers.run, shared by pipelines
+        return self.crawler.crosswire_db  # opened by crosswire.crawlers.run, shared by pipelines
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources:
@@ -161,7 +161,7 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
 
     def refetch_request(self, url: str, source: str, *, feed_id: int | None = None,
                         entry: dict[str, Any] | None = None) -> scrapy.Request:
-        """A request for a stored article, to record a revision if it changed (see storage.revisions)."""
+        """A request for a stored article, to record a revision if it changed (see crosswire.storage.revisions)."""
         self.pending.setdefault(url_key(url), [])
         self.stat("articles_refetched")
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
@@ -169,7 +169,7 @@ class FeedSpider(SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
                                     "refetch": True})
 
     def revisit_requests(self, source: str) -> Iterable[scrapy.Request]:
-        """Re-fetch the source's recent articles at 1, 6, 24 and 72 h after first seen (crosswire.revisit)."""
+        """Re-fetch the source's recent articles at 1, 6, 24 and 72 h after first seen (crosswire.storage.revisit)."""
         for _, url in due_revisits(self.db, source, schedule.now_utc(self.crawler.settings)):
             if url_key(url) not in self.pending:
                 yield self.refetch_request(url, source)

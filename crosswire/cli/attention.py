@@ -30,8 +30,8 @@ def attention(db_path: Path | None, query: str, by: str, interval: str, since: s
 
         crosswire attention "Zaporizhzhia OR Запорожье" --by tag --interval week --chart zaporizhzhia.png
     """
-    from crosswire import attention as att
-    from storage.db import open_db
+    from crosswire.storage import attention as att
+    from crosswire.storage.db import open_db
 
     db = open_db(resolve_db(db_path))
     cells = att.attention(db, query, by=by, interval=interval, since=since, until=until)

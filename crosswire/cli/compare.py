@@ -26,9 +26,9 @@ def compare(db_path: Path | None, story: int, html_path: Path | None, as_json: b
 
         crosswire compare 12 --html ariha.html
     """
-    from crosswire.compare import compare_story
-    from crosswire.report import to_html, to_text
-    from storage.db import open_db
+    from crosswire.analysis.compare import compare_story
+    from crosswire.exports.report import to_html, to_text
+    from crosswire.storage.db import open_db
 
     db = open_db(resolve_db(db_path))
     report = compare_story(db, story)

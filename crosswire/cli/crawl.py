@@ -42,13 +42,13 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
         crosswire crawl --quiet --log-file ~/crosswire.log     # from cron
         crosswire crawl --source harbinger-review --since 2024-02-01   # backfill a month
     """
-    from crosswire import exitcodes
+    from crosswire.core import exitcodes
     from crosswire.cli.cronlog import append_log
-    from crosswire.errors import LockedError
-    from crosswire.lock import CrawlLock
+    from crosswire.core.errors import LockedError
+    from crosswire.storage.lock import CrawlLock
 
     if since is not None:
-        from crosswire.cleaning import parse_date
+        from crosswire.extraction.cleaning import parse_date
 
         when = parse_date(since) if len(since) >= 10 else None
         if when is None:
@@ -78,12 +78,12 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
 def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], setting_pairs: tuple[str, ...],
            poll_all: bool, quiet: bool, log_file: Path | None) -> Any:
     """Run the crawl itself under the lock; return its CrawlSummary."""
-    from crawlers.run import parse_setting_overrides, run_crawl
-    from crosswire.sources import load_sources, select_sources
+    from crosswire.crawlers.run import parse_setting_overrides, run_crawl
+    from crosswire.core.sources import load_sources, select_sources
 
     overrides: dict[str, Any] = {}
-    from storage.db import open_db
-    from storage.runs import mark_interrupted
+    from crosswire.storage.db import open_db
+    from crosswire.storage.runs import mark_interrupted
 
     handle = open_db(db)
     try:
@@ -109,8 +109,8 @@ def _crawl(db: Path, sources_path: Path | None, source_names: tuple[str, ...], s
     # Sitemaps and listing pages have no schedule (a conditional GET keeps them cheap): always due.
     if not poll_all and not any(getattr(s, "sitemaps", ()) or getattr(s, "listing", ()) for s in sources):
         # Don't start Scrapy (and its extraction workers) every cron tick just to find nothing due.
-        from crawlers.run import CrawlSummary
-        from crawlers.schedule import count_due
+        from crosswire.crawlers.run import CrawlSummary
+        from crosswire.crawlers.schedule import count_due
 
         due, not_due = count_due(db, sources, overrides.get("CROSSWIRE_NOW"))
         if not due:

@@ -10,7 +10,7 @@ import click
 import platformdirs
 
 from crosswire.cli.options import db_option, resolve_db, resolve_sources, sources_option, user_errors
-from crosswire.errors import CrosswireError
+from crosswire.core.errors import CrosswireError
 
 
 def executable() -> list[str]:

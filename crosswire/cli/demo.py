@@ -27,15 +27,15 @@ def demo(db_path: Path | None, limit: int) -> None:
 
         crosswire demo --db demo.db
     """
-    from crawlers.run import run_crawl
-    from crosswire.sources import parse_sources
-    from crosswire.testweb import TestWeb
-    from storage.db import open_db
+    from crosswire.crawlers.run import run_crawl
+    from crosswire.core.sources import parse_sources
+    from testweb import TestWeb
+    from crosswire.storage.db import open_db
 
     if db_path is None:
         db_path = Path(tempfile.mkdtemp(prefix="crosswire-demo-")) / "demo.db"
-    from crosswire.testweb.outlets_events import EVENT_OUTLETS
-    from crosswire.testweb.server import DEFAULT_OUTLETS
+    from testweb.outlets_events import EVENT_OUTLETS
+    from testweb.server import DEFAULT_OUTLETS
 
     # Feed outlets (every format, and one broken outlet), a sitemap-only and a listing-only outlet, and the
     # outlets that cover the same four events from different sides.

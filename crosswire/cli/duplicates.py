@@ -25,9 +25,9 @@ def duplicates(article: str | None, db_path: Path | None, as_json: bool, limit: 
         crosswire duplicates
         crosswire duplicates https://example.com/world/port-strike --json
     """
-    from storage.articles import resolve_article
-    from storage.db import open_db
-    from storage.families import describe_families, family_of
+    from crosswire.storage.articles import resolve_article
+    from crosswire.storage.db import open_db
+    from crosswire.storage.families import describe_families, family_of
 
     db = open_db(resolve_db(db_path))
     if article is not None:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import click
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
-from crosswire.errors import ExportError
+from crosswire.core.errors import ExportError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -60,7 +60,7 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
         crosswire export --format csv --query 'lang:ru since:7d' -o week-ru.csv
         crosswire export --static /var/www/feeds --base-url https://example.org/feeds
     """
-    from storage.db import open_db
+    from crosswire.storage.db import open_db
 
     db = open_db(resolve_db(db_path))
     chosen = [flag for flag, value in (("--query", query), ("--search", search_name), ("--source", source)) if value]
@@ -95,10 +95,10 @@ def _render(db: sqlite_utils.Database, fmt: str, query: str | None, search_name:
     from crosswire.exports import FEED_FORMATS as WRITERS
     from crosswire.exports.common import FeedInfo
     from crosswire.exports.static import ID_PREFIX
-    from crosswire.query import Query, parse_query
-    from storage.export import iter_articles, write_csv, write_jsonl
-    from storage.saved import get_search
-    from storage.search import iter_matching
+    from crosswire.storage.query import Query, parse_query
+    from crosswire.storage.export import iter_articles, write_csv, write_jsonl
+    from crosswire.storage.saved import get_search
+    from crosswire.storage.search import iter_matching
 
     parsed: Query | None = None
     title, feed_id = "crosswire: all articles", f"{ID_PREFIX}all"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from crosswire import extraction, pages
 from crosswire.cli.options import user_errors
+from crosswire.crawlers import fetch
+from crosswire.extraction import extract as extract_page
 
 
 @click.command("extract")
@@ -23,9 +24,9 @@ def extract(source: str, page_url: str | None) -> None:
         crosswire extract saved/report.html.gz --url https://outlet.example/2024/report
         crosswire extract https://outlet.example/2024/report
     """
-    if pages.is_web_url(source):
-        page = pages.fetch(source)
+    if fetch.is_web_url(source):
+        page = fetch.fetch(source)
     else:
-        page = pages.read_file(Path(source))
-    article = extraction.extract(page.body, page_url or page.url, content_type=page.content_type)
+        page = fetch.read_file(Path(source))
+    article = extract_page(page.body, page_url or page.url, content_type=page.content_type)
     click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False))

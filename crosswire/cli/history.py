@@ -23,10 +23,10 @@ def history(article: str, db_path: Path | None, as_json: bool) -> None:
         crosswire history 42
         crosswire history "https://example.com/news/market-shelling?utm_source=rss" --json
     """
-    from crosswire.diffing import changed, render_plain, stats, word_diff
-    from storage.articles import resolve_article
-    from storage.db import open_db
-    from storage.revisions import versions
+    from crosswire.analysis.diffing import changed, render_plain, stats, word_diff
+    from crosswire.storage.articles import resolve_article
+    from crosswire.storage.db import open_db
+    from crosswire.storage.revisions import versions
 
     db = open_db(resolve_db(db_path))
     article_id = resolve_article(db, article)

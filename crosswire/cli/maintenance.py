@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
-from crosswire.errors import CrosswireError, StorageError
+from crosswire.core.errors import CrosswireError, StorageError
 
 
 def backup_database(source: Path, target: Path) -> int:
@@ -79,10 +79,10 @@ def vacuum(db_path: Path | None) -> None:
 
         crosswire vacuum --db war.db
     """
-    from crosswire import exitcodes
-    from crosswire.errors import LockedError
-    from crosswire.lock import CrawlLock
-    from storage.db import open_db
+    from crosswire.core import exitcodes
+    from crosswire.core.errors import LockedError
+    from crosswire.storage.lock import CrawlLock
+    from crosswire.storage.db import open_db
 
     path = resolve_db(db_path)
     if not path.exists():

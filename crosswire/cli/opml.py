@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import resolve_sources, sources_option, user_errors
-from crosswire.errors import SourcesError
+from crosswire.core.errors import SourcesError
 
 
 @click.group("opml")
@@ -25,10 +25,10 @@ def export_command(sources_path: Path | None, output: Path | None) -> None:
 
     \b
     Example:
-        crosswire opml export -o crosswire.opml
+        crosswire opml export -o crosswire.exports.opml
     """
-    from crosswire.opml import export_opml
-    from crosswire.sources import load_sources
+    from crosswire.exports.opml import export_opml
+    from crosswire.core.sources import load_sources
 
     data = export_opml(load_sources(resolve_sources(sources_path)))
     if output is None:
@@ -51,8 +51,8 @@ def import_command(file: Path, into: Path | None) -> None:
         crosswire opml import reader-export.opml > my-sources.toml
         crosswire opml import reader-export.opml --into my-sources.toml
     """
-    from crosswire.opml import import_opml, sources_toml
-    from crosswire.sources import load_sources, parse_sources
+    from crosswire.exports.opml import import_opml, sources_toml
+    from crosswire.core.sources import load_sources, parse_sources
 
     found = import_opml(file.read_bytes(), str(file))
     if into is None:

@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 import click
 
-from crosswire.errors import CrosswireError
-from crosswire.paths import default_db_path, default_sources_path
+from crosswire.core.errors import CrosswireError
+from crosswire.core.paths import default_db_path, default_sources_path
 
 
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -37,8 +37,8 @@ def search(query: str, db_path: Path | None, sort: str, limit: int, offset: int,
         crosswire search '"deir ezzor" strike* -drill since:2026-01-01 until:2026-01-31 country:RU'
         crosswire search 'shelling OR bombardment tag:wire' --sort date --limit 5 --json
     """
-    from storage.db import open_db
-    from storage.search import search as run_search
+    from crosswire.storage.db import open_db
+    from crosswire.storage.search import search as run_search
 
     db = open_db(resolve_db(db_path))
     marks = ("<mark>", "</mark>") if as_json else (_START, _END)

@@ -27,8 +27,8 @@ def add_command(name: str, query: str, db_path: Path | None) -> None:
     Example:
         crosswire searches add deir-ezzor '"deir ezzor" OR "дейр-эз-зор" OR "دير الزور"'
     """
-    from storage.db import open_db
-    from storage.saved import add_search
+    from crosswire.storage.db import open_db
+    from crosswire.storage.saved import add_search
 
     new = add_search(open_db(resolve_db(db_path)), name, query)
     click.echo(f"{'saved' if new else 'updated'} search {name}: {query}")
@@ -45,8 +45,8 @@ def list_command(db_path: Path | None, as_json: bool) -> None:
     Example:
         crosswire searches list --json
     """
-    from storage.db import open_db
-    from storage.saved import list_searches
+    from crosswire.storage.db import open_db
+    from crosswire.storage.saved import list_searches
 
     rows = list_searches(open_db(resolve_db(db_path)))
     if as_json:
@@ -68,8 +68,8 @@ def remove_command(name: str, db_path: Path | None) -> None:
     Example:
         crosswire searches remove deir-ezzor
     """
-    from storage.db import open_db
-    from storage.saved import remove_search
+    from crosswire.storage.db import open_db
+    from crosswire.storage.saved import remove_search
 
     remove_search(open_db(resolve_db(db_path)), name)
     click.echo(f"removed search {name}")

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
-from crosswire.errors import QueryError
+from crosswire.core.errors import QueryError
 
 MAX_WIDTH = 88   # long lines tire the eye; a reading view wraps at a book-like measure
 
@@ -52,8 +52,8 @@ def show(article: str, db_path: Path | None, width: int | None, as_json: bool) -
         crosswire show 123
         crosswire show https://example.org/news/2026/01/14/strike --json
     """
-    from storage.db import open_db
-    from storage.search import get_article
+    from crosswire.storage.db import open_db
+    from crosswire.storage.search import get_article
 
     record = get_article(open_db(resolve_db(db_path)), article.lstrip("#"))
     if record is None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crosswire.cli.options import json_option, resolve_sources, sources_option, user_errors
-from crosswire.sources import Source, load_sources
+from crosswire.core.sources import Source, load_sources
 
 # Wide enough that piped output (scripts, tests, `| less`) is never truncated or wrapped.
 _PIPE_WIDTH = 1000

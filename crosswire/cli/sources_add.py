@@ -25,9 +25,9 @@ def add(url: str, name: str | None, into: Path | None, yes: bool) -> None:
         crosswire sources add https://www.example-news.org/
         crosswire sources add https://www.example-news.org/ --into my-sources.toml --yes
     """
-    from crosswire.discover import discover, propose_source
-    from crosswire.errors import SourcesError
-    from crosswire.sources import parse_sources
+    from crosswire.crawlers.discover import discover, propose_source
+    from crosswire.core.errors import SourcesError
+    from crosswire.core.sources import parse_sources
 
     found = discover(url)
     block = propose_source(found, name)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
-from crosswire.errors import StorageError
+from crosswire.core.errors import StorageError
 
 FLAGS = {"ok": "ok", "new": "new", "quiet": "QUIET", "failing": "FAILING", "paused": "PAUSED"}
 
@@ -59,8 +59,8 @@ def status(db_path: Path | None, as_json: bool, now_iso: str | None) -> None:
         crosswire status --db war.db
         crosswire status --json | jq '.sources[] | select(.state != "ok")'
     """
-    from storage.db import open_db
-    from storage.health import last_run, source_health
+    from crosswire.storage.db import open_db
+    from crosswire.storage.health import last_run, source_health
 
     path = resolve_db(db_path)
     if not path.exists():

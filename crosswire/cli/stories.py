@@ -35,9 +35,9 @@ def stories(ctx: click.Context, db_path: Path | None, since: str | None, query: 
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db_path": db_path}
         return
-    from crosswire.attention import query_ids
-    from storage.db import open_db
-    from storage.stories import cluster_new, list_stories
+    from crosswire.storage.attention import query_ids
+    from crosswire.storage.db import open_db
+    from crosswire.storage.stories import cluster_new, list_stories
 
     db = open_db(resolve_db(db_path))
     cluster_new(db)
@@ -70,7 +70,7 @@ def recluster(ctx: click.Context, db_path: Path | None) -> None:
 
         crosswire stories recluster --db war.db
     """
-    from storage.stories import recluster as run
+    from crosswire.storage.stories import recluster as run
 
     _run_on_archive(ctx, db_path, run)
 
@@ -86,13 +86,13 @@ def update(ctx: click.Context, db_path: Path | None) -> None:
 
         crosswire stories update --db war.db
     """
-    from storage.stories import cluster_new
+    from crosswire.storage.stories import cluster_new
 
     _run_on_archive(ctx, db_path, cluster_new)
 
 
 def _run_on_archive(ctx: click.Context, db_path: Path | None, run: Any) -> None:
-    from storage.db import open_db
+    from crosswire.storage.db import open_db
 
     # --db given after the subcommand wins over one given to `crosswire stories`.
     db = open_db(resolve_db(db_path or ctx.obj["db_path"]))

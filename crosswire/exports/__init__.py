@@ -6,7 +6,7 @@
     jsonfeed.py  JSON Feed 1.1
     static.py    one feed per saved search and per source, plus an index.html
 
-Every writer takes export records (storage.export.article_record's shape) and a FeedInfo, and returns bytes.
+Every writer takes export records (crosswire.storage.export.article_record's shape) and a FeedInfo, and returns bytes.
 """
 
 from __future__ import annotations

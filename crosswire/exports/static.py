@@ -20,9 +20,9 @@ from crosswire.exports.atom import write_atom
 from crosswire.exports.common import FeedInfo
 from crosswire.exports.jsonfeed import write_jsonfeed
 from crosswire.exports.rss import write_rss
-from crosswire.query import Query, parse_query
-from storage.saved import list_searches
-from storage.search import iter_matching
+from crosswire.storage.query import Query, parse_query
+from crosswire.storage.saved import list_searches
+from crosswire.storage.search import iter_matching
 
 # A tag: URI (RFC 4151) names each feed for ever, wherever the tree is served from.
 ID_PREFIX = "tag:crosswire,2026:"

@@ -17,7 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from crosswire.errors import CrosswireError, QueryError, StorageError
+from crosswire.core.errors import CrosswireError, QueryError, StorageError
 from crosswire.web import feeds, pages, render
 from crosswire.web.charts import ChartCache
 from crosswire.web.security import HEADERS, SecurityHeaders, safe_url
@@ -43,7 +43,7 @@ class Reader:
         """This thread's read-only connection (SQLite connections must not be shared across threads at once)."""
         db = getattr(self._local, "db", None)
         if db is None:
-            from storage.db import open_db
+            from crosswire.storage.db import open_db
 
             db = open_db(self.path, readonly=True)
             self._local.db = db
@@ -66,7 +66,7 @@ def _feed(kind: str) -> Callable[[Request], Response]:
             if response is None:
                 raise HTTPException(404, f"no source named {request.path_params['name']!r}")
             return response
-        from storage.stories import get_story
+        from crosswire.storage.stories import get_story
 
         story = get_story(db, request.path_params["story_id"])
         if story is None:
@@ -106,8 +106,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def _migrate_if_behind(path: Path) -> None:
     """Bring an archive made by an older crosswire up to the current schema once, as every command does;
     the reader itself only ever opens it read-only."""
-    from storage.db import open_db
-    from storage.schema import MIGRATIONS
+    from crosswire.storage.db import open_db
+    from crosswire.storage.schema import MIGRATIONS
 
     db = open_db(path, readonly=True)
     try:

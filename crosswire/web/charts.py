@@ -1,4 +1,4 @@
-"""Attention over time for the browser: issue 6's crosswire.attention table and chart, as a page and a PNG."""
+"""Attention over time for the browser: issue 6's crosswire.storage.attention table and chart, as a page and a PNG."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ def story_view(report: dict[str, Any]) -> AttentionView | None:
 
 
 def png(cells: list[Any], title: str) -> bytes:
-    """The attention chart of `cells` as PNG bytes (drawn by crosswire.attention.chart)."""
-    from crosswire.attention import chart
+    """The attention chart of `cells` as PNG bytes (drawn by crosswire.storage.attention.chart)."""
+    from crosswire.storage.attention import chart
 
     with _DRAW, tempfile.TemporaryDirectory(prefix="crosswire-chart-") as tmp:
         path = chart(cells, Path(tmp) / "attention.png", title=title)

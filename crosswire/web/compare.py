@@ -1,4 +1,4 @@
-"""The comparison page's data: issue 6's crosswire.compare report (a plain timeline if that is not installed)."""
+"""The comparison page's data: issue 6's crosswire.analysis.compare report (a plain timeline if that is not installed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlite_utils
 def comparison(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
     """compare_story's report, plus `article_of`: each outlet's first article id, for links."""
     try:
-        from crosswire.compare import compare_story
+        from crosswire.analysis.compare import compare_story
     except ImportError:
         report = _timeline_only(db, story_id)
     else:
@@ -24,7 +24,7 @@ def comparison(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
 def _timeline_only(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
     """The same shape as compare_story's report with only the timeline and headlines filled in."""
     from crosswire.web.render import lag
-    from storage.stories import get_story, story_articles
+    from crosswire.storage.stories import get_story, story_articles
 
     rows = story_articles(db, story_id)
     start = rows[0]["time"] if rows else 0.0

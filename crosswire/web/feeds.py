@@ -10,13 +10,13 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import Response
 
-from crosswire.errors import QueryError
+from crosswire.core.errors import QueryError
 from crosswire.exports import FEED_FORMATS, FEED_SUFFIX
 from crosswire.exports.common import FeedInfo
 from crosswire.exports.static import ID_PREFIX
-from crosswire.query import Query, parse_query
-from storage.export import iter_articles
-from storage.search import iter_matching
+from crosswire.storage.query import Query, parse_query
+from crosswire.storage.export import iter_articles
+from crosswire.storage.search import iter_matching
 
 FEED_ITEMS = 50
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "jsonfeed": "application/feed+json"}

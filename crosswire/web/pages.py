@@ -9,15 +9,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from crosswire.errors import QueryError
+from crosswire.core.errors import QueryError
 from crosswire.exports.common import parse_iso
-from crosswire.query import parse_date, parse_query
+from crosswire.storage.query import parse_date, parse_query
 from crosswire.web import charts, render
 from crosswire.web.feeds import search_feed, source_feed, story_feed
 from crosswire.web.security import safe_url
-from storage.browse import facet_counts, filter_choices, latest_story_time
-from storage.search import SORTS, get_article, matching_ids, search
-from storage.stories import get_story, list_stories
+from crosswire.storage.browse import facet_counts, filter_choices, latest_story_time
+from crosswire.storage.search import SORTS, get_article, matching_ids, search
+from crosswire.storage.stories import get_story, list_stories
 
 PAGE_SIZE = 20
 HOME_SIZE = 30
@@ -76,7 +76,7 @@ def home(request: Request) -> Response:
 
 def _saved_searches(db: Any) -> list[dict[str, Any]]:
     """The saved searches (`crosswire searches add`), each with its feed."""
-    from storage.saved import list_searches
+    from crosswire.storage.saved import list_searches
 
     if "saved_searches" not in db.table_names():
         return []
@@ -129,7 +129,7 @@ def article_page(request: Request) -> Response:
 def _earlier_versions(db: Any, article_id: int) -> list[Any]:
     """The article's replaced versions, newest first (issue 4's revisions, when that module is installed)."""
     try:
-        from storage.revisions import versions
+        from crosswire.storage.revisions import versions
     except ImportError:
         return []
     if "revisions" not in db.table_names():
@@ -174,7 +174,7 @@ def story_page(request: Request) -> Response:
 
 def _attention_view(request: Request) -> charts.AttentionView:
     """The attention options from the URL, checked (QueryError for bad ones)."""
-    from crosswire.attention import BY, INTERVALS
+    from crosswire.storage.attention import BY, INTERVALS
 
     params = request.query_params
     view = charts.AttentionView(q=params.get("q", "").strip(), by=params.get("by", "source"),
@@ -186,7 +186,7 @@ def _attention_view(request: Request) -> charts.AttentionView:
 
 
 def _attention_cells(request: Request, view: charts.AttentionView) -> list[Any]:
-    from crosswire.attention import attention
+    from crosswire.storage.attention import attention
 
     now = request.app.state.reader.now()
     since = parse_date(view.since, now=now, key="since") if view.since else None
@@ -223,7 +223,7 @@ def attention_png(request: Request) -> Response:
 
 def sources_page(request: Request) -> Response:
     """Every source's and feed's health: the same facts as `crosswire status`."""
-    from storage.health import last_run, source_health
+    from crosswire.storage.health import last_run, source_health
 
     db = _db(request)
     reader = request.app.state.reader

@@ -96,7 +96,7 @@ HOME_FILTERS = ("source", "country", "tag", "since", "until")
 
 def filters_query(filters: dict[str, str]) -> str:
     """The search query text for the home page's filter menus (so the same parser checks them)."""
-    from crosswire.errors import QueryError
+    from crosswire.core.errors import QueryError
 
     parts = []
     for key in HOME_FILTERS:

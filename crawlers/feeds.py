@@ -1,0 +1,155 @@
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed 1.0/1.1 by its spec. Pure functions."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+from bs4 import BeautifulSoup
+
+from crosswire.core.article import FeedEntry
+
+# feedparser names versions like "rss20", "rss10", "rss091u", "atom10"; we keep the family.
+KINDS = {"rss": "rss", "atom": "atom", "cdf": "rss"}
+
+
+@dataclass
+class ParsedFeed:
+    """A parsed feed: its kind, title, entries, and the parser's complaint if the feed was malformed."""
+
+    kind: str                         # rss | atom | json | unknown
+    title: str | None = None
+    entries: list[FeedEntry] = field(default_factory=list)
+    problem: str | None = None        # None when the feed parsed cleanly
+    version: str | None = None        # e.g. rss20, atom10, json11
+    ttl_minutes: int | None = None    # RSS <ttl>, a hint for polling
+
+
+def strip_html(text: str | None) -> str | None:
+    """Plain text of an HTML fragment, whitespace collapsed."""
+    if not text:
+        return None
+    if "<" not in text and "&" not in text:
+        return " ".join(text.split()) or None
+    plain = BeautifulSoup(text, "lxml").get_text(" ")
+    return " ".join(plain.split()) or None
+
+
+def _struct_to_dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _iso_to_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def looks_like_json_feed(body: bytes) -> bool:
+    """Whether the body is a JSON Feed document (by its version URL)."""
+    head = body.lstrip()[:1]
+    return head == b"{" and b"jsonfeed.org/version" in body[:4096]
+
+
+def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+    """Parse a JSON Feed (https://jsonfeed.org/version/1.1)."""
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return ParsedFeed(kind="json", problem=f"invalid JSON Feed: {exc}")
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        return ParsedFeed(kind="json", problem="invalid JSON Feed: no items list")
+    version = str(doc.get("version", ""))
+    entries = []
+    for item in doc["items"]:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("external_url")
+        if not isinstance(link, str) or not link:
+            continue
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        entries.append(FeedEntry(
+            url=urljoin(url, link), guid=str(item.get("id")) if item.get("id") is not None else None,
+            title=strip_html(item.get("title")),
+            summary=strip_html(item.get("summary") or item.get("content_text") or item.get("content_html")),
+            authors=[a["name"] for a in authors if isinstance(a, dict) and a.get("name")],
+            published=_iso_to_dt(item.get("date_published")), updated=_iso_to_dt(item.get("date_modified")),
+            tags=[t for t in item.get("tags", []) if isinstance(t, str)],
+            image=item.get("image") or item.get("banner_image"),
+            language=item.get("language") or doc.get("language"),
+        ))
+    return ParsedFeed(kind="json", title=doc.get("title"), entries=entries,
+                      version="json" + version.rsplit("/", 1)[-1].replace(".", ""))
+
+
+def _entry_from_feedparser(e: Any, base: str, language: str | None) -> FeedEntry | None:
+    link = e.get("link")
+    if not link:
+        # Some feeds carry the article URL only as the guid.
+        guid = e.get("id")
+        link = guid if isinstance(guid, str) and guid.startswith(("http://", "https://")) else None
+    if not link:
+        return None
+    authors = [a.get("name") for a in e.get("authors", []) if a.get("name")]
+    if not authors and e.get("author"):
+        authors = [e["author"]]
+    image = None
+    for media in e.get("media_content", []) + e.get("media_thumbnail", []):
+        if media.get("url"):
+            image = media["url"]
+            break
+    if not image:
+        for enc in e.get("enclosures", []):
+            if enc.get("type", "").startswith("image/") and enc.get("href"):
+                image = enc["href"]
+                break
+    return FeedEntry(
+        url=urljoin(base, link.strip()), guid=e.get("id"), title=strip_html(e.get("title")),
+        summary=strip_html(e.get("summary")), authors=authors,
+        # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning;
+        # an entry that never said it was updated must not look updated.
+        published=_struct_to_dt(dict.get(e, "published_parsed")) or _struct_to_dt(dict.get(e, "updated_parsed")),
+        updated=_struct_to_dt(dict.get(e, "updated_parsed")),
+        tags=[t.get("term") for t in e.get("tags", []) if t.get("term")],
+        image=image, language=language,
+    )
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed body of any supported format; a malformed feed yields what could be parsed and a problem."""
+    if looks_like_json_feed(body) or (content_type or "").split(";")[0].strip() in (
+            "application/feed+json", "application/json"):
+        return parse_json_feed(body, url)
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    version = parsed.get("version") or None
+    kind = next((k for prefix, k in KINDS.items() if (version or "").startswith(prefix)), "unknown")
+    language = parsed.feed.get("language")
+    language = language.split("-")[0].lower() if isinstance(language, str) and language else None
+    entries = [entry for e in parsed.entries if (entry := _entry_from_feedparser(e, url, language))]
+    problem = None
+    exc = parsed.get("bozo_exception")
+    # A feed served as text/html or without a Content-Type parses fine; only a broken document is a problem.
+    if parsed.get("bozo") and not isinstance(exc, feedparser.NonXMLContentType):
+        problem = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+    if kind == "unknown" and not entries:
+        problem = "not a feed" + (f" ({problem})" if problem else "")
+    ttl = parsed.feed.get("ttl")
+    return ParsedFeed(kind=kind, title=parsed.feed.get("title"), entries=entries, problem=problem,
+                      version=version, ttl_minutes=int(ttl) if str(ttl or "").isdigit() else None)

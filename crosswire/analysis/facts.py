@@ -1,0 +1,124 @@
+"""Facts that some outlets report and others leave out: figures and quotes, matched across texts.
+
+Pure functions over {outlet: text}. A figure is a number in a sentence (casualties, households, trucks:
+datelines and years are not figures); an outlet carries it when any of its sentences has the same number,
+in digits or in words. A quote is a quoted span of four or more words; an outlet carries it when one of its
+sentences holds most of the quote's words. Only facts missing from at least one outlet are worth showing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crosswire.analysis import textvec
+from crosswire.analysis.entities import find_people
+
+SENTENCE_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[\"“‘A-ZА-ЯЁ0-9])|\n+")
+NUMBER_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
+QUOTE_RE = re.compile(r"[\"“]([^\"”]{12,}?)[\"”]")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100,
+}
+NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+QUOTE_MATCH = 0.6       # share of a quote's words one sentence must hold to carry it
+
+
+@dataclass
+class Fact:
+    """One figure or quote, who carries it and who does not."""
+
+    kind: str                       # "figure" | "quote"
+    key: str                        # the number ("14") or the quote's first words
+    sentence: str                   # as the first outlet to carry it wrote it
+    speaker: str | None = None      # for quotes: a person named in the same sentence
+    present: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready."""
+        return {"kind": self.kind, "key": self.key, "sentence": self.sentence, "speaker": self.speaker,
+                "present": self.present, "missing": self.missing}
+
+
+def sentences(text: str | None) -> list[str]:
+    """Sentences of a text (paragraph breaks always end one)."""
+    if not text:
+        return []
+    return [s.strip() for s in SENTENCE_RE.split(text) if s and s.strip()]
+
+
+def figures(sentence: str) -> set[int]:
+    """The numbers a sentence reports, leaving out years and the day in a date ("Feb 3")."""
+    found: set[int] = set()
+    for match in NUMBER_RE.finditer(sentence):
+        value = float(match.group(1).replace(",", ""))
+        before = sentence[max(0, match.start() - 5):match.start()].strip().lower()
+        if before.endswith(MONTHS) or before.endswith(tuple(m + "." for m in MONTHS)):
+            continue
+        # A number glued to a capitalised name ("Crescent 24", "Resolution 2254") is part of that name.
+        previous = sentence[:match.start()].split()
+        if len(previous) >= 2 and previous[-1][:1].isupper() and sentence[match.start() - 1] == " ":
+            continue
+        if value != int(value) or 1900 <= value <= 2100:
+            continue
+        found.add(int(value))
+    found.update(NUMBER_WORDS[m.group(1).lower()] for m in NUMBER_WORD_RE.finditer(sentence))
+    return {n for n in found if n >= 2}
+
+
+def quotes(sentence: str) -> list[str]:
+    """Quoted spans of four or more words in a sentence."""
+    return [q.strip() for q in QUOTE_RE.findall(sentence) if len(q.split()) >= 4]
+
+
+def speaker(sentence: str, text: str) -> str | None:
+    """Who a quoted sentence names: a full name in it, else the person of the whole text whose surname it uses."""
+    people = find_people(sentence)
+    if people:
+        return people[0]
+    for person in find_people(text):
+        if re.search(rf"\b{re.escape(person.split()[-1])}\b", sentence):
+            return person
+    return None
+
+
+def _carries_quote(quote_tokens: set[str], outlet_sentences: list[set[str]]) -> bool:
+    if not quote_tokens:
+        return False
+    return any(len(quote_tokens & s) / len(quote_tokens) >= QUOTE_MATCH for s in outlet_sentences)
+
+
+def compare_facts(texts: dict[str, str]) -> list[Fact]:
+    """Figures and quotes carried by some outlets of `texts` (outlet -> text, in order of publication) and
+    missing from others; facts every outlet carries are left out."""
+    outlets = list(texts)
+    split = {o: sentences(texts[o]) for o in outlets}
+    numbers = {o: set().union(*(figures(s) for s in split[o])) if split[o] else set() for o in outlets}
+    token_sets = {o: [set(textvec.tokens(s)) for s in split[o]] for o in outlets}
+    facts: list[Fact] = []
+    seen_numbers: set[int] = set()
+    seen_quotes: list[set[str]] = []
+    for outlet in outlets:
+        for sentence in split[outlet]:
+            for number in sorted(figures(sentence)):
+                if number in seen_numbers:
+                    continue
+                seen_numbers.add(number)
+                present = [o for o in outlets if number in numbers[o]]
+                facts.append(Fact("figure", str(number), sentence, None, present,
+                                  [o for o in outlets if o not in present]))
+            for quote in quotes(sentence):
+                toks = set(textvec.tokens(quote))
+                if any(len(toks & s) / max(1, len(toks)) >= QUOTE_MATCH for s in seen_quotes):
+                    continue
+                seen_quotes.append(toks)
+                present = [o for o in outlets if _carries_quote(toks, token_sets[o])]
+                key = " ".join(quote.split()[:8])
+                facts.append(Fact("quote", key, sentence, speaker(sentence, texts[outlet]), present,
+                                  [o for o in outlets if o not in present]))
+    return [f for f in facts if f.missing]

@@ -1,0 +1,139 @@
+"""Per-outlet extraction rules: a source's CSS selectors, applied before the generic extractor.
+
+A source whose pages fool the generic extractor (the body in an odd container, a sidebar that wins, the
+date only in a dateline) gets a `[source.rules]` table: `drop` removes elements first, then `title`,
+`body`, `date` and `authors` are read with their selectors and win over what the generic extractor found.
+When the generic extractor finds nothing at all, the rules alone make the Article. Pure functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+import dateparser
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from crosswire.core.article import Article, FeedEntry
+from crosswire.extraction.charset import decode_html, looks_like_html
+from crosswire.extraction.cleaning import clean_authors, clean_text, parse_date
+from crosswire.core.errors import ExtractionError
+
+LOGGER = logging.getLogger(__name__)
+
+# Elements whose text is its own paragraph when a rule's body is read.
+_BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
+_NEVER_TEXT = {"script", "style", "noscript", "template", "iframe", "svg", "form", "button"}
+_MIN_BODY_WORDS = 10
+# Where a dateline's date starts: the first digit or month name, after labels like "Published:".
+_FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+
+
+def _select(tree: HtmlElement, css: str) -> list[HtmlElement]:
+    return [el for el in tree.cssselect(css) if isinstance(el.tag, str)]
+
+
+def _text(el: HtmlElement) -> str:
+    return clean_text(" ".join(el.itertext())) or ""
+
+
+def _paragraphs(el: HtmlElement) -> list[str]:
+    """The paragraphs inside a body element: its block children's texts, or its own text when it has none."""
+    blocks = []
+    for b in el.iterdescendants():
+        if isinstance(b.tag, str) and b.tag in _BLOCKS:
+            # An <li> holding a <p> is one paragraph, not two: skip blocks inside another block.
+            outer = b.getparent()
+            while outer is not None and outer is not el and outer.tag not in _BLOCKS:
+                outer = outer.getparent()
+            if outer is el or outer is None:
+                blocks.append(b)
+    texts = [_text(b) for b in blocks] if blocks else [_text(el)]
+    return [t for t in texts if t]
+
+
+def parse_dateline(text: str | None) -> datetime | None:
+    """A date from dateline text like "Published: 09/03/2024 06:50 GMT" (day before month, as most outlets write)."""
+    if not text:
+        return None
+    start = _FIRST_DIGIT_OR_MONTH.search(text)
+    if start is None:
+        return None
+    parsed = dateparser.parse(text[start.start():][:64], settings={
+        "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
+    return parse_date(parsed) if parsed else None
+
+
+def _date(el: HtmlElement) -> datetime | None:
+    machine = el.get("datetime") or el.get("content")
+    if not machine:
+        inner = el.cssselect("[datetime]")
+        machine = inner[0].get("datetime") if inner else None
+    return parse_date(machine) or parse_dateline(_text(el))
+
+
+def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The page with `drop` elements removed, and the fields the rules found (title, text, published, authors)."""
+    tree = lxml.html.document_fromstring(markup)
+    for el in list(tree.iter(*_NEVER_TEXT)):
+        el.drop_tree()   # never body text, and they would leak into a rule's paragraphs
+    for css in rules.get("drop", ()):
+        for el in _select(tree, css):
+            el.drop_tree()
+    found: dict[str, Any] = {}
+    if rules.get("title"):
+        hits = _select(tree, rules["title"])
+        if hits and _text(hits[0]):
+            found["title"] = _text(hits[0])
+    if rules.get("body"):
+        paragraphs = [p for el in _select(tree, rules["body"]) for p in _paragraphs(el)]
+        if paragraphs:
+            found["text"] = "\n\n".join(paragraphs)
+    if rules.get("date"):
+        for el in _select(tree, rules["date"]):
+            when = _date(el)
+            if when:
+                found["published"] = when
+                break
+    if rules.get("authors"):
+        names = clean_authors([_text(el) for el in _select(tree, rules["authors"])])
+        if names:
+            found["authors"] = names
+    found["declares_lede"] = bool(tree.cssselect('meta[name="description"], meta[property="og:description"]'))
+    missing = [k for k, field in (("title", "title"), ("body", "text"), ("date", "published"), ("authors", "authors"))
+               if rules.get(k) and field not in found]
+    if missing:
+        LOGGER.info("%s: rule selectors for %s matched nothing", url, ", ".join(missing))
+    return lxml.html.tostring(tree, encoding="unicode"), found
+
+
+def extract_with_rules(html: str | bytes, url: str, entry: FeedEntry | None = None, *,
+                       content_type: str | None = None, rules: dict[str, Any] | None = None) -> Article:
+    """crosswire.extraction.page.extract, with a source's rules applied first and their findings winning."""
+    from crosswire.extraction.page import extract
+
+    if not rules:
+        return extract(html, url, entry, content_type=content_type)
+    markup = decode_html(html, url, content_type) if isinstance(html, bytes) else html
+    if not markup.strip() or not looks_like_html(markup):
+        raise ExtractionError(f"not an HTML page: {url}")
+    cleaned, found = apply_rules(markup, url, rules)
+    try:
+        article = extract(cleaned, url, entry)
+    except ExtractionError:
+        # The generic extractor found no body; the rules' own body is enough when it has words.
+        if len(re.findall(r"\w+", found.get("text", ""))) < _MIN_BODY_WORDS:
+            raise
+        article = Article(url=url, title=entry.title if entry else None,
+                          published=entry.published if entry else None, language=entry.language if entry else None)
+    for key, value in found.items():
+        if key != "declares_lede":
+            setattr(article, key, value)
+    if "text" in found and not found.get("declares_lede"):
+        # Without a declared description the generic lede was the first paragraph of the wrong body.
+        article.lede = found["text"].split("\n\n", 1)[0]
+    return article
