@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from crosswire.core.article import Article  # noqa: E402
 from crosswire.storage.db import open_db  # noqa: E402
+from crosswire.core.sources import Source
 
 # --- a small generator of news-like text about fictional events --------------------------------------------
 
@@ -188,7 +189,7 @@ def quality(bases: int = 400, seed: int = 4) -> dict[str, object]:
     db = open_db(memory=True)
     shops = outlets(40, rng)
     for o in shops:
-        sync_source(db, name=o.name, homepage=f"https://{o.name}.example/", tags=["wire"] if o.wire else [])
+        sync_source(db, Source(name=o.name, homepage=f"https://{o.name}.example/", tags=("wire",) if o.wire else ()))
     positives: list[tuple[int, int, str]] = []
     negatives: list[tuple[int, int, str]] = []
     for b in range(bases):

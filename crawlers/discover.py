@@ -23,7 +23,7 @@ from protego import Protego
 from crosswire import PROJECT_URL, __version__
 from crosswire.core.errors import CrosswireError
 from crosswire.crawlers.feeds import parse_feed
-from crosswire.crawlers.sitemapparse import parse_sitemap, robots_sitemaps
+from crosswire.crawlers.sitemaps import parse_sitemap, robots_sitemaps
 from crosswire.core.sources import is_http_url
 
 COMMON_FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.json", "/index.xml")

@@ -1,38 +1,60 @@
-"""What the sitemap and listing entry points share: per-source limits, scope, backfill date, error records.
+"""What the spider's entry points (feeds, sitemaps, listing pages) share: the crawl's context, its clock,
+per-source limits and scope, the backfill date, and error records.
 
-Mixed into the feed spider (one spider per crawl covers feeds, sitemaps and listing pages alike), so every
+Mixed into the spider (one spider per crawl covers feeds, sitemaps and listing pages alike), so every
 article URL still goes through the spider's `article_requests` (known-URL filter, pending dedup).
 """
 
 from __future__ import annotations
 
 import functools
+import random
 from datetime import datetime
 from typing import Any, Iterable
 
 import scrapy
+import sqlite_utils
 
-from crosswire.crawlers.failures import classify, failure_exception
-from crosswire.extraction.cleaning import parse_date
+from crosswire.core.article import FeedEntry
 from crosswire.core.sources import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES
+from crosswire.core.times import parse_iso
+from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
+from crosswire.crawlers.failures import classify, failure_exception
+from crosswire.crawlers.schedule import PollConfig, crawl_clock, poll_config
 from crosswire.crawlers.traps import trap_reason
+from crosswire.extraction.cleaning import parse_date
 from crosswire.storage.articles import known_urls
 from crosswire.storage.feeds import feed_state, record_feed_failure
-from crosswire.storage.runs import record_error
 from crosswire.storage.topics import off_topic_urls
+
+_LIMIT_DEFAULTS = {"max_pages": DEFAULT_MAX_PAGES, "max_depth": DEFAULT_MAX_DEPTH,
+                   "max_articles": DEFAULT_MAX_ARTICLES}
 
 
 class EntryPointMixin:
-    """Helpers for entry points other than feeds; the spider provides db, run_id, sources and stat()."""
+    """Helpers every entry point uses; the spider class provides `crawler` and `article_requests`."""
+
+    crawler: Any
+
+    @property
+    def context(self) -> CrawlContext:
+        """The crawl's shared state (database, run, sources, articles in flight)."""
+        return CrawlContext.of(self.crawler)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The crawl's database."""
+        return self.context.db
+
+    @property
+    def now(self) -> datetime:
+        """The crawl's clock (CROSSWIRE_NOW pins it in tests)."""
+        return crawl_clock(self.crawler.settings)
 
     @functools.cached_property
-    def source_by_name(self) -> dict[str, Any]:
-        return {s.name: s for s in self.sources}
-
-    @functools.cached_property
-    def source_rules(self) -> dict[str, dict[str, Any]]:
-        """Each source's extraction rules as a plain dict (it crosses into extraction worker processes)."""
-        return {s.name: s.rules.as_dict() for s in self.sources if getattr(s, "rules", None)}
+    def today(self) -> datetime:
+        """The clock at the start of the crawl, for calendar-trap checks."""
+        return self.now
 
     @functools.cached_property
     def since(self) -> datetime | None:
@@ -41,21 +63,29 @@ class EntryPointMixin:
         return parse_date(value) if value else None
 
     @functools.cached_property
-    def today(self) -> datetime:
-        """Now, for calendar-trap checks; CROSSWIRE_NOW pins it (tests)."""
-        from crosswire.crawlers.schedule import now_utc
+    def poll_config(self) -> PollConfig:
+        """The polling limits of this crawl's settings."""
+        return poll_config(self.crawler.settings)
 
-        return now_utc(self.crawler.settings)
+    @functools.cached_property
+    def rng(self) -> random.Random:
+        """Backoff jitter; CROSSWIRE_SEED makes it reproducible."""
+        return random.Random(self.crawler.settings.get("CROSSWIRE_SEED"))
+
+    def stat(self, key: str, count: int = 1) -> None:
+        """Add to one of crosswire's counters in the crawl's stats."""
+        self.crawler.stats.inc_value(STATS_PREFIX + key, count)
 
     def limit(self, source: str, key: str, own: int | None = None) -> int:
         """A per-source guard (max_pages, max_depth, max_articles): the entry point's, the source's, or the default."""
-        defaults = {"max_pages": DEFAULT_MAX_PAGES, "max_depth": DEFAULT_MAX_DEPTH, "max_articles": DEFAULT_MAX_ARTICLES}
-        return own or getattr(self.source_by_name.get(source), key, None) or defaults[key]
+        config = self.context.sources.get(source)
+        return own or (getattr(config, key) if config is not None else None) or _LIMIT_DEFAULTS[key]
 
-    def in_scope(self, entries: list[Any], source: str) -> list[Any]:
+    def in_scope(self, entries: list[FeedEntry], source: str) -> list[FeedEntry]:
         """The entries whose URL passes the source's include/exclude patterns and is no obvious trap."""
-        config = self.source_by_name.get(source)
-        dropped = off_topic_urls(self.db, [e.url for e in entries]) if getattr(config, "only_topics", False) else set()
+        config = self.context.sources.get(source)
+        only_topics = config is not None and config.only_topics
+        dropped = off_topic_urls(self.db, [e.url for e in entries]) if only_topics else set()
         kept = []
         for entry in entries:
             if config is not None and not config.matches_scope(entry.url):
@@ -65,7 +95,7 @@ class EntryPointMixin:
                 self.stat("off_topic")   # judged off topic by an earlier crawl: not fetched again
                 continue
             # Feeds and sitemaps name their own articles: only the unmistakable traps are refused here;
-            # links scraped off listing pages get the strict check in crawlers/listings.py.
+            # links scraped off listing pages get the strict check in crosswire.crawlers.listings.
             reason = trap_reason(entry.url, self.today, navigation=False, strict=False)
             if reason:
                 self.stat("traps_skipped")
@@ -74,25 +104,24 @@ class EntryPointMixin:
             kept.append(entry)
         return kept
 
-    def settled(self, entries: list[Any], source: str) -> bool:
+    def settled(self, entries: list[FeedEntry], source: str) -> bool:
         """Whether every in-scope entry is stored already or was judged off topic (a routine crawl has caught up)."""
-        config = self.source_by_name.get(source)
+        config = self.context.sources.get(source)
         wanted = [e.url for e in entries if config is None or config.matches_scope(e.url)]
         done = known_urls(self.db, wanted)
-        if getattr(config, "only_topics", False):
+        if config is not None and config.only_topics:
             done |= off_topic_urls(self.db, wanted)
         return len(done) == len(set(wanted))
 
     def previous_success(self, feed_id: int) -> datetime | None:
         """When this entry point was last fetched successfully (before this run)."""
-        return parse_date(feed_state(self.db, feed_id).get("last_success"))
+        return parse_iso(feed_state(self.db, feed_id).get("last_success"))
 
-    def note(self, source: str, url: str, kind: str, reason: str, *, feed_id: int | None = None,
+    def note(self, source: str | None, url: str, kind: str, reason: str, *, feed_id: int | None = None,
              count: bool = True) -> None:
         """Record a problem or a cut in the errors table; `count` adds it to the crawl's error count."""
-        if count:
-            self.stat("errors")
-        record_error(self.db, run_id=self.run_id, feed_id=feed_id, source=source, url=url, kind=kind, reason=reason)
+        self.context.error(self.crawler.stats, url=url, kind=kind, reason=reason, source=source,
+                           feed_id=feed_id, count=count)
 
     def cut(self, source: str, url: str, reason: str, *, feed_id: int | None = None) -> None:
         """A guard stopped this entry point short: counted in the summary and recorded with its reason."""
@@ -109,11 +138,6 @@ class EntryPointMixin:
             record_feed_failure(self.db, feed_id, reason=reason, status=status)
         self.note(request.meta.get("source"), request.url, kind, reason, feed_id=feed_id)
 
-    def entry_point_requests(self, source: Any) -> Iterable[scrapy.Request]:
-        """The first requests of every sitemap and listing of a source."""
-        yield from self.sitemap_start(source)
-        yield from self.listing_start(source)
-
     @staticmethod
     def conditional_headers(state: dict[str, Any]) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from an entry point's last fetch."""
@@ -124,8 +148,13 @@ class EntryPointMixin:
             headers["If-Modified-Since"] = state["last_modified"]
         return headers
 
+    def article_requests(self, entries: list[FeedEntry], *, feed_id: int | None,
+                         source: str) -> Iterable[scrapy.Request]:
+        """Requests for the entries whose article is neither stored nor already requested (the spider's)."""
+        raise NotImplementedError
+
 
 def header(response: Any, name: str) -> str | None:
-    """A response header as text, or None."""
-    value = response.headers.get(name)
+    """A response header as text, or None (also when there is no response)."""
+    value = response.headers.get(name) if response is not None else None
     return value.decode("latin-1") if value else None

@@ -1,18 +1,33 @@
-"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed 1.0/1.1 by its spec. Pure functions."""
+"""Feeds: reading them (pure) and polling them (the spider's feed callbacks).
+
+Reading: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed 1.0/1.1 by its spec (feedparser has none).
+
+Polling: a conditional GET with the validators of the last fetch; a 304 means nothing new; a feed's next
+check follows its posting rate (crosswire.crawlers.schedule); a failure backs off and is recorded.
+"""
 
 from __future__ import annotations
 
 import calendar
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
 from urllib.parse import urljoin
 
 import feedparser
 from bs4 import BeautifulSoup
 
+import scrapy
+from scrapy.http import Response
+
 from crosswire.core.article import FeedEntry
+from crosswire.core.times import iso
+from crosswire.crawlers.entrypoints import header
+from crosswire.crawlers.failures import classify, failure_exception
+from crosswire.crawlers.schedule import after_success, failure_decision
+from crosswire.storage.feeds import (feed_published_times, feed_state, forget_validators, record_feed_failure,
+                                     record_feed_success)
 
 # feedparser names versions like "rss20", "rss10", "rss091u", "atom10"; we keep the family.
 KINDS = {"rss": "rss", "atom": "atom", "cdf": "rss"}
@@ -153,3 +168,75 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     ttl = parsed.feed.get("ttl")
     return ParsedFeed(kind=kind, title=parsed.feed.get("title"), entries=entries, problem=problem,
                       version=version, ttl_minutes=int(ttl) if str(ttl or "").isdigit() else None)
+
+
+class FeedMixin:
+    """The spider's feed callbacks (mixed into crosswire.crawlers.spiders.news.NewsSpider)."""
+
+    def feed_request(self, url: str, feed_id: int, source: str) -> scrapy.Request:
+        """A conditional GET for a feed, using the validators from its last fetch."""
+        state = feed_state(self.db, feed_id)
+        if self.crawler.settings.getbool("CROSSWIRE_FULL_FETCH"):
+            state = {}      # after an interrupted crawl: re-read every feed in full to pick up missed articles
+        return scrapy.Request(
+            url, headers=self.conditional_headers(state), callback=self.on_feed, errback=self.on_feed_failed,
+            dont_filter=True, meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source,
+                                    "kind": "feed"},
+        )
+
+    def on_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        """A fetched feed: schedule its next check, record its state, request its unknown entries."""
+        feed_id, source = response.meta["feed_id"], response.meta["source"]
+        self.stat("feeds_checked")
+        now, cache_control = self.now, header(response, "Cache-Control")
+        if response.status == 304:
+            self.stat("feeds_not_modified")
+            # Nothing new to learn the posting rate from: use what this feed brought before.
+            decision = after_success(now, published=feed_published_times(self.db, feed_id),
+                                     cache_control=cache_control, config=self.poll_config)
+            record_feed_success(self.db, feed_id, status=304, next_check=iso(decision.next_check), now=iso(now))
+            return
+        parsed = parse_feed(response.body, response.url, header(response, "Content-Type") or "")
+        decision = after_success(now, published=[e.published for e in parsed.entries] or
+                                 feed_published_times(self.db, feed_id), ttl_minutes=parsed.ttl_minutes,
+                                 cache_control=cache_control, config=self.poll_config)
+        record_feed_success(
+            self.db, feed_id, status=response.status, kind=parsed.kind, entries=len(parsed.entries),
+            etag=header(response, "ETag"), bozo=parsed.problem, last_modified=header(response, "Last-Modified"),
+            next_check=iso(decision.next_check), now=iso(now),
+        )
+        if parsed.problem:
+            # A malformed feed still yields what could be parsed; the problem is kept against the feed, and
+            # counts as an error only when nothing could be read.
+            self.stat("feed_problems")
+            self.note(source, response.url, "parse", parsed.problem, feed_id=feed_id, count=not parsed.entries)
+        yield from self.article_requests(parsed.entries, feed_id=feed_id, source=source)
+
+    def on_feed_failed(self, failure: Any) -> None:
+        """A feed that could not be fetched: back off (honouring Retry-After), record why."""
+        request = failure.request
+        kind, reason = classify(failure_exception(failure))
+        self.stat("feeds_checked")
+        response = getattr(failure.value, "response", None)
+        status = getattr(response, "status", None)
+        now = self.now
+        retry_after = header(response, "Retry-After") if status in (429, 503) else None
+        decision, wait = failure_decision(feed_state(self.db, request.meta["feed_id"]), now, self.poll_config,
+                                          self.rng, reason=reason, retry_after=retry_after)
+        if wait is not None:
+            reason = f"{reason}, Retry-After {wait:.0f}s"
+        record_feed_failure(self.db, request.meta["feed_id"], reason=reason, status=status,
+                            next_check=iso(decision.next_check), paused=decision.paused,
+                            paused_reason=decision.reason, now=iso(now),
+                            retry_after=iso(now + timedelta(seconds=wait)) if wait is not None else None)
+        self.note(request.meta["source"], request.url, kind, reason, feed_id=request.meta["feed_id"])
+
+    def on_article_failed(self, failure: Any) -> None:
+        """An article page that could not be fetched: recorded, and its feed read in full next time."""
+        request = failure.request
+        if request.meta.get("feed_id") is not None:
+            # A 304 next time would hide this entry for good; fetch the feed in full so it is retried.
+            forget_validators(self.db, request.meta["feed_id"])
+        kind, reason = classify(failure_exception(failure))
+        self.note(request.meta.get("source"), request.url, kind, reason, feed_id=request.meta.get("feed_id"))
+

@@ -1,30 +1,121 @@
-"""Listing-page entry points: headlines read with a source's selectors, followed page by page.
+"""Listing pages: reading them with a source's CSS selectors (pure) and following them page by page.
 
-Pagination stops at the first of: no next link; a page holding only known articles (a routine crawl has
-caught up); a page reaching past `--since` (a backfill is done); the page limit; a next link that loops
-back or looks like a trap. Every stop other than the first three is recorded with its reason.
+Reading: a listing is a page of teasers (a category page, an archive page) for outlets without feeds.
+`links` selects the article links; when `item` is given, each item element yields one link and the
+headline, lede and date selectors are read inside it, otherwise they are read page-wide and paired with the
+links in order. `next` selects the link to the following (older) page.
+
+Crawling: pagination stops at the first of: no next link; a page holding only known articles (a routine
+crawl has caught up); a page reaching past `--since` (a backfill is done); the page limit; a next link that
+loops back or looks like a trap. Every stop other than the first three is recorded with its reason.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Iterable
+from urllib.parse import urldefrag, urljoin
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response
 
+from crosswire.core.article import FeedEntry
+from crosswire.core.sources import Listing, Source, is_http_url
 from crosswire.crawlers.entrypoints import header
-from crosswire.crawlers.listingparse import parse_listing
 from crosswire.crawlers.traps import trap_reason
+from crosswire.extraction.cleaning import clean_text, parse_date
 from crosswire.identity.urls import canonical_url
 from crosswire.storage.feeds import ensure_feed, feed_state, record_feed_success
 
 
-class ListingMixin:
-    """Callbacks for listing pages; mixed into the feed spider next to EntryPointMixin."""
+@dataclass
+class ParsedListing:
+    """What one listing page held: its entries, the next page, and a problem if the selectors failed."""
 
-    def listing_start(self, source: Any) -> Iterable[scrapy.Request]:
+    entries: list[FeedEntry] = field(default_factory=list)
+    next_url: str | None = None
+    problem: str | None = None
+
+
+def _href(sel: Selector) -> str | None:
+    """The link target of an <a> (or of the first <a> inside the selected element)."""
+    href = sel.attrib.get("href") if sel.root.tag == "a" else None
+    return href or sel.css("a::attr(href)").get()
+
+
+def _text(sel: Selector | None) -> str | None:
+    if sel is None:
+        return None
+    return clean_text(" ".join(t.strip() for t in sel.css("::text").getall() if t.strip()))
+
+
+def _date(sel: Selector | None) -> object:
+    if sel is None:
+        return None
+    # <time datetime="..."> and <meta content="..."> carry a machine date; fall back to the visible text.
+    machine = sel.attrib.get("datetime") or sel.attrib.get("content") or sel.css("[datetime]::attr(datetime)").get()
+    return parse_date(machine) or parse_date(_text(sel))
+
+
+def _first(scope: Selector, css: str | None) -> Selector | None:
+    if not css:
+        return None
+    found = scope.css(css)
+    return found[0] if found else None
+
+
+def _nth(page: Selector, css: str | None, index: int) -> Selector | None:
+    if not css:
+        return None
+    found = page.css(css)
+    return found[index] if index < len(found) else None
+
+
+def parse_listing(html: str | bytes, url: str, listing: Listing) -> ParsedListing:
+    """The article entries and the next-page URL of one listing page."""
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    page = Selector(text=text or "<html></html>", base_url=url)
+    result = ParsedListing()
+    seen: set[str] = set()
+    if listing.item:
+        pairs = [(_first(item, listing.links), item) for item in page.css(listing.item)]
+    else:
+        pairs = [(link, None) for link in page.css(listing.links)]
+    for index, (link, item) in enumerate(pairs):
+        href = _href(link) if link is not None else None
+        if not href:
+            continue
+        target = urldefrag(urljoin(url, href.strip()))[0]
+        if not is_http_url(target) or target in seen:
+            continue
+        seen.add(target)
+        if item is not None:
+            headline, lede, date = (_first(item, listing.headline), _first(item, listing.lede),
+                                    _first(item, listing.date))
+        else:
+            headline, lede, date = (_nth(page, listing.headline, index), _nth(page, listing.lede, index),
+                                    _nth(page, listing.date, index))
+        result.entries.append(FeedEntry(
+            url=target, title=_text(headline) or _text(link), summary=_text(lede), published=_date(date),
+        ))
+    if not result.entries:
+        result.problem = "selectors matched nothing"
+    if listing.next:
+        nxt = page.css(listing.next)
+        href = _href(nxt[0]) if nxt else None
+        if href:
+            target = urldefrag(urljoin(url, href.strip()))[0]
+            result.next_url = target if is_http_url(target) else None
+    return result
+
+
+class ListingMixin:
+    """The spider's listing-page callbacks (mixed into crosswire.crawlers.spiders.news.NewsSpider)."""
+
+    def listing_start(self, source: Source) -> Iterable[scrapy.Request]:
         """The first page of each of a source's listings (a conditional GET unless backfilling)."""
-        for index, listing in enumerate(getattr(source, "listing", ())):
+        for index, listing in enumerate(source.listing):
             feed_id = ensure_feed(self.db, listing.url, source.name, kind="listing")
             headers = {} if self.since else self.conditional_headers(feed_state(self.db, feed_id))
             yield self._listing_request(listing.url, source.name, index, feed_id, page=1,
@@ -42,7 +133,7 @@ class ListingMixin:
         """One listing page: request its unknown articles, then decide whether to follow `next`."""
         meta = response.meta
         feed_id, source, page = meta["feed_id"], meta["source"], meta["page"]
-        listing = self.source_by_name[source].listing[meta["listing"]]
+        listing = self.context.sources[source].listing[meta["listing"]]
         self.stat("listing_pages")
         if response.status == 304:
             self.stat("pages_not_modified")
@@ -69,7 +160,7 @@ class ListingMixin:
             return
         yield from self._next_page(parsed.next_url, listing, meta, response.url)
 
-    def _not_traps(self, entries: list[Any], source: str, feed_id: int) -> list[Any]:
+    def _not_traps(self, entries: list[FeedEntry], source: str, feed_id: int) -> list[FeedEntry]:
         """Scraped links that are not faceted variants of a list (sort/filter/view stacked in the query)."""
         kept = []
         for entry in entries:
@@ -81,7 +172,7 @@ class ListingMixin:
                 kept.append(entry)
         return kept
 
-    def _next_page(self, url: str, listing: Any, meta: dict[str, Any], here: str) -> Iterable[scrapy.Request]:
+    def _next_page(self, url: str, listing: Listing, meta: dict[str, Any], here: str) -> Iterable[scrapy.Request]:
         source, feed_id, page, visited = meta["source"], meta["feed_id"], meta["page"], meta["visited"]
         if canonical_url(url) in visited:
             self.stat("pagination_loops")

@@ -1,11 +1,15 @@
-"""Quieter crawl logs: a failure crosswire records in its errors table is not shouted again in the log."""
+"""Crawl logs: quieter (a failure recorded in the errors table is not shouted again), and one line per run."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy.logformatter import LogFormatter
+
+from crosswire.core.times import iso, now_utc
 
 
 class QuietLogFormatter(LogFormatter):
@@ -25,3 +29,13 @@ def quiet_loggers() -> None:
     """Raise the level of loggers that repeat, with a traceback, failures recorded elsewhere."""
     for name in QUIETED_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def append_run_line(log_file: Path | None, message: str, now: datetime | None = None) -> None:
+    """Append `<UTC time> <message>` to the crawl's log file (no-op without one), so a log read weeks later
+    says what each run did; the directory is created."""
+    if log_file is None:
+        return
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "a", encoding="utf-8") as handle:
+        handle.write(f"{iso(now or now_utc())} {message}\n")

@@ -1,28 +1,36 @@
-"""Item pipelines: extraction (in a process pool), then storage. Each does one job."""
+"""Item pipelines, in order: extraction (in a process pool), the topic filter, storage, topic tags.
+
+Each does one job and reads the crawl's shared state from its CrawlContext.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Executor
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crosswire.crawlers import schedule
-from crosswire.crawlers.items import PageItem
-from crosswire.crawlers.workers import extract_page, make_pool
 from crosswire.core.article import Article
 from crosswire.core.errors import ExtractionError
-from crosswire.storage.articles import add_url_variants, record_sighting, store_article, url_key
-from crosswire.storage.runs import record_error
+from crosswire.core.times import iso
+from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
+from crosswire.crawlers.items import PageItem
+from crosswire.crawlers.schedule import crawl_clock
+from crosswire.crawlers.workers import extract_page, make_pool
+from crosswire.identity.urls import url_key
+from crosswire.storage.articles import add_url_variants, record_sighting, store_article
+from crosswire.storage.topics import remember_off_topic, tag_article
 
 
 class ExtractPipeline:
-    """Turns a fetched page into an Article dict; a page that is not an article is recorded and dropped."""
+    """Turns a fetched page into an Article dict and its topics; a page that is not an article is recorded
+    and dropped."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.workers = crawler.settings.getint("CROSSWIRE_EXTRACT_WORKERS")
-        self.pool = None
+        self.pool: Executor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ExtractPipeline":
@@ -39,24 +47,40 @@ class ExtractPipeline:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
-        # Per-outlet extraction rules from the sources file (crosswire.extraction.rules), as a picklable dict.
-        rules = getattr(self.crawler.spider, "source_rules", {}).get(item.source)
+        context = CrawlContext.of(self.crawler)
+        args = (item.body, item.url, item.entry, item.content_type, context.rules.get(item.source))
         try:
             if self.pool is None:
-                item.article = extract_page(item.body, item.url, item.entry, item.content_type, rules)
+                item.article, item.topics = extract_page(*args)
             else:
-                future = self.pool.submit(extract_page, item.body, item.url, item.entry, item.content_type, rules)
-                item.article = await asyncio.wrap_future(future)
+                item.article, item.topics = await asyncio.wrap_future(self.pool.submit(extract_page, *args))
         except ExtractionError as exc:
-            spider = self.crawler.spider
-            spider.crawler.stats.inc_value("crosswire/errors")
-            reason = str(exc)
-            kind = "not-html" if "not an html page" in reason.lower() else "extract"
-            record_error(self.crawler.crosswire_db, run_id=spider.run_id, feed_id=item.feed_id,
-                         source=item.source, url=item.url, kind=kind, reason=reason)
-            raise DropItem(f"{item.url}: {reason}") from None
+            context.error(self.crawler.stats, url=item.url, kind=exc.kind, reason=str(exc), source=item.source,
+                          feed_id=item.feed_id)
+            raise DropItem(f"{item.url}: {exc}") from None
         item.body = b""  # the page is no longer needed; don't keep it in memory
         return item
+
+
+class TopicFilterPipeline:
+    """Drops the off-topic articles of sources that keep only their topics (`only_topics = true`)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "TopicFilterPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: PageItem) -> PageItem:
+        context = CrawlContext.of(self.crawler)
+        source = context.sources.get(item.source)
+        if source is None or not source.only_topics or set(item.topics) & set(source.topics):
+            return item
+        self.crawler.stats.inc_value(STATS_PREFIX + "off_topic")
+        # Remember the judgement, so later crawls don't fetch the page again.
+        remember_off_topic(context.db, [item.url, item.requested_url, (item.entry or {}).get("url")], item.source)
+        raise DropItem(f"{item.url}: off topic for {item.source} (wants {', '.join(source.topics)})")
 
 
 class StorePipeline:
@@ -70,24 +94,39 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item: PageItem) -> PageItem:
-        db = self.crawler.crosswire_db
-        spider = self.crawler.spider
+        context = CrawlContext.of(self.crawler)
         article = Article.from_dict(item.article or {})
         entry_url = (item.entry or {}).get("url")
         updated = (item.entry or {}).get("updated")
         # A re-fetch (item.refetch) of a stored article records a revision when its title or body changed.
-        result = store_article(db, article, source=item.source, feed_id=item.feed_id, guid=item.guid,
+        result = store_article(context.db, article, source=item.source, feed_id=item.feed_id, guid=item.guid,
                                entry_url=entry_url or item.requested_url, entry_updated=updated,
-                               revise=item.refetch, now=schedule.iso(schedule.now_utc(self.crawler.settings)))
-        item.stored_id = result.article_id   # for the topic tags (crosswire.crawlers.scope), without a second lookup
+                               revise=item.refetch, now=iso(crawl_clock(self.crawler.settings)))
+        item.stored_id = result.article_id
         stats = self.crawler.stats
         if result.status == "revised":
-            stats.inc_value("crosswire/articles_revised")
+            stats.inc_value(STATS_PREFIX + "articles_revised")
         elif not item.refetch:
-            stats.inc_value("crosswire/articles_new" if result.status == "new" else "crosswire/articles_duplicate")
-        # The same article listed by other feeds in this run: link those sightings too.
+            stats.inc_value(STATS_PREFIX + ("articles_new" if result.status == "new" else "articles_duplicate"))
+        # The same article named by other feed entries in this run: link those sightings too.
         for key in {url_key(entry_url or item.url), url_key(item.requested_url or item.url)}:
-            for feed_id, guid, *variant in spider.pending.pop(key, []):
-                record_sighting(db, result.article_id, feed_id, guid)
-                add_url_variants(db, result.article_id, list(variant))
+            for seen in context.pending.pop(key, []):
+                record_sighting(context.db, result.article_id, seen.feed_id, seen.guid)
+                add_url_variants(context.db, result.article_id, [seen.url])
+        return item
+
+
+class TopicTagPipeline:
+    """Stores the topic tags of the article the store pipeline just kept."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "TopicTagPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: PageItem) -> PageItem:
+        if item.topics and item.stored_id is not None:
+            tag_article(CrawlContext.of(self.crawler).db, item.stored_id, item.topics)
         return item

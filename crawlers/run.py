@@ -1,80 +1,49 @@
-"""Running a crawl in this process: settings assembled from defaults, sources and `-s`, then stats back."""
+"""Running a crawl in this process: under the crawl lock, after recovering from an interrupted run, with
+settings assembled from defaults, sources and `-s`; the stats come back as a CrawlSummary.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 from urllib.parse import urlsplit
 
+import sqlite_utils
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.core.errors import CrosswireError
+from crosswire.core.sources import ROBOTS, Source
+from crosswire.core.times import now_utc
+from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
+from crosswire.crawlers.logformat import quiet_loggers
+from crosswire.crawlers.schedule import is_due
+from crosswire.crawlers.spiders.news import NewsSpider
+from crosswire.crawlers.summary import STAT_KEYS, CrawlSummary
 from crosswire.storage.db import open_db
-from crosswire.storage.runs import finish_run, start_run
+from crosswire.storage.families import index_new_articles
+from crosswire.storage.feeds import next_checks
+from crosswire.storage.lock import CrawlLock
+from crosswire.storage.runs import finish_run, mark_interrupted, start_run
+from crosswire.storage.stories import cluster_new
 
-STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
-             "errors", "feed_problems", "entries_seen", "feeds_not_due",
-             # sitemaps and listing pages (crawlers/sitemaps.py, crawlers/listings.py), scope and trap guards
-             "sitemaps_checked", "listing_pages", "pages_not_modified", "sitemaps_unchanged", "too_old",
-             "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops",
-             # edit history (storage/revisions.py)
-             "articles_refetched", "articles_revised")
+LOGGER = logging.getLogger(__name__)
 
 
-@dataclass
-class CrawlSummary:
-    """What a crawl did, for the one-line summary and the runs table."""
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How the user asked to crawl (the flags of `crosswire crawl`)."""
 
-    run_id: int
-    seconds: float
-    stats: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def status(self) -> str:
-        """ok, partial (some feeds or pages failed) or nothing (no feed was due, or no source had a feed)."""
-        if self.stats.get("errors"):
-            return "partial"
-        checked = ("feeds_checked", "sitemaps_checked", "listing_pages")
-        return "ok" if any(self.stats.get(k) for k in checked) else "nothing"
-
-    def line(self) -> str:
-        """The one-line summary printed at the end of `crosswire crawl`."""
-        s = self.stats
-        not_due = f", {s['feeds_not_due']} not due" if s.get("feeds_not_due") else ""
-        return (f"{s.get('feeds_checked', 0)} feeds checked ({s.get('feeds_not_modified', 0)} not modified"
-                f"{not_due}), "
-                f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
-                f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
-                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s))
-
-
-def edits_line(s: dict[str, int]) -> str:
-    """The summary's tail for re-fetches of stored articles and the revisions they found (empty when none)."""
-    if not s.get("articles_refetched"):
-        return ""
-    return f"; {s['articles_refetched']} re-fetched for edits, {s.get('articles_revised', 0)} revised"
-
-
-def discovery_line(s: dict[str, int]) -> str:
-    """The summary's tail for sitemaps, listing pages, scope and the trap guards (empty when unused)."""
-    parts = []
-    if s.get("sitemaps_checked") or s.get("listing_pages"):
-        parts.append(f"{s.get('sitemaps_checked', 0)} sitemaps, {s.get('listing_pages', 0)} listing pages "
-                     f"({s.get('pages_not_modified', 0)} not modified)")
-    skipped = [(s.get("too_old", 0), "older than --since or the last crawl"), (s.get("off_scope", 0), "out of scope"),
-               (s.get("off_topic", 0), "off topic")]
-    if any(n for n, _ in skipped):
-        parts.append("skipped " + ", ".join(f"{n} {what}" for n, what in skipped if n))
-    cuts = [(s.get("cut_by_limits", 0), "by page/depth limits"), (s.get("traps_skipped", 0), "trap URLs"),
-            (s.get("pagination_loops", 0), "pagination loops"),
-            (s.get("requests_deduplicated", 0), "duplicate requests")]
-    if any(n for n, _ in cuts[:3]):
-        parts.append("cut short: " + ", ".join(f"{n} {what}" for n, what in cuts if n))
-    return "; " + "; ".join(parts) if parts else ""
+    poll_all: bool = False                 # --all: every feed now, due or not
+    since: datetime | None = None          # --since: backfill sitemaps and listings back to this date
+    quiet: bool = False                    # --quiet: Scrapy's own log stays silent
+    log_file: Path | None = None           # --log-file: Scrapy's warnings go there
+    progress: bool = False                 # a live progress line (on a terminal)
+    settings: dict[str, str] = field(default_factory=dict)   # -s NAME=VALUE, which win over everything
 
 
 def parse_setting_overrides(pairs: Iterable[str]) -> dict[str, str]:
@@ -88,19 +57,74 @@ def parse_setting_overrides(pairs: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def source_slots(sources: Iterable[Any]) -> dict[str, dict[str, Any]]:
+def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlSummary:
+    """`crosswire crawl`: under the crawl lock (LockedError when another run holds it), recover from an
+    interrupted run, skip Scrapy when nothing is due, else crawl; return the summary."""
+    with CrawlLock(db_path):
+        overrides: dict[str, object] = {}
+        poll_all = options.poll_all
+        if _recover(db_path):
+            # The dead run's feeds may have been recorded before their articles were: read all of them in full.
+            poll_all = True
+            overrides["CROSSWIRE_FULL_FETCH"] = True
+        if poll_all:
+            overrides["CROSSWIRE_POLL_ALL"] = True
+        if options.since is not None:
+            overrides["CROSSWIRE_SINCE"] = options.since.isoformat()
+        if options.log_file is not None:
+            # Scrapy's warnings and errors go to the file; the terminal (cron's mail) gets only our summary.
+            options.log_file.parent.mkdir(parents=True, exist_ok=True)
+            overrides["LOG_FILE"] = str(options.log_file)
+        elif options.quiet:
+            # Every failure is recorded in the errors table and counted in the summary line printed on stderr;
+            # Scrapy's own tracebacks would only make cron's mail longer.
+            overrides["LOG_LEVEL"] = "CRITICAL"
+        overrides.update(options.settings)   # explicit -s wins
+        if not poll_all:
+            not_due = _feeds_not_due(db_path, sources, overrides.get("CROSSWIRE_NOW"))
+            if not_due is not None:
+                return CrawlSummary(run_id=0, seconds=0.0, stats={"feeds_not_due": not_due})
+        return run_crawl(db_path, sources, overrides=overrides, progress=options.progress)
+
+
+def _recover(db_path: Path) -> bool:
+    """Mark runs left 'running' as interrupted (only a dead run can be: we hold the lock); whether any was."""
+    db = open_db(db_path)
+    try:
+        return mark_interrupted(db) > 0
+    finally:
+        db.close()
+
+
+def _feeds_not_due(db_path: Path, sources: list[Source], pinned_now: object) -> int | None:
+    """How many feeds are not due when none is (so Scrapy and its workers need not start on a cron tick
+    that finds nothing to do); None when something is due or a source has sitemaps or listing pages,
+    which have no schedule of their own (a conditional GET keeps them cheap)."""
+    if any(s.sitemaps or s.listing for s in sources):
+        return None
+    urls = [url for source in sources for url in source.feeds]
+    db = open_db(db_path)
+    try:
+        stored = next_checks(db, urls)
+    finally:
+        db.close()
+    now = now_utc(str(pinned_now) if pinned_now else None)
+    due = sum(1 for url in urls if url not in stored or is_due(stored[url], now))
+    return None if due else len(urls)
+
+
+def source_slots(sources: Iterable[Source]) -> dict[str, dict[str, float | int]]:
     """Scrapy DOWNLOAD_SLOTS from each source's own delay and concurrency, for every host it uses."""
-    slots: dict[str, dict[str, Any]] = {}
+    slots: dict[str, dict[str, float | int]] = {}
     for source in sources:
-        settings = {}
-        if getattr(source, "delay", None) is not None:
+        settings: dict[str, float | int] = {}
+        if source.delay is not None:
             settings["delay"] = float(source.delay)
-        if getattr(source, "concurrency", None) is not None:
+        if source.concurrency is not None:
             settings["concurrency"] = int(source.concurrency)
         if not settings:
             continue
-        entry_points = [u for u in getattr(source, "sitemaps", ()) if u != "robots"] + [
-            listing.url for listing in getattr(source, "listing", ())]
+        entry_points = [u for u in source.sitemaps if u != ROBOTS] + [listing.url for listing in source.listing]
         for url in [source.homepage, *source.feeds, *entry_points]:
             host = urlsplit(url).hostname
             if host:
@@ -108,7 +132,7 @@ def source_slots(sources: Iterable[Any]) -> dict[str, dict[str, Any]]:
     return slots
 
 
-def crawl_settings(db_path: Path, sources: list[Any], overrides: dict[str, str] | None = None,
+def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, object] | None = None,
                    progress: bool = False) -> Settings:
     """The Scrapy settings for one crawl: project defaults < per-source slots < `-s` overrides."""
     settings = Settings()
@@ -121,45 +145,35 @@ def crawl_settings(db_path: Path, sources: list[Any], overrides: dict[str, str] 
     return settings
 
 
-def _cluster_new_articles(db: Any) -> int:
+def _cluster_new_articles(db: sqlite_utils.Database) -> int:
     """Put this crawl's new articles into stories (after copy families, so copies count once); never fails the
     crawl: the articles are already stored, and `crosswire stories update` can finish the job later."""
-    import logging
-
-    from crosswire.storage.stories import cluster_new
-
     try:
         return cluster_new(db).new_stories
     except Exception:  # noqa: BLE001 — clustering is an extra; a bug in it must not lose the crawl's summary
-        logging.getLogger(__name__).exception("story clustering failed; run `crosswire stories update`")
+        LOGGER.exception("story clustering failed; run `crosswire stories update`")
         return 0
 
 
-def run_crawl(db_path: Path, sources: list[Any], *, overrides: dict[str, str] | None = None,
-              progress: bool = False, spider: str = "feeds", command: str = "crawl") -> CrawlSummary:
+def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, object] | None = None,
+              progress: bool = False, command: str = "crawl") -> CrawlSummary:
     """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process."""
-    from crosswire.crawlers.spiders.feeds import FeedSpider
-
-    spiders = {"feeds": FeedSpider}
     db = open_db(db_path)
     run_id = start_run(db, command)
-    settings = crawl_settings(db_path, sources, overrides, progress)
-    process = CrawlerProcess(settings)
+    process = CrawlerProcess(crawl_settings(db_path, sources, overrides, progress))
     quiet_loggers()   # after CrawlerProcess has configured logging
-    crawler = process.create_crawler(spiders[spider])
-    crawler.crosswire_db = db
+    crawler = process.create_crawler(NewsSpider)
+    crawler.crosswire = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources})
     started = time.monotonic()
     status = "failed"
     stats: dict[str, int] = {}
     try:
-        process.crawl(crawler, sources=sources, run_id=run_id)
+        process.crawl(crawler)
         process.start()
-        stats = {key: int(crawler.stats.get_value(f"crosswire/{key}", 0)) for key in STAT_KEYS}
+        stats = {key: int(crawler.stats.get_value(STATS_PREFIX + key, 0)) for key in STAT_KEYS}
         stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
         stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
-        from crosswire.storage.families import index_new_articles
-
         stats["families_matched"] = index_new_articles(db).matched
         stats["stories_new"] = _cluster_new_articles(db)
         summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)

@@ -26,6 +26,9 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from crosswire.core.times import now_utc
+from crosswire.crawlers.schedule import retry_after_seconds
+
 
 class BlockedAddressError(IgnoreRequest):
     """A request refused because its host resolves to a non-public address."""
@@ -97,11 +100,8 @@ class RetryAfterMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if response.status in self.STATUSES and response.headers.get("Retry-After"):
-            from crosswire.crawlers.polling import retry_after_seconds
-            from datetime import datetime, timezone
-
             value = response.headers.get("Retry-After").decode("latin-1")
-            wait = retry_after_seconds(value, datetime.now(timezone.utc))
+            wait = retry_after_seconds(value, now_utc())
             if wait is not None:
                 request.meta["dont_retry"] = True      # RetryMiddleware (550) sees this response after us
                 host = urlparse_cached(request).netloc

@@ -57,9 +57,9 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 ITEM_PIPELINES = {
     "crosswire.crawlers.pipelines.ExtractPipeline": 300,
-    "crosswire.crawlers.scope.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
+    "crosswire.crawlers.pipelines.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
     "crosswire.crawlers.pipelines.StorePipeline": 800,
-    "crosswire.crawlers.scope.TopicTagPipeline": 850,      # store the topic tags of the stored article
+    "crosswire.crawlers.pipelines.TopicTagPipeline": 850,      # store the topic tags of the stored article
 }
 # Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
 # 550, sees the response), and an optional refusal of non-public addresses checked before anything else.

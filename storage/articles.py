@@ -10,29 +10,21 @@ revision (crosswire.storage.revisions) and the row takes the new one, so search 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
 
 from crosswire.core.article import Article
-from crosswire.identity.urls import canonical_url as _canonical_url
-from crosswire.identity.urls import same_site
-from crosswire.identity.urls import url_key as _url_key
-from crosswire.storage.db import utcnow
+from crosswire.identity.similarity import body_hash
+from crosswire.identity.urls import canonical_url, same_site, url_key
+from crosswire.core.times import utcnow
+from crosswire.storage.revisions import record_revision
+from crosswire.storage.db import in_chunks
 
 # Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
 MIN_WORDS_FOR_BODY_MATCH = 40
-
-
-# One store computes the canonical form and identity key of the same few URLs many times over (lookups,
-# variants, the pipeline's pending links); both are pure, so remember the recent ones.
-canonical_url = functools.lru_cache(maxsize=4096)(_canonical_url)
-url_key = functools.lru_cache(maxsize=4096)(_url_key)
 
 
 @dataclass(frozen=True)
@@ -42,13 +34,6 @@ class StoreResult:
     article_id: int
     status: str         # "new" | "duplicate" (a known URL) | "same-body" (linked by body) | "revised"
     url: str            # the canonical URL it is stored under
-
-
-@functools.lru_cache(maxsize=64)   # one store computes it twice (duplicate check, then the row)
-def body_hash(text: str) -> str:
-    """A hash of the body that ignores case, punctuation and whitespace, for exact-duplicate detection."""
-    words = re.findall(r"\w+", text.lower())
-    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 
 def identity_url(article: Article) -> str:
@@ -85,9 +70,7 @@ def known_urls(db: sqlite_utils.Database, urls: list[str]) -> set[str]:
         by_key.setdefault(url_key(u), []).append(u)
     found: set[str] = set()
     keys = list(by_key)
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in in_chunks(keys):
         for (key,) in db.execute(f"select distinct key from article_urls where key in ({marks})", chunk):
             found.update(by_key[key])
     return found
@@ -139,8 +122,6 @@ def store_article(db: sqlite_utils.Database, article: Article, *, source: str | 
     """Store an article once. A known URL (any variant) only gains a sighting — and, when `revise` (the page
     was re-fetched to look for edits), a revision if its title or body changed. The same body under an
     unknown URL is linked to the stored article."""
-    from crosswire.storage.revisions import record_revision
-
     now = now or utcnow()
     url = identity_url(article)
     variants = [url, article.url, entry_url]

@@ -1,23 +1,24 @@
-"""Opening a crosswire database: WAL, a busy timeout, and migrations applied."""
+"""Opening a crosswire database (WAL, a busy timeout, migrations applied), and the one helper for
+`IN (?, ?, …)` lists: SQLite caps the parameters of one statement, so long lists go in chunks.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator, Sequence, TypeVar
 
 import sqlite_utils
 
 from crosswire.core.errors import StorageError
+from crosswire.storage.schema import migrate as run_migrations
+
+T = TypeVar("T")
+CHUNK = 500     # well under SQLite's parameter limit, and a statement of this size still plans quickly
 
 # Long enough that a search or export waits out a crawl's commit rather than failing "database is locked".
 BUSY_TIMEOUT_MS = 30_000
 MMAP_BYTES = 256 * 1024 * 1024
-
-
-def utcnow() -> str:
-    """The current time as an ISO 8601 UTC string, the one date format stored everywhere."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bool = True,
@@ -46,10 +47,20 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"{path}: cannot open database: {exc}") from None
     if migrate and not readonly:
-        from crosswire.storage.schema import migrate as run_migrations
-
         try:
             run_migrations(db)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{path}: cannot migrate database: {exc}") from None
     return db
+
+
+def marks(values: Sequence[object]) -> str:
+    """`?, ?, …`: one placeholder per value, for an `IN (…)` list."""
+    return ",".join("?" * len(values))
+
+
+def in_chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[tuple[str, list[T]]]:
+    """(placeholders, chunk) for consecutive chunks of `values`, so no statement exceeds SQLite's limit."""
+    for start in range(0, len(values), size):
+        chunk = list(values[start:start + size])
+        yield marks(chunk), chunk

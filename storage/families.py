@@ -24,7 +24,8 @@ import numpy as np
 import sqlite_utils
 
 from crosswire.identity import similarity as sim
-from crosswire.storage.db import utcnow
+from crosswire.core.times import utcnow
+from crosswire.storage.db import in_chunks
 
 MIN_REPEAT = 3            # articles of one outlet a sentence must open or close to count as boilerplate
 CONTAINMENT_MIN = 0.5     # share of the smaller text's shingles found in the larger
@@ -223,9 +224,7 @@ def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], su
 def _shingle_sets(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, frozenset[int]]:
     """Shingle sets of stored articles (boilerplate removed), for verifying candidates."""
     out: dict[int, frozenset[int]] = {}
-    for i in range(0, len(article_ids), 500):
-        chunk = article_ids[i:i + 500]
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in in_chunks(article_ids):
         rows = [(r[0], r[1] or "", r[2] or "") for r in db.execute(
             f"select id, source, text from articles where id in ({marks})", chunk)]
         for (article_id, _, _), hashes in zip(rows, _shingles(db, rows)[0]):

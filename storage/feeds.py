@@ -1,24 +1,30 @@
-"""Sources and their feeds: registration, HTTP cache state and health."""
+"""Sources and their feeds (and sitemaps and listing pages): registration, HTTP cache state and health.
+
+Every entry point a crawl reads is a row in `feeds` (kind feed | sitemap | news-sitemap | listing) with its
+ETag / Last-Modified, its schedule (next_check) and its health (failures, pause).
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Iterable
 
 import sqlite_utils
 
-from crosswire.storage.db import utcnow
+from crosswire.core.sources import Source
+from crosswire.core.times import parse_iso
+from crosswire.core.times import utcnow
 
 
-def sync_source(db: sqlite_utils.Database, *, name: str, homepage: str, title: str | None = None,
-                country: str | None = None, language: str | None = None, tags: Iterable[str] = (),
-                config: dict[str, Any] | None = None) -> None:
-    """Insert or update a source row from the sources file."""
+def sync_source(db: sqlite_utils.Database, source: Source) -> None:
+    """Insert or update a source's row from the sources file (its crawl settings kept in `config`)."""
     now = utcnow()
-    row = {"name": name, "title": title, "homepage": homepage, "country": country, "language": language,
-           "tags": json.dumps(list(tags)), "config": json.dumps(config or {}, default=str), "updated": now}
-    if db["sources"].count_where("name = ?", [name]):
-        db["sources"].update(name, row)
+    row = {"name": source.name, "title": source.title, "homepage": source.homepage, "country": source.country,
+           "language": source.language, "tags": json.dumps(list(source.tags)),
+           "config": json.dumps(source.settings(), ensure_ascii=False), "updated": now}
+    if db["sources"].count_where("name = ?", [source.name]):
+        db["sources"].update(source.name, row)
     else:
         db["sources"].insert({**row, "added": now})
 
@@ -76,3 +82,18 @@ def record_feed_failure(db: sqlite_utils.Database, feed_id: int, *, reason: str,
 def forget_validators(db: sqlite_utils.Database, feed_id: int) -> None:
     """Drop a feed's ETag / Last-Modified so its next fetch is a full one (an entry's article is missing)."""
     db.execute("update feeds set etag = null, last_modified = null where id = ?", [feed_id])
+
+
+def feed_published_times(db: sqlite_utils.Database, feed_id: int, limit: int = 20) -> list[datetime]:
+    """Publication times of the newest articles seen in a feed, to learn its posting rate after a 304."""
+    rows = db.execute(
+        "select a.published from sightings s join articles a on a.id = s.article_id "
+        "where s.feed_id = ? and a.published is not null order by a.published desc limit ?", [feed_id, limit])
+    return [moment for (value,) in rows if (moment := parse_iso(value)) is not None]
+
+
+def next_checks(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str | None]:
+    """The stored next_check of each of `urls` that is a known feed (a URL never polled is absent)."""
+    wanted = set(urls)
+    return {url: next_check for url, next_check in db.execute("select url, next_check from feeds")
+            if url in wanted}

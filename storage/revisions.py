@@ -1,13 +1,14 @@
 """Edit history: earlier versions of an article, kept when a re-fetch shows a changed title or body.
 
 The articles row always holds the latest version (so search and export show it); `revisions` holds the
-versions it replaced, numbered from 1 (as first stored). Which stored articles are due a re-fetch is
-decided by crosswire.storage.revisit from when each was first seen and last fetched.
+versions it replaced, numbered from 1 (as first stored).
+
+Outlets edit without saying so, so a stored article is also fetched again at 1 h, 6 h, 24 h and 72 h after
+it was first seen (`revisit_due`, a pure function of those times; the caller supplies `now`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,19 @@ from typing import Any
 import sqlite_utils
 
 from crosswire.core.article import Article
-from crosswire.storage.revisit import REVISIT_AFTER, revisit_due
+from crosswire.core.times import iso, parse_iso
+from crosswire.identity.similarity import body_hash
+
+REVISIT_AFTER = (timedelta(hours=1), timedelta(hours=6), timedelta(hours=24), timedelta(hours=72))
+
+
+def revisit_due(first_seen: datetime | None, fetched_at: datetime | None, now: datetime) -> bool:
+    """Whether a revisit point (first_seen + 1/6/24/72 h) has passed since the page was last fetched."""
+    if first_seen is None:
+        return False
+    last = fetched_at or first_seen
+    passed = [first_seen + after for after in REVISIT_AFTER if first_seen + after <= now]
+    return bool(passed) and passed[-1] > last
 
 
 def _same_title(a: str | None, b: str | None) -> bool:
@@ -26,8 +39,6 @@ def record_revision(db: sqlite_utils.Database, article_id: int, article: Article
     """If `article` (a re-fetch) changed the stored title or body, keep the stored version as a revision and
     make `article` the current text. Returns whether a revision was recorded. An empty re-extraction is not
     an edit (a page that failed to extract must not wipe the text)."""
-    from crosswire.storage.articles import body_hash
-
     row = db.execute("select title, lede, text, body_hash, modified, first_seen from articles where id = ?",
                      [article_id]).fetchone()
     if row is None or not article.text.strip():
@@ -85,21 +96,13 @@ def revision_count(db: sqlite_utils.Database, article_id: int) -> int:
 
 
 def due_revisits(db: sqlite_utils.Database, source: str, now: datetime) -> list[tuple[int, str]]:
-    """(id, url) of the source's articles whose next revisit time (crosswire.storage.revisit) has passed."""
-    horizon = (now - max(REVISIT_AFTER) - timedelta(days=1)).isoformat(timespec="seconds")
+    """(id, url) of the source's articles whose next revisit time has passed."""
+    horizon = iso(now - max(REVISIT_AFTER) - timedelta(days=1))
     out = []
     for article_id, url, first_seen, fetched_at in db.execute(
             "select id, url, first_seen, fetched_at from articles where source = ? and first_seen >= ? "
             "order by id", [source, horizon]):
-        if revisit_due(_parse(first_seen), _parse(fetched_at), now):
+        if revisit_due(parse_iso(first_seen), parse_iso(fetched_at), now):
             out.append((article_id, url))
     return out
 
-
-def _parse(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(re.sub(r"Z$", "+00:00", value))
-    except ValueError:
-        return None

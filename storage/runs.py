@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crosswire.storage.db import utcnow
+from crosswire.core.times import utcnow
 
 
 def start_run(db: sqlite_utils.Database, command: str) -> int:

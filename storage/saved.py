@@ -9,7 +9,7 @@ import sqlite_utils
 
 from crosswire.core.errors import QueryError
 from crosswire.storage.query import parse_query
-from crosswire.storage.db import utcnow
+from crosswire.core.times import utcnow
 
 # Names become file names in the static export (DIR/searches/NAME.atom), so keep them filesystem-safe.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

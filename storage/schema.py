@@ -10,7 +10,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from crosswire.storage.db import utcnow
+from crosswire.core.times import utcnow
 
 Migration = Callable[[sqlite_utils.Database], None]
 

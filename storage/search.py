@@ -19,6 +19,7 @@ import sqlite_utils
 from crosswire.storage.query import Query, parse_query
 from crosswire.storage.snippets import best_snippet
 from crosswire.storage.export import article_record
+from crosswire.storage.db import in_chunks, marks
 
 # bm25 column weights for (title, lede, text): a word in the headline says more about what an article is
 # about than the same word deep in the body; the lede is the writer's own summary, so it sits in between.
@@ -59,7 +60,7 @@ def filter_sql(query: Query, *, all_copies: bool) -> tuple[list[str], list[Any]]
     params: list[Any] = []
 
     def member(expr: str, values: tuple[str, ...], close: str = "") -> None:
-        clauses.append(f"{expr} in ({','.join('?' * len(values))}){close}")
+        clauses.append(f"{expr} in ({marks(values)}){close}")
         params.extend(values)
 
     if query.sources:
@@ -143,10 +144,9 @@ def _ranked(db: sqlite_utils.Database, q: Query, *, limit: int | None, offset: i
                 break
             if clauses:
                 ids = [r[0] for r in rows]
-                marks = ",".join("?" * len(ids))
-                passing = {r[0] for r in db.execute(
-                    f"select a.id from articles a where a.id in ({marks}) and " + " and ".join(clauses),
-                    ids + params)}
+                passing = {r[0] for id_marks, chunk in in_chunks(ids) for r in db.execute(
+                    f"select a.id from articles a where a.id in ({id_marks}) and " + " and ".join(clauses),
+                    chunk + params)}
                 rows = [r for r in rows if r[0] in passing]
             kept.extend((r[0], r[1]) for r in rows)
             batch = min(batch * 2, _BATCH_MAX)
@@ -164,10 +164,9 @@ def search(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank",
     if not ranked:
         return []
     ids = [article_id for article_id, _ in ranked]
-    marks = ",".join("?" * len(ids))
-    rows = {row["id"]: row for row in db.query(
+    rows = {row["id"]: row for id_marks, chunk in in_chunks(ids) for row in db.query(
         f"select id, url, source, title, published, language, lede, text, family_id, family_role "
-        f"from articles where id in ({marks})", ids)}
+        f"from articles where id in ({id_marks})", chunk)}
     snippets: dict[int, str] = {}
     if q.match:
         for article_id in ids:
@@ -178,9 +177,9 @@ def search(db: sqlite_utils.Database, query: str | Query, *, sort: str = "rank",
     copies: dict[int, int] = {}
     families = [r["family_id"] for r in rows.values() if r["family_id"] is not None and r["family_role"] != "copy"]
     if families and not all_copies:
-        fmarks = ",".join("?" * len(families))
-        copies = dict(db.execute(f"select family_id, count(*) from articles where family_role = 'copy' "
-                                 f"and family_id in ({fmarks}) group by family_id", families).fetchall())
+        copies = {family: count for fmarks, chunk in in_chunks(families) for family, count in db.execute(
+            f"select family_id, count(*) from articles where family_role = 'copy' "
+            f"and family_id in ({fmarks}) group by family_id", chunk)}
     hits = []
     for article_id, score in ranked:
         row = rows[article_id]
@@ -202,10 +201,8 @@ def iter_matching(db: sqlite_utils.Database, query: str | Query, *, sort: str = 
                   all_copies: bool = False) -> Iterator[dict[str, Any]]:
     """Export records (crosswire.storage.export shape) of the matching articles, in result order, fetched in chunks."""
     ids = [article_id for article_id, _ in matching_ids(db, query, sort=sort, limit=limit, all_copies=all_copies)]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = {row["id"]: row for row in db.query(f"select * from articles where id in ({marks})", chunk)}
+    for id_marks, chunk in in_chunks(ids):
+        rows = {row["id"]: row for row in db.query(f"select * from articles where id in ({id_marks})", chunk)}
         for article_id in chunk:
             yield article_record(rows[article_id])
 

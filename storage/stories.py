@@ -7,6 +7,7 @@ every story from scratch. Stories are groupings over articles: nothing here dele
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -14,7 +15,8 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, build_docs
-from crosswire.storage.db import utcnow
+from crosswire.core.times import utcnow
+from crosswire.storage.db import in_chunks
 
 _ARTICLE_COLUMNS = ("id, source, title, lede, text, published, first_seen, family_id, family_role, body_hash, "
                     "word_count, story_id")
@@ -157,9 +159,7 @@ def list_stories(db: sqlite_utils.Database, *, since: str | None = None, article
     if article_ids is not None:
         wanted: set[int] = set()
         ids = sorted(article_ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(ids):
             wanted.update(r[0] for r in db.execute(
                 f"select distinct story_id from articles where id in ({marks}) and story_id is not null", chunk))
         stories = [s for s in stories if s["id"] in wanted]
@@ -182,9 +182,9 @@ def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict[str, A
     """A story's articles in time order, each with its source's country and tags."""
     rows = _rows(db, "story_id = ?", [story_id])
     ids = [r["id"] for r in rows]
-    extra = {r[0]: r[1:] for r in db.execute(
+    extra = {r[0]: r[1:] for id_marks, chunk in in_chunks(ids) for r in db.execute(
         f"select a.id, a.url, s.country, s.tags, s.title from articles a left join sources s on s.name = a.source "
-        f"where a.id in ({','.join('?' * len(ids))})", ids)} if ids else {}
+        f"where a.id in ({id_marks})", chunk)}
     for row in rows:
         url, country, tags, title = extra.get(row["id"], (None, None, None, None))
         row.update(url=url, country=country, tags=json.loads(tags) if tags else [], source_title=title)
@@ -193,26 +193,27 @@ def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict[str, A
 
 def carriers(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[str]]:
     """Other sources that carried the very same stored article: seen in their feeds or under their URLs."""
-    from urllib.parse import urlsplit
-
     if not article_ids:
         return {}
-    marks = ",".join("?" * len(article_ids))
     hosts = {urlsplit(home).netloc: name for name, home in db.execute("select name, homepage from sources")
              if home}
-    owner = dict(db.execute(f"select id, source from articles where id in ({marks})", article_ids).fetchall())
+    owner = {article_id: source for id_marks, chunk in in_chunks(article_ids) for article_id, source in db.execute(
+        f"select id, source from articles where id in ({id_marks})", chunk)}
     found: dict[int, list[str]] = {}
 
     def add(article_id: int, source: str | None) -> None:
         if source and source != owner.get(article_id) and source not in found.setdefault(article_id, []):
             found[article_id].append(source)
 
-    for article_id, source in db.execute(
-            f"select s.article_id, f.source from sightings s join feeds f on f.id = s.feed_id "
-            f"where s.article_id in ({marks}) order by s.first_seen", article_ids):
-        add(article_id, source)
-    for article_id, url in db.execute(
-            f"select article_id, url from article_urls where article_id in ({marks}) order by first_seen, url",
-            article_ids):
-        add(article_id, hosts.get(urlsplit(url).netloc))
+    # Chunked by article, so each article's rows still come in their order.
+    for id_marks, chunk in in_chunks(article_ids):
+        for article_id, source in db.execute(
+                f"select s.article_id, f.source from sightings s join feeds f on f.id = s.feed_id "
+                f"where s.article_id in ({id_marks}) order by s.first_seen", chunk):
+            add(article_id, source)
+    for id_marks, chunk in in_chunks(article_ids):
+        for article_id, url in db.execute(
+                f"select article_id, url from article_urls where article_id in ({id_marks}) "
+                f"order by first_seen, url", chunk):
+            add(article_id, hosts.get(urlsplit(url).netloc))
     return {k: v for k, v in found.items() if v}

@@ -7,7 +7,8 @@ from typing import Iterable
 import sqlite_utils
 
 from crosswire.identity.urls import canonical_url
-from crosswire.storage.db import utcnow
+from crosswire.core.times import utcnow
+from crosswire.storage.db import in_chunks
 
 
 def tag_article(db: sqlite_utils.Database, article_id: int, topics: Iterable[str]) -> None:
@@ -40,8 +41,6 @@ def off_topic_urls(db: sqlite_utils.Database, urls: list[str]) -> set[str]:
     by_canon = {canonical_url(u): u for u in urls}
     keys = list(by_canon)
     found: set[str] = set()
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in in_chunks(keys):
         found.update(by_canon[u] for (u,) in db.execute(f"select url from off_topic_urls where url in ({marks})", chunk))
     return found

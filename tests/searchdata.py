@@ -9,6 +9,7 @@ import sqlite_utils
 from crosswire.core.article import Article
 from crosswire.storage.articles import store_article
 from crosswire.storage.feeds import sync_source
+from crosswire.core.sources import Source
 
 NOW = datetime(2026, 2, 6, 12, 0, tzinfo=timezone.utc)
 
@@ -71,7 +72,7 @@ UNDATED, UNDATED_FIRST_SEEN = 8, "2026-02-04T10:00:00+00:00"
 def build_archive(db: sqlite_utils.Database) -> sqlite_utils.Database:
     """Fill `db` with the sources and nine articles above; return it."""
     for source in SOURCES:
-        sync_source(db, **source)
+        sync_source(db, Source(**{k: tuple(v) if isinstance(v, list) else v for k, v in source.items()}))
     for source, path, published, title, lede, text, authors in ARTICLES:
         home = next(s["homepage"] for s in SOURCES if s["name"] == source)
         language = next(s["language"] for s in SOURCES if s["name"] == source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -18,10 +19,13 @@ def all_commands() -> list[tuple[str, object]]:
     """Every command and subcommand, by its full name ('sources list')."""
     out = []
 
-    def walk(prefix: str, command: object) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in sorted(subcommands.items()):
+    ctx = click.Context(main)
+
+    def walk(prefix: str, command: click.Command) -> None:
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None, f"{prefix} {name}"
                 walk(f"{prefix} {name}".strip(), sub)
         else:
             out.append((prefix, command))

@@ -9,7 +9,7 @@ import pytest
 
 from crosswire.core.article import FeedEntry
 from crosswire.core.errors import SourcesError
-from crosswire.crawlers.listingparse import parse_listing
+from crosswire.crawlers.listings import parse_listing
 from crosswire.core.sources import Listing, parse_sources
 from testweb import TestWeb
 from testweb.outlets_discovery import LISTING_PATH

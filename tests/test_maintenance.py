@@ -15,13 +15,14 @@ from crosswire.storage.lock import CrawlLock, lock_path
 from crosswire.storage.articles import store_article
 from crosswire.storage.db import open_db
 from crosswire.storage.feeds import sync_source
+from crosswire.core.sources import Source
 
 
 @pytest.fixture
 def db_path(tmp_path):
     path = tmp_path / "news.db"
     db = open_db(path)
-    sync_source(db, name="steady-post", homepage="https://steady.example/")
+    sync_source(db, Source(name="steady-post", homepage="https://steady.example/"))
     for n in range(20):
         store_article(db, Article(url=f"https://steady.example/{n}", title=f"Dispatch {n}",
                                   text=f"Dispatch number {n} from the eastern districts. " * 40), source="steady-post")

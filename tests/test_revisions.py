@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from crosswire.core.article import Article
 from crosswire.cli import main
 from crosswire.analysis.diffing import render_plain, word_diff
-from crosswire.storage.revisit import revisit_due
+from crosswire.storage.revisions import revisit_due
 from testweb import TestWeb
 from testweb import outlets_identity as ident
 from crosswire.storage.articles import store_article

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.core.errors import SourcesError
-from crosswire.extraction.page import extract
-from crosswire.extraction.rules import apply_rules, extract_with_rules, parse_dateline
+from crosswire.core.errors import NotHtmlError, SourcesError
+from crosswire.extraction import extract
+from crosswire.extraction.rules import apply_rules, parse_dateline
 from crosswire.core.sources import Rules, parse_sources
 from testweb import TestWeb
 from discoverydata import crawl, write_sources
@@ -25,7 +25,7 @@ URL = "https://kasr-observer.test/article/88412"
 def test_saved_page_gives_expected_article():
     html = (DATA / "kasr-observer.html").read_text(encoding="utf-8")
     expected = json.loads((DATA / "kasr-observer.json").read_text(encoding="utf-8"))
-    assert expected == extract_with_rules(html, URL, rules=RULES).to_dict()
+    assert expected == extract(html, URL, rules=RULES).to_dict()
 
 
 def test_generic_extractor_alone_gets_this_outlet_wrong():
@@ -43,9 +43,16 @@ def test_selectors_that_match_nothing_leave_generic_values():
     cleaned, found = apply_rules(page, "https://x.test/a", {"title": ".missing", "drop": [".promo"]})
     assert "Subscribe now" not in cleaned
     assert {"declares_lede": True} == found
-    article = extract_with_rules(page, "https://x.test/a", rules={"title": ".missing", "body": ".gone", "drop": [".promo"]})
+    article = extract(page, "https://x.test/a", rules={"title": ".missing", "body": ".gone", "drop": [".promo"]})
     assert ("Shelling in Idlib", "A short lede.") == (article.title, article.lede)
     assert "Subscribe" not in article.text
+
+
+def test_rules_do_not_skip_the_content_type_check():
+    # A source with rules once went straight to its selectors: a PDF served with its own type was "read".
+    html = (DATA / "kasr-observer.html").read_text(encoding="utf-8")
+    with pytest.raises(NotHtmlError, match="is application/pdf"):
+        extract(html.encode("utf-8"), URL, content_type="application/pdf", rules=RULES)
 
 
 @pytest.mark.parametrize("text, iso", [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crosswire.crawlers.sitemapparse import SitemapEntry, parse_sitemap, robots_sitemaps
+from crosswire.crawlers.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
 from testweb import TestWeb
 from discoverydata import crawl, errors, requested, stored, truth, write_sources
 

@@ -9,8 +9,8 @@ import pytest
 
 from crosswire.core.errors import SourcesError
 from crosswire.core.paths import bundled_sources_path
+from crosswire.core.sourcecheck import CHECKS
 from crosswire.core.sources import (
-    _CHECKS,
     OWNERSHIP_TAGS,
     PERSPECTIVE_TAGS,
     Source,
@@ -76,7 +76,7 @@ def test_display_name():
 
 def test_every_source_field_has_a_check():
     # Adding a key means a Source field and a check; this keeps the two in step.
-    assert {f.name for f in fields(Source)} == set(_CHECKS)
+    assert {f.name for f in fields(Source)} == set(CHECKS)
 
 
 def src(body: str) -> str:

@@ -14,6 +14,7 @@ from crosswire.storage.articles import store_article
 from crosswire.storage.db import open_db
 from crosswire.storage.feeds import ensure_feed, record_feed_failure, record_feed_success, sync_source
 from crosswire.storage.health import is_quiet, source_health, usual_rate
+from crosswire.core.sources import Source
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -35,7 +36,7 @@ def db_path(tmp_path):
     db = open_db(path)
     feeds = {}
     for name in ("steady-post", "silent-herald", "broken-courier"):
-        sync_source(db, name=name, homepage=f"https://{name}.example/")
+        sync_source(db, Source(name=name, homepage=f"https://{name}.example/"))
         feeds[name] = ensure_feed(db, f"https://{name}.example/rss.xml", name)
     # steady-post: 6 a day, every 4 hours, for 30 days up to now.
     publish(db, "steady-post", feeds["steady-post"], [2 + h * 4 for h in range(180)])

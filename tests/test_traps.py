@@ -80,7 +80,7 @@ def test_crawl_through_the_maze(web: TestWeb, tmp_path: Path):
 
 
 def test_summary_tail_only_when_used():
-    from crosswire.crawlers.run import discovery_line
+    from crosswire.crawlers.summary import discovery_line
 
     assert "" == discovery_line({"feeds_checked": 3})
     assert ("; 2 sitemaps, 5 listing pages (1 not modified); skipped 4 older than --since or the last crawl, "

@@ -13,6 +13,7 @@ from crosswire.storage.db import open_db
 from crosswire.storage.feeds import ensure_feed, record_feed_failure, sync_source
 from crosswire.storage.saved import add_search
 from crosswire.storage.stories import refresh_stories
+from crosswire.core.sources import Source
 from tests.searchdata import build_archive
 
 NOW = datetime(2026, 2, 7, 12, 0, tzinfo=timezone.utc)
@@ -48,8 +49,8 @@ def build_web_archive(path: Path) -> dict[tuple[str, str], int]:
         db.execute("update articles set family_id = ?, family_role = 'copy' where id = ?", [origin, ids[member]])
     refresh_stories(db, STORY_IDS.values(), {})
 
-    sync_source(db, name="hostile-outlet", homepage="https://hostile.example/", title=XSS_OUTLET_TITLE,
-                country="ZZ", language="en", tags=["<i>tag</i>"])
+    sync_source(db, Source(name="hostile-outlet", homepage="https://hostile.example/", title=XSS_OUTLET_TITLE,
+                           country="ZZ", language="en", tags=("<i>tag</i>",)))
     hostile = store_article(db, Article(
         url="https://hostile.example/news/1", title=XSS_TITLE, lede=XSS_LEDE, text=XSS_TEXT, authors=[XSS_AUTHOR],
         published=datetime(2026, 2, 6, 15, 0, tzinfo=timezone.utc), language="en"), source="hostile-outlet")

@@ -1,48 +1,69 @@
-"""The `crosswire` command: a thin click group; each command lives in its own module here."""
+"""The `crosswire` command: a thin click group; each command lives in its own module here.
+
+    crawl.py        crawl            gather what is due           demo.py      demo      the offline tour
+    extract.py      extract          one page → Article JSON      sources.py   sources   list, check, add
+    search.py       search           full-text search             show.py      show      one article
+    history.py      history          an article's revisions       export.py    export    feeds and data
+    duplicates.py   duplicates       copy families                stories.py   stories   stories, recluster
+    compare.py      compare          one story, outlet by outlet  attention.py attention coverage over time
+    status.py       status           is every outlet collected    serve.py     serve     the web reader
+    searches.py     searches         saved searches               opml.py      opml      OPML in and out
+    cron.py         cron             a crontab line               maintenance.py backup, vacuum
+    options.py      the options every command shares (--db, --sources, --json) and the error edge
+
+Commands parse their options, call one function of the library, and print. A command's module is imported
+only when that command runs, so `crosswire search` never pays for Scrapy's import.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 import click
 
 from crosswire import __version__
 
+# command name -> "module:attribute", in the order `crosswire --help` lists them.
+COMMANDS = {
+    "crawl": "crawl:crawl",
+    "cron": "cron:cron",
+    "demo": "demo:demo",
+    "export": "export:export",
+    "opml": "opml:opml",
+    "search": "search:search",
+    "searches": "searches:searches",
+    "show": "show:show",
+    "serve": "serve:serve",
+    "backup": "maintenance:backup",
+    "vacuum": "maintenance:vacuum",
+    "extract": "extract:extract",
+    "sources": "sources:sources",
+    "status": "status:status",
+    "history": "history:history",
+    "duplicates": "duplicates:duplicates",
+    "stories": "stories:stories",
+    "compare": "compare:compare",
+    "attention": "attention:attention",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command: Any = getattr(importlib.import_module(f"crosswire.cli.{module_name}"), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="crosswire")
 def main() -> None:
     """Gather conflict coverage from many outlets, keep each article once, search, compare and re-publish it."""
-
-
-# Command registration: one line per command module (keep alphabetical-ish, one per line to avoid conflicts).
-def _register() -> None:
-    import importlib
-
-    for module_name, command_names in _COMMANDS:
-        module = importlib.import_module(f"crosswire.cli.{module_name}")
-        for name in command_names:
-            main.add_command(getattr(module, name))
-
-
-_COMMANDS: list[tuple[str, list[str]]] = [
-    # ("module", ["command_object", ...]),
-    ("crawl", ["crawl"]),
-    ("cron", ["cron"]),
-    ("demo", ["demo"]),
-    ("export", ["export"]),
-    ("opml", ["opml"]),
-    ("search", ["search"]),
-    ("searches", ["searches"]),
-    ("show", ["show"]),
-    ("serve", ["serve"]),
-    ("maintenance", ["backup", "vacuum"]),
-    ("extract", ["extract"]),
-    ("sources", ["sources"]),
-    ("status", ["status"]),
-    ("history", ["history"]),
-    ("duplicates", ["duplicates"]),
-    ("stories", ["stories"]),
-    ("compare", ["compare"]),
-    ("attention", ["attention"]),
-]
-
-_register()

@@ -8,7 +8,8 @@ from typing import Any, Callable
 
 import click
 
-from crosswire.core.errors import CrosswireError
+from crosswire.core import exitcodes
+from crosswire.core.errors import CrosswireError, LockedError
 from crosswire.core.paths import default_db_path, default_sources_path
 
 
@@ -46,12 +47,16 @@ def resolve_sources(sources_path: Path | None) -> Path:
 
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn crosswire's own exceptions into one clear line and exit code 1."""
+    """Turn crosswire's own exceptions into one clear line: exit 75 (EX_TEMPFAIL) when another crawl holds
+    the database's lock, exit 1 for every other user error."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except LockedError as exc:
+            click.echo(f"crosswire: {exc}", err=True)
+            click.get_current_context().exit(exitcodes.LOCKED)
         except CrosswireError as exc:
             raise click.ClickException(str(exc)) from None
 

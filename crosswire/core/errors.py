@@ -2,7 +2,8 @@
 
     CrosswireError                 base: a user-facing problem, shown as one line by the CLI
     ├── SourcesError               the sources file is missing, unreadable or invalid
-    ├── ExtractionError            a page could not be turned into an Article
+    ├── ExtractionError            a page could not be turned into an Article (kind "extract")
+    │   └── NotHtmlError           the page is not HTML at all: a PDF, an image, binary data (kind "not-html")
     ├── StorageError               the database cannot be opened or migrated
     ├── QueryError                 a search query or filter is malformed
     ├── ExportError                an export was asked for in a way that cannot be done
@@ -24,6 +25,14 @@ class SourcesError(CrosswireError):
 
 class ExtractionError(CrosswireError):
     """A page could not be turned into an Article."""
+
+    kind = "extract"    # the errors table's kind for this failure
+
+
+class NotHtmlError(ExtractionError):
+    """The fetched bytes are not an HTML page (a PDF, an image, binary data, a declared non-HTML type)."""
+
+    kind = "not-html"
 
 
 class StorageError(CrosswireError):

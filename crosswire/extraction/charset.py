@@ -19,7 +19,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from crosswire.core.errors import ExtractionError
+from crosswire.core.errors import NotHtmlError
 
 # Leading bytes of formats that are never HTML, with a name for the error message.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -52,12 +52,12 @@ def refuse_binary(data: bytes, url: str) -> None:
     head = data[:16]
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            raise ExtractionError(f"not an HTML page: {url} is {what}")
+            raise NotHtmlError(f"not an HTML page: {url} is {what}")
     if _MP4.match(head):
-        raise ExtractionError(f"not an HTML page: {url} is a video file")
+        raise NotHtmlError(f"not an HTML page: {url} is a video file")
     # UTF-16/32 text has NULs too; a BOM says so and read_bom lets it through.
     if b"\x00" in data[:2048] and read_bom(data) == (None, None):
-        raise ExtractionError(f"not an HTML page: {url} is binary data")
+        raise NotHtmlError(f"not an HTML page: {url} is binary data")
 
 
 # Media types a server may honestly label an HTML page with (octet-stream: misconfigured servers).
@@ -69,7 +69,7 @@ def refuse_content_type(content_type: str | None, url: str) -> None:
     """Raise ExtractionError when the server says the body is something other than a page."""
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime not in _HTML_TYPES:
-        raise ExtractionError(f"not an HTML page: {url} is {mime}")
+        raise NotHtmlError(f"not an HTML page: {url} is {mime}")
 
 
 def maybe_gunzip(data: bytes) -> bytes:

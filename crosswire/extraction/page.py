@@ -33,8 +33,9 @@ from crosswire.extraction.cleaning import (
     parse_date,
     split_keywords,
 )
-from crosswire.core.errors import ExtractionError
+from crosswire.core.errors import ExtractionError, NotHtmlError
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
+from crosswire.extraction.rules import apply_rules, overlay
 
 LOGGER = logging.getLogger(__name__)
 
@@ -58,15 +59,37 @@ def extract(
     entry: FeedEntry | None = None,
     *,
     content_type: str | None = None,
+    rules: dict[str, Any] | None = None,
 ) -> Article:
-    """Extract one Article from a page; raise ExtractionError for non-HTML or a page without text."""
+    """Extract one Article from a page, a source's `rules` (Rules.as_dict()) first when it has any.
+
+    Raises NotHtmlError for anything that is not an HTML page and ExtractionError for a page without text.
+    """
     refuse_content_type(content_type, url)
     markup = decode_html(html, url, content_type) if isinstance(html, bytes) else html
     if not markup.strip() or not looks_like_html(markup):
-        raise ExtractionError(f"not an HTML page: {url}")
+        raise NotHtmlError(f"not an HTML page: {url}")
+    if not rules:
+        return _extract_markup(markup, url, entry)
+    cleaned, found = apply_rules(markup, url, rules)
+    try:
+        article = _extract_markup(cleaned, url, entry)
+    except NotHtmlError:
+        raise
+    except ExtractionError:
+        # The generic extractor found no body; the rules' own body is enough when it has words.
+        if len(_WORDS.findall(found.get("text", ""))) < _MIN_BODY_WORDS:
+            raise
+        article = Article(url=url, title=entry.title if entry else None,
+                          published=entry.published if entry else None, language=entry.language if entry else None)
+    return overlay(article, found)
+
+
+def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
+    """The generic extractor over decoded HTML text."""
     tree = load_html(markup)
     if tree is None:
-        raise ExtractionError(f"not an HTML page: {url}")
+        raise NotHtmlError(f"not an HTML page: {url}")
     page = read_page_meta(tree)
     text = _body(tree, url, page)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:

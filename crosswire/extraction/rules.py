@@ -18,17 +18,14 @@ import dateparser
 import lxml.html
 from lxml.html import HtmlElement
 
-from crosswire.core.article import Article, FeedEntry
-from crosswire.extraction.charset import decode_html, looks_like_html
+from crosswire.core.article import Article
 from crosswire.extraction.cleaning import clean_authors, clean_text, parse_date
-from crosswire.core.errors import ExtractionError
 
 LOGGER = logging.getLogger(__name__)
 
 # Elements whose text is its own paragraph when a rule's body is read.
 _BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
 _NEVER_TEXT = {"script", "style", "noscript", "template", "iframe", "svg", "form", "button"}
-_MIN_BODY_WORDS = 10
 # Where a dateline's date starts: the first digit or month name, after labels like "Published:".
 _FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 
@@ -111,25 +108,8 @@ def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict
     return lxml.html.tostring(tree, encoding="unicode"), found
 
 
-def extract_with_rules(html: str | bytes, url: str, entry: FeedEntry | None = None, *,
-                       content_type: str | None = None, rules: dict[str, Any] | None = None) -> Article:
-    """crosswire.extraction.page.extract, with a source's rules applied first and their findings winning."""
-    from crosswire.extraction.page import extract
-
-    if not rules:
-        return extract(html, url, entry, content_type=content_type)
-    markup = decode_html(html, url, content_type) if isinstance(html, bytes) else html
-    if not markup.strip() or not looks_like_html(markup):
-        raise ExtractionError(f"not an HTML page: {url}")
-    cleaned, found = apply_rules(markup, url, rules)
-    try:
-        article = extract(cleaned, url, entry)
-    except ExtractionError:
-        # The generic extractor found no body; the rules' own body is enough when it has words.
-        if len(re.findall(r"\w+", found.get("text", ""))) < _MIN_BODY_WORDS:
-            raise
-        article = Article(url=url, title=entry.title if entry else None,
-                          published=entry.published if entry else None, language=entry.language if entry else None)
+def overlay(article: Article, found: dict[str, Any]) -> Article:
+    """The Article with what the rules found put over what the generic extractor found."""
     for key, value in found.items():
         if key != "declares_lede":
             setattr(article, key, value)

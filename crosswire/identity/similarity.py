@@ -19,6 +19,10 @@ the reference estimator; see BENCHMARKS.md for the figures behind the choice.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import re
+
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -372,3 +376,10 @@ def bucket_keys(full: np.ndarray, anchors: Sequence[np.ndarray]) -> list[list[in
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """The MinHash estimate of Jaccard similarity from two signatures."""
     return float(np.mean(a == b)) if len(a) else 0.0
+
+
+@functools.lru_cache(maxsize=64)   # one store computes it twice (duplicate check, then the row)
+def body_hash(text: str) -> str:
+    """A hash of the body that ignores case, punctuation and whitespace, for exact-duplicate detection."""
+    words = re.findall(r"\w+", text.lower())
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()

@@ -11,6 +11,8 @@ news sites need on top of it live here.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -57,6 +59,9 @@ def _strip_amp_host(host: str) -> str:
     return host[4:] if host.startswith("amp.") and host.count(".") >= 2 else host
 
 
+# A crawl computes the canonical form and identity key of the same few URLs many times over (lookups,
+# variants, the pipeline's pending links); both are pure, so the recent ones are remembered.
+@functools.lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """The canonical form of `url`: lowercased scheme and host, no default port, no fragment, no tracking
     or AMP parameters, no AMP path marker or amp. host, remaining query parameters sorted."""
@@ -93,6 +98,7 @@ def site_key(url: str) -> str:
     return host
 
 
+@functools.lru_cache(maxsize=4096)
 def url_key(url: str) -> str:
     """The identity key shared by every variant of one article's URL (scheme, www./m./amp., slash folded)."""
     canon = urlsplit(canonical_url(url))

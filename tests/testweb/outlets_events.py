@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from crosswire.core.article import Article
+from crosswire.core.sources import Source
 from testweb.outlets import load_outlet
 
 EVENT_OUTLETS = [
@@ -100,8 +101,8 @@ def store_events(db: Any) -> dict[tuple[str, str], int]:
 
     for name in EVENT_OUTLETS:
         meta = outlet_meta(name)
-        sync_source(db, name=name, homepage=fake_base_url(name) + "/", title=meta["title"],
-                    country=meta["country"], language=meta["language"], tags=meta["tags"])
+        sync_source(db, Source(name=name, homepage=fake_base_url(name) + "/", title=meta["title"],
+                               country=meta["country"], language=meta["language"], tags=tuple(meta["tags"])))
     ids = {}
     for name, path, article in sorted(event_articles(), key=lambda x: x[2].published or datetime.min):
         ids[(name, path)] = store_article(db, article, source=name).article_id

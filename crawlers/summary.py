@@ -1,0 +1,65 @@
+"""What a crawl did: its counters, its status and the one-line summary `crosswire crawl` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
+             "errors", "feed_problems", "entries_seen", "feeds_not_due",
+             # sitemaps and listing pages (crosswire.crawlers.sitemaps, .listings), scope and trap guards
+             "sitemaps_checked", "listing_pages", "pages_not_modified", "sitemaps_unchanged", "too_old",
+             "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops",
+             # edit history (crosswire.storage.revisions)
+             "articles_refetched", "articles_revised")
+
+
+@dataclass
+class CrawlSummary:
+    """What a crawl did, for the one-line summary and the runs table."""
+
+    run_id: int
+    seconds: float
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """ok, partial (some feeds or pages failed) or nothing (no feed was due, or no source had a feed)."""
+        if self.stats.get("errors"):
+            return "partial"
+        checked = ("feeds_checked", "sitemaps_checked", "listing_pages")
+        return "ok" if any(self.stats.get(k) for k in checked) else "nothing"
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of `crosswire crawl`."""
+        s = self.stats
+        not_due = f", {s['feeds_not_due']} not due" if s.get("feeds_not_due") else ""
+        return (f"{s.get('feeds_checked', 0)} feeds checked ({s.get('feeds_not_modified', 0)} not modified"
+                f"{not_due}), "
+                f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
+                f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
+                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s))
+
+
+def edits_line(s: dict[str, int]) -> str:
+    """The summary's tail for re-fetches of stored articles and the revisions they found (empty when none)."""
+    if not s.get("articles_refetched"):
+        return ""
+    return f"; {s['articles_refetched']} re-fetched for edits, {s.get('articles_revised', 0)} revised"
+
+
+def discovery_line(s: dict[str, int]) -> str:
+    """The summary's tail for sitemaps, listing pages, scope and the trap guards (empty when unused)."""
+    parts = []
+    if s.get("sitemaps_checked") or s.get("listing_pages"):
+        parts.append(f"{s.get('sitemaps_checked', 0)} sitemaps, {s.get('listing_pages', 0)} listing pages "
+                     f"({s.get('pages_not_modified', 0)} not modified)")
+    skipped = [(s.get("too_old", 0), "older than --since or the last crawl"), (s.get("off_scope", 0), "out of scope"),
+               (s.get("off_topic", 0), "off topic")]
+    if any(n for n, _ in skipped):
+        parts.append("skipped " + ", ".join(f"{n} {what}" for n, what in skipped if n))
+    cuts = [(s.get("cut_by_limits", 0), "by page/depth limits"), (s.get("traps_skipped", 0), "trap URLs"),
+            (s.get("pagination_loops", 0), "pagination loops"),
+            (s.get("requests_deduplicated", 0), "duplicate requests")]
+    if any(n for n, _ in cuts[:3]):
+        parts.append("cut short: " + ", ".join(f"{n} {what}" for n, what in cuts if n))
+    return "; " + "; ".join(parts) if parts else ""
