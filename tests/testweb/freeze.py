@@ -27,6 +27,7 @@ if __package__ in (None, ""):
 from crosswire.demo import frozen  # noqa: E402
 from crosswire.demo.server import etag_for  # noqa: E402
 from testweb import broken  # noqa: E402
+from testweb.outlets_discovery import DiscoverySite  # noqa: E402
 from testweb.outlets_events import EVENT_OUTLETS  # noqa: E402
 from testweb.server import DEFAULT_OUTLETS, TestWeb  # noqa: E402
 from testweb.site import Request, Response, Site  # noqa: E402
@@ -58,7 +59,9 @@ def _get(site: Site, path: str) -> Response:
 
 def _prefix_paths(site: Site, base_url: str) -> list[str]:
     """Paths served by prefix routes (listing pages), found by following links from each prefix."""
-    prefixes = list(getattr(site, "prefixes", {}))
+    if not isinstance(site, DiscoverySite):
+        return []
+    prefixes = list(site.prefixes)
     found: list[str] = []
     queue = list(prefixes)
     while queue:
@@ -105,6 +108,7 @@ def _freeze_route(web: TestWeb, outlet: str, path: str, refused_url: str,
     route = frozen.FrozenRoute(
         path=path, file=_file(outlet, path, gzipped), status=response.status, content_type=content_type,
         last_modified=response.headers.get("Last-Modified"),
+        # A path served by a prefix route has no Route entry; DiscoverySite answers those conditionally.
         conditional=route_entry.conditional if route_entry is not None else True,
         links=stored != body, gzip=gzipped, padding=padding,
         hold=outlet == "broken-outlet" and path == broken.BAD_ROUTES["slow"][0])
