@@ -78,7 +78,6 @@ def closed_port(host: str) -> int:
 
 class _OutletServer(ThreadingHTTPServer):
     daemon_threads = True          # a held answer must never keep the process alive
-    outlet: str
     routes: dict[str, Prepared]
     web: "DemoWeb"
 
@@ -151,7 +150,7 @@ class DemoWeb:
             for outlet in self.frozen.outlets:
                 server = _OutletServer((self.host, 0), _Handler)
                 self._servers[outlet.name] = server
-                server.outlet, server.web = outlet.name, self
+                server.web = self
                 base_url = f"http://{self.host}:{server.server_address[1]}"
                 server.routes = {path: self._prepare(route, base_url) for path, route in outlet.routes.items()}
         except BaseException:
