@@ -1,4 +1,4 @@
-"""`crosswire demo`: the whole flow offline, against the local test web of fictional outlets."""
+"""`crosswire demo`: the whole flow offline, against fictional outlets served from this machine."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import click
 from crosswire.cli.options import user_errors
 
 # Fast settings: the demo's outlets are on this machine, so politeness delays only slow it down.
-DEMO_DISCOVERY = ["cedar-post", "harbinger-review"]
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
                  "DOWNLOAD_TIMEOUT": "5", "RETRY_TIMES": "0"}
 
@@ -21,41 +20,36 @@ DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCUR
 @click.option("--limit", default=15, show_default=True, help="How many gathered articles to list.")
 @user_errors
 def demo(db_path: Path | None, limit: int) -> None:
-    """Start the local test web, crawl it, and show what was gathered — no network or sources needed.
+    """Serve the bundled fictional outlets, crawl them, and show what was gathered — no network or sources needed.
 
     Example:
 
         crosswire demo --db demo.db
     """
-    from crosswire.crawlers.run import run_crawl
+    # Imported here, not at the top: Scrapy and the crawl stack take a while to import, and every other
+    # command's start-up would pay for it.
     from crosswire.core.sources import parse_sources
-    from testweb import TestWeb
+    from crosswire.crawlers.run import run_crawl
+    from crosswire.demo import DemoWeb
     from crosswire.storage.db import open_db
+    from crosswire.storage.overview import article_count, latest_articles, stories_by_outlets
 
     if db_path is None:
         db_path = Path(tempfile.mkdtemp(prefix="crosswire-demo-")) / "demo.db"
-    from testweb.outlets_events import EVENT_OUTLETS
-    from testweb.server import DEFAULT_OUTLETS
-
     # Feed outlets (every format, and one broken outlet), a sitemap-only and a listing-only outlet, and the
-    # outlets that cover the same four events from different sides.
-    outlets = [*DEFAULT_OUTLETS, *DEMO_DISCOVERY, *EVENT_OUTLETS]
-    with TestWeb(outlets=outlets, slow_seconds=60) as web:
-        sources = parse_sources(web.sources_toml(), "test web")
+    # outlets that cover the same four events from different sides: see crosswire/demo/.
+    with DemoWeb() as web:
+        sources = parse_sources(web.sources_toml(), "demo web")
         click.echo(f"Serving {len(web.outlets)} fictional outlets on 127.0.0.1: {', '.join(web.outlets)}")
         summary = run_crawl(db_path, sources, overrides=DEMO_SETTINGS, command="demo")
     click.echo(summary.line())
     db = open_db(db_path)
-    rows = list(db.query("select source, substr(published, 1, 10) as day, title from articles "
-                         "order by published desc limit ?", [limit]))
-    total = db["articles"].count
-    click.echo(f"\n{total} articles in {db_path}; the latest {len(rows)}:")
+    rows = latest_articles(db, limit)
+    click.echo(f"\n{article_count(db)} articles in {db_path}; the latest {len(rows)}:")
     width = max((len(r["source"]) for r in rows), default=6)
     for row in rows:
         click.echo(f"  {row['day'] or '----------'}  {row['source']:<{width}}  {row['title']}")
-    stories = list(db.query(
-        "select s.id, count(distinct a.source) as outlets, s.label from stories s "
-        "join articles a on a.story_id = s.id group by s.id having outlets >= 3 order by outlets desc, s.id limit 5"))
+    stories = stories_by_outlets(db, min_outlets=3, limit=5)
     if stories:
         click.echo("\nStories covered by several outlets:")
         for row in stories:

@@ -1,4 +1,4 @@
-"""The local test web: fictional news outlets served on loopback ports for tests, demos and benchmarks.
+"""The local test web: fictional news outlets served on loopback ports for tests and benchmarks.
 
     server.py    TestWeb (start/stop, base URLs, request log, sources file, ground truth)
     site.py      Site: an outlet's routes (path -> handler) and the ETag / Last-Modified / 304 rules
@@ -7,6 +7,7 @@
     feeds.py     RSS 2.0 / RSS 1.0 / RSS 0.91 / Atom / JSON Feed rendering
     broken.py    broken-outlet: malformed feed, 500, 404, slow, PDF, binary, huge page, refused port
     realpages.py archive: saved real pages from ../shared/data/extraction-dev, k copies each
+    freeze.py    the demo's outlets rendered into crosswire/demo/data, what `crosswire demo` serves
 
 Run `python -m testweb` to serve it in the foreground.
 """

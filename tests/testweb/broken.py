@@ -52,18 +52,25 @@ def binary_bytes() -> bytes:
     return random.Random(2024).randbytes(20_000)
 
 
+# The huge page's comment thread: HUGE_OPEN, then HUGE_COMMENT with n = 0, 1, 2, ... until the comments pass
+# HUGE_BYTES, then HUGE_CLOSE, all inserted before </body>. Module constants so tests/testweb/freeze.py can
+# declare the same rule in the demo's manifest instead of shipping 3 MB.
+HUGE_OPEN = '<section class="comments"><ol>\n'
+HUGE_COMMENT = ("<li class=\"comment\"><span class=\"comment-author\">reader{n}</span><p>I crossed here every week "
+                "for years and never saw the queues this long. Thank you for writing about it.</p></li>\n")
+HUGE_CLOSE = "</ol></section>\n"
+
+
 @lru_cache(maxsize=1)
 def huge_page(base_html: str) -> bytes:
     """An article page with a comment thread long enough to pass HUGE_BYTES."""
-    comment = ("<li class=\"comment\"><span class=\"comment-author\">reader{n}</span><p>I crossed here every week "
-               "for years and never saw the queues this long. Thank you for writing about it.</p></li>\n")
     chunks, size, n = [], 0, 0
     while size < HUGE_BYTES:
-        chunk = comment.format(n=n)
+        chunk = HUGE_COMMENT.format(n=n)
         chunks.append(chunk)
         size += len(chunk)
         n += 1
-    thread = '<section class="comments"><ol>\n' + "".join(chunks) + "</ol></section>\n"
+    thread = HUGE_OPEN + "".join(chunks) + HUGE_CLOSE
     return base_html.replace("</body>", thread + "</body>").encode("utf-8")
 
 
