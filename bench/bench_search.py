@@ -41,7 +41,8 @@ from crosswire.exports import write_atom, write_jsonfeed, write_rss  # noqa: E40
 from crosswire.exports.common import FeedInfo  # noqa: E402
 from crosswire.storage.query import parse_query  # noqa: E402
 from crosswire.storage.db import open_db  # noqa: E402
-from crosswire.storage.export import iter_articles, write_jsonl  # noqa: E402
+from crosswire.exports.data import write_jsonl  # noqa: E402
+from crosswire.storage.export import iter_articles  # noqa: E402
 from crosswire.storage.search import iter_matching, search  # noqa: E402
 
 NOW = datetime(2026, 2, 1, tzinfo=timezone.utc)

@@ -7,16 +7,15 @@ look more attentive than a small one just by publishing more. Copies count for t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from crosswire.core.errors import QueryError
+from crosswire.storage.search import matching_ids
 
 BY = ("source", "country", "tag")
 INTERVALS = ("day", "week")
-CHART_SERIES = 8            # lines drawn at most: the groups with the most matching articles
 
 _PERIOD = {
     "day": "substr(coalesce(a.published, a.first_seen), 1, 10)",
@@ -51,8 +50,6 @@ class Cell:
 
 def query_ids(db: sqlite_utils.Database, query: str) -> list[int]:
     """Ids of the articles matching `query` in crosswire's search syntax (copies included)."""
-    from crosswire.storage.search import matching_ids
-
     return [article_id for article_id, _ in matching_ids(db, query, sort="date", all_copies=True)]
 
 
@@ -84,45 +81,3 @@ def attention(db: sqlite_utils.Database, query: str, *, by: str = "source", inte
     finally:
         db.execute("delete from temp.attention_ids")
     return [Cell(p, g if g is not None else "?", int(m or 0), int(t)) for p, g, t, m in rows if p]
-
-
-def table(cells: list[Cell]) -> str:
-    """A plain-text table, period by group, showing matches/total and the share."""
-    lines = [f"{'period':<10}  {'group':<24} {'matches':>7} {'total':>6} {'share':>7}"]
-    for cell in cells:
-        lines.append(f"{cell.period:<10}  {cell.group:<24} {cell.matches:>7} {cell.total:>6} {cell.share:>7.1%}")
-    return "\n".join(lines)
-
-
-def chart(cells: list[Cell], path: Path, *, title: str) -> Path:
-    """Draw each group's share over time to a PNG or SVG file (chosen by the suffix)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise QueryError(f"{path}: the chart file must end in .png or .svg")
-    import matplotlib
-
-    matplotlib.use("Agg")   # no display: charts are written from cron and servers
-    import matplotlib.pyplot as plt
-
-    periods = sorted({c.period for c in cells})
-    totals: dict[str, int] = {}
-    for cell in cells:
-        totals[cell.group] = totals.get(cell.group, 0) + cell.matches
-    groups = sorted(totals, key=lambda g: (-totals[g], g))[:CHART_SERIES]
-    share = {(c.period, c.group): c.share * 100 for c in cells}
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
-    for group in groups:
-        ax.plot(periods, [share.get((p, group), 0.0) for p in periods], marker="o", label=group)
-    ax.set_title(title)
-    ax.set_ylabel("% of the group's articles")
-    ax.set_xlabel("")
-    ax.tick_params(axis="x", labelrotation=45)
-    if groups:
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Fixed metadata so the same data gives the same file (no creation date in the SVG/PNG).
-    metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
-    fig.savefig(path, format=suffix[1:], metadata=metadata)
-    plt.close(fig)
-    return path

@@ -65,3 +65,8 @@ def latest_story_time(db: sqlite_utils.Database) -> str | None:
     if "stories" not in db.table_names():
         return None
     return db.execute("select max(last_published) from stories").fetchone()[0]
+
+
+def newest_article_id(db: sqlite_utils.Database) -> int | None:
+    """The id of the newest stored article (changes whenever a crawl adds one), None when there is none."""
+    return db.execute("select max(id) from articles").fetchone()[0]

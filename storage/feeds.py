@@ -97,3 +97,19 @@ def next_checks(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str
     wanted = set(urls)
     return {url: next_check for url, next_check in db.execute("select url, next_check from feeds")
             if url in wanted}
+
+
+def source_row(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
+    """The sources row of `name`; a bare {"name": …} for a name only stored articles still carry (a source
+    since dropped from the sources file); None when the archive has never heard of it."""
+    rows = list(db.query("select * from sources where name = ?", [name]))
+    if rows:
+        return dict(rows[0])
+    if db.execute("select 1 from articles where source = ? limit 1", [name]).fetchone():
+        return {"name": name}
+    return None
+
+
+def source_names(db: sqlite_utils.Database) -> list[str]:
+    """Every source the archive knows, by name."""
+    return [name for (name,) in db.execute("select name from sources order by name")]

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, build_docs
+from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, build_docs, mark_copies
 from crosswire.core.times import utcnow
 from crosswire.storage.db import in_chunks
 
@@ -67,27 +67,6 @@ def _rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict
     # Origins before copies at equal times, so a family's first member is its original.
     rows.sort(key=lambda r: (r["time"], r.get("family_role") == "copy", r["id"]))
     return rows
-
-
-def mark_copies(rows: list[dict[str, Any]]) -> None:
-    """Set each row's role ('own' | 'copy') and copy_of (source): a copy shares the copy key of an earlier row
-    and reads like it (a copy family built on shared page furniture must not turn own reporting into a copy)."""
-    from crosswire.analysis import textvec
-    from crosswire.analysis.clustering import COPY_MIN_COSINE
-
-    first: dict[str, tuple[dict[str, Any], dict[str, float]]] = {}
-    for row in rows:
-        row["role"], row["copy_of"] = "own", None
-        group = row.get("group")
-        if not group:
-            continue
-        counts = textvec.term_counts(row.get("title"), row.get("lede"), row.get("text"))
-        if group in first:
-            origin, origin_counts = first[group]
-            if textvec.cosine(counts, origin_counts) >= COPY_MIN_COSINE:
-                row["role"], row["copy_of"] = "copy", origin["source"]
-                continue
-        first.setdefault(group, (row, counts))
 
 
 def _iso(seconds: float) -> str:
@@ -217,3 +196,15 @@ def carriers(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, lis
                 f"order by first_seen, url", chunk):
             add(article_id, hosts.get(urlsplit(url).netloc))
     return {k: v for k, v in found.items() if v}
+
+
+def load_story(db: sqlite_utils.Database, story_id: int) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                                   dict[int, list[str]]] | None:
+    """What a comparison reads of one story: its row, its articles in time order with each one's role
+    ('own' | 'copy'), and the other outlets that carried each article; None when there is no such story."""
+    story = get_story(db, story_id)
+    if story is None:
+        return None
+    rows = story_articles(db, story_id)
+    mark_copies(rows)
+    return story, rows, carriers(db, [r["id"] for r in rows])

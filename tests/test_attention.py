@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crosswire.storage.attention import Cell, attention, chart, table
+from crosswire.cli.attention import table
+from crosswire.exports.charts import chart
+from crosswire.storage.attention import Cell, attention
 from crosswire.cli import main
 from crosswire.core.errors import QueryError
 from testweb.outlets_events import store_events

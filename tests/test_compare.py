@@ -10,10 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from crosswire.cli import main
-from crosswire.analysis.compare import compare_story
 from crosswire.core.errors import QueryError
 from crosswire.analysis.facts import figures, sentences
-from crosswire.exports.report import to_html, to_text
+from crosswire.exports.report import story_report, to_html, to_text
 from testweb.outlets_events import EVENTS, store_events
 from crosswire.storage.db import open_db
 from crosswire.storage.stories import cluster_new
@@ -25,7 +24,7 @@ def reports() -> dict[str, dict]:
     ids = store_events(db)
     cluster_new(db)
     story_of = dict(db.execute("select id, story_id from articles").fetchall())
-    return {event: compare_story(db, story_of[ids[keys[0]]]) for event, keys in EVENTS.items()}
+    return {event: story_report(db, story_of[ids[keys[0]]]) for event, keys in EVENTS.items()}
 
 
 def facts(report: dict, kind: str) -> dict[str, tuple[list[str], list[str]]]:
@@ -130,5 +129,5 @@ def test_cli_compare_json_html_and_unknown_story(tmp_path: Path) -> None:
 
 
 def test_compare_unknown_story_raises() -> None:
-    with pytest.raises(QueryError):
-        compare_story(open_db(memory=True), 1)
+    with pytest.raises(QueryError, match="no story with id 1;"):
+        story_report(open_db(memory=True), 1)

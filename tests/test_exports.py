@@ -21,7 +21,8 @@ from crosswire.core.sources import Source, parse_sources
 from searchdata import build_archive
 from crosswire.storage.articles import store_article
 from crosswire.storage.db import open_db
-from crosswire.storage.export import iter_articles, write_csv, write_jsonl
+from crosswire.exports.data import write_csv, write_jsonl
+from crosswire.storage.export import iter_articles
 from crosswire.storage.saved import add_search
 from crosswire.storage.search import iter_matching
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from crosswire.analysis import textvec
 
@@ -236,3 +237,21 @@ def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
         docs.append(Doc(id=row["id"], time=row["time"], vector=textvec.tfidf(tf, idf, unseen), entities=keys,
                         group=row.get("group"), title=row.get("title") or ""))
     return docs
+
+
+def mark_copies(rows: list[dict[str, Any]]) -> None:
+    """Set each row's role ('own' | 'copy') and copy_of (source): a copy shares the copy key of an earlier row
+    and reads like it (a copy family built on shared page furniture must not turn own reporting into a copy)."""
+    first: dict[str, tuple[dict[str, Any], dict[str, float]]] = {}
+    for row in rows:
+        row["role"], row["copy_of"] = "own", None
+        group = row.get("group")
+        if not group:
+            continue
+        counts = textvec.term_counts(row.get("title"), row.get("lede"), row.get("text"))
+        if group in first:
+            origin, origin_counts = first[group]
+            if textvec.cosine(counts, origin_counts) >= COPY_MIN_COSINE:
+                row["role"], row["copy_of"] = "copy", origin["source"]
+                continue
+        first.setdefault(group, (row, counts))

@@ -1,7 +1,8 @@
 """How outlets covered one story: timeline, headlines side by side, copies, distinctive words, missing facts, names.
 
-`compare_story(db, story_id)` assembles a JSON-ready report from the stored articles; crosswire.exports.report
-renders it as text or a self-contained HTML page. Perspective groups are each source's first tag (e.g.
+`compare_story(story, rows, carriers)` assembles a JSON-ready report from a story's stored articles (as
+crosswire.storage.stories.load_story reads them); crosswire.exports.report renders it as text or one
+self-contained HTML page. A pure function: no database. Perspective groups are each source's first tag (e.g.
 "wire", "western", "russian-state"), else its country.
 """
 
@@ -9,17 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
-from crosswire.analysis import entities
-
-from crosswire.analysis import logodds
-from crosswire.core.errors import QueryError
+from crosswire.analysis import entities, logodds
 from crosswire.analysis.facts import compare_facts
 from crosswire.analysis.textvec import STOPWORDS
+from crosswire.core.times import parse_iso
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 DISTINCTIVE_K = 8
@@ -64,17 +60,11 @@ def _distinctive(groups: dict[str, Counter[str]], background: Counter[str]) -> d
     return out
 
 
-def compare_story(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
-    """The comparison report of one story, as a JSON-ready dict."""
-    from crosswire.storage.stories import carriers, get_story, mark_copies, story_articles
-
-    story = get_story(db, story_id)
-    if story is None:
-        raise QueryError(f"no story with id {story_id}; list them with `crosswire stories`")
-    rows = story_articles(db, story_id)
-    mark_copies(rows)
-    extra_carriers = carriers(db, [r["id"] for r in rows])
-    start = rows[0]["time"]
+def compare_story(story: dict[str, Any], rows: list[dict[str, Any]],
+                  extra_carriers: dict[int, list[str]]) -> dict[str, Any]:
+    """The comparison report of one story, as a JSON-ready dict: `rows` are its articles in time order with
+    their role ('own' | 'copy'), `extra_carriers` the other outlets that carried each article."""
+    start = rows[0]["time"] if rows else 0.0
 
     timeline, outlets, texts = [], {}, {}
     outlet_words: dict[str, Counter[str]] = {}
@@ -121,9 +111,8 @@ def compare_story(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
         outlet["only_names"] = [p for p in outlet["people"] if all_people[p] == 1]
 
     def span_hours() -> float:
-        first = datetime.fromisoformat(story["first_published"])
-        last = datetime.fromisoformat(story["last_published"])
-        return round((last - first).total_seconds() / 3600, 1)
+        first, last = parse_iso(story.get("first_published")), parse_iso(story.get("last_published"))
+        return round((last - first).total_seconds() / 3600, 1) if first and last else 0.0
 
     return {
         "story": {**story, "span_hours": span_hours(), "outlets": len(outlets)},

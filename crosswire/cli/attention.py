@@ -8,6 +8,10 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.exports.charts import chart
+from crosswire.storage.attention import Cell
+from crosswire.storage.attention import attention as attention_cells
+from crosswire.storage.db import open_db
 
 
 @click.command()
@@ -30,15 +34,20 @@ def attention(db_path: Path | None, query: str, by: str, interval: str, since: s
 
         crosswire attention "Zaporizhzhia OR Запорожье" --by tag --interval week --chart zaporizhzhia.png
     """
-    from crosswire.storage import attention as att
-    from crosswire.storage.db import open_db
-
     db = open_db(resolve_db(db_path))
-    cells = att.attention(db, query, by=by, interval=interval, since=since, until=until)
+    cells = attention_cells(db, query, by=by, interval=interval, since=since, until=until)
     if chart_path is not None:
-        att.chart(cells, chart_path, title=f"{query} — share of articles by {by}, per {interval}")
+        chart(cells, chart_path, title=f"{query} — share of articles by {by}, per {interval}")
         click.echo(f"wrote {chart_path}", err=True)
     if as_json:
         click.echo(json.dumps([c.to_dict() for c in cells], ensure_ascii=False, indent=2))
     else:
-        click.echo(att.table(cells) if cells else "no articles in that range")
+        click.echo(table(cells) if cells else "no articles in that range")
+
+
+def table(cells: list[Cell]) -> str:
+    """A plain-text table, period by group, showing matches/total and the share."""
+    lines = [f"{'period':<10}  {'group':<24} {'matches':>7} {'total':>6} {'share':>7}"]
+    for cell in cells:
+        lines.append(f"{cell.period:<10}  {cell.group:<24} {cell.matches:>7} {cell.total:>6} {cell.share:>7.1%}")
+    return "\n".join(lines)

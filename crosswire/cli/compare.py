@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.exports.report import story_report, to_html, to_text
+from crosswire.storage.db import open_db
 
 
 @click.command()
@@ -26,12 +28,8 @@ def compare(db_path: Path | None, story: int, html_path: Path | None, as_json: b
 
         crosswire compare 12 --html ariha.html
     """
-    from crosswire.analysis.compare import compare_story
-    from crosswire.exports.report import to_html, to_text
-    from crosswire.storage.db import open_db
-
     db = open_db(resolve_db(db_path))
-    report = compare_story(db, story)
+    report = story_report(db, story)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(to_html(report), encoding="utf-8")

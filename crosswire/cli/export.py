@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TextIO
-from urllib.parse import quote
+from typing import Callable, TextIO
 
 import click
+import sqlite_utils
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
 from crosswire.core.errors import ExportError
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-FEED_FORMATS = ("atom", "rss", "jsonfeed")
-DATA_FORMATS = ("jsonl", "csv")
-DEFAULT_FEED_ITEMS = 50
+from crosswire.exports.data import DATA_FORMATS, data_records, write_csv, write_jsonl
+from crosswire.exports.formats import FORMATS
+from crosswire.exports.selection import FEED_ITEMS, by_query, by_saved_search, by_source, feed, latest
+from crosswire.exports.static import write_static
+from crosswire.storage.db import open_db
 
 
 class _Echo:
@@ -29,13 +27,13 @@ class _Echo:
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(FEED_FORMATS + DATA_FORMATS), default="jsonl",
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, *DATA_FORMATS]), default="jsonl",
               show_default=True, help="Output format.")
 @click.option("--query", "query", default=None, help="Only articles matching this search query.")
 @click.option("--search", "search_name", default=None, help="Only articles matching this saved search.")
 @click.option("--source", "source", default=None, help="Only articles from this source.")
 @click.option("--limit", type=click.IntRange(1), default=None,
-              help=f"At most this many articles, newest first [default: {DEFAULT_FEED_ITEMS} for feeds, all for data].")
+              help=f"At most this many articles, newest first [default: {FEED_ITEMS} for feeds, all for data].")
 @click.option("--all-copies", is_flag=True, help="Feeds: keep every copy of a syndicated article (data always does).")
 @click.option("--feed-url", default=None, help="The URL the feed will be served at (its rel=self link).")
 @click.option("--static", "static_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -60,8 +58,6 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
         crosswire export --format csv --query 'lang:ru since:7d' -o week-ru.csv
         crosswire export --static /var/www/feeds --base-url https://example.org/feeds
     """
-    from crosswire.storage.db import open_db
-
     db = open_db(resolve_db(db_path))
     chosen = [flag for flag, value in (("--query", query), ("--search", search_name), ("--source", source)) if value]
     if len(chosen) > 1:
@@ -69,9 +65,28 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
     if static_dir is not None:
         if chosen or output is not None:
             raise ExportError("--static writes every saved search and source; it takes no selection or -o")
-        _write_static(db, static_dir, limit or DEFAULT_FEED_ITEMS, base_url, all_copies)
+        _write_static(db, static_dir, limit or FEED_ITEMS, base_url, all_copies)
         return
-    data = _render(db, fmt, query, search_name, source, limit, all_copies, feed_url, output)
+    if query is not None:
+        selection = by_query(query)
+    elif search_name is not None:
+        selection = by_saved_search(db, search_name)
+    elif source is not None:
+        selection = by_source(db, source)
+    else:
+        selection = None
+    if fmt in DATA_FORMATS:
+        writer = write_jsonl if fmt == "jsonl" else write_csv
+        rows = data_records(db, selection, limit)
+        _write(output, fmt, lambda out: writer(rows, out))
+        return
+    self_url = feed_url or (output.resolve().as_uri() if output else (selection or latest()).feed_id)
+    body = feed(db, selection or latest(), fmt, self_url=self_url, limit=limit or FEED_ITEMS, all_copies=all_copies)
+    _write(output, fmt, body)
+
+
+def _write(output: Path | None, fmt: str, data: bytes | Callable[[TextIO], int]) -> None:
+    """Write a feed's bytes or stream data records to `output` (atomically), or to standard output."""
     if output is None:
         if isinstance(data, bytes):
             click.echo(data, nl=False)
@@ -88,59 +103,8 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
     click.echo(f"wrote {output} ({fmt})", err=True)
 
 
-def _render(db: sqlite_utils.Database, fmt: str, query: str | None, search_name: str | None, source: str | None,
-            limit: int | None, all_copies: bool, feed_url: str | None,
-            output: Path | None) -> bytes | Callable[[TextIO], int]:
-    """A feed document as bytes, or for data formats a function streaming records to a text file."""
-    from crosswire.exports import FEED_FORMATS as WRITERS
-    from crosswire.exports.common import FeedInfo
-    from crosswire.exports.static import ID_PREFIX
-    from crosswire.storage.query import Query, parse_query
-    from crosswire.storage.export import iter_articles, write_csv, write_jsonl
-    from crosswire.storage.saved import get_search
-    from crosswire.storage.search import iter_matching
-
-    parsed: Query | None = None
-    title, feed_id = "crosswire: all articles", f"{ID_PREFIX}all"
-    home = None
-    if query is not None:
-        parsed = parse_query(query)
-        title, feed_id = f"crosswire: {query}", f"{ID_PREFIX}query/{quote(query, safe='')}"
-    elif search_name is not None:
-        parsed = parse_query(get_search(db, search_name))
-        title, feed_id = f"crosswire: {search_name}", f"{ID_PREFIX}searches/{search_name}"
-    elif source is not None:
-        row = db.execute("select title, homepage from sources where name = ?", [source]).fetchone()
-        known = db.execute("select count(*) from articles where source = ?", [source]).fetchone()[0]
-        if row is None and not known:
-            names = [r[0] for r in db.execute("select name from sources order by name")]
-            raise ExportError(f"unknown source {source!r}" + (f"; sources: {', '.join(names)}" if names else ""))
-        parsed = Query(sources=(source,))
-        title, feed_id = (row[0] if row and row[0] else source), f"{ID_PREFIX}sources/{source}"
-        home = row[1] if row else None
-
-    if fmt in DATA_FORMATS:
-        if parsed is None or parsed.is_empty:
-            records = iter_articles(db, order_by="id")
-            if limit is not None:
-                records = (record for record, _ in zip(records, range(limit)))
-        else:
-            records = iter_matching(db, parsed, sort="date", limit=limit, all_copies=True)
-        writer = write_jsonl if fmt == "jsonl" else write_csv
-        return lambda out: writer(records, out)
-
-    records = list(iter_matching(db, parsed or Query(), sort="date", limit=limit or DEFAULT_FEED_ITEMS,
-                                 all_copies=all_copies))
-    self_url = feed_url or (output.resolve().as_uri() if output else feed_id)
-    info = FeedInfo(title=title, id=feed_id, self_url=self_url, home_url=home,
-                    description=f"Articles gathered by crosswire ({title.removeprefix('crosswire: ')})")
-    return WRITERS[fmt](records, info)
-
-
 def _write_static(db: sqlite_utils.Database, directory: Path, limit: int, base_url: str | None, all_copies: bool) -> None:
     """Write the static tree and say what was written."""
-    from crosswire.exports.static import write_static
-
     feeds = write_static(db, directory, limit=limit, base_url=base_url, all_copies=all_copies)
     searches = sum(f.kind == "searches" for f in feeds)
     click.echo(f"wrote {len(feeds)} feeds ({searches} saved searches, {len(feeds) - searches} sources) "

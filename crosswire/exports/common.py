@@ -11,6 +11,8 @@ from typing import Any
 
 import nh3
 
+from crosswire.core.times import EPOCH, parse_iso
+
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF): a feed
 # holding one is not well-formed and every reader rejects the whole document, so they are dropped.
 _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -34,17 +36,6 @@ def xml_text(value: Any) -> str:
     return _XML_INVALID.sub("", "" if value is None else str(value))
 
 
-def parse_iso(value: str | None) -> datetime | None:
-    """An ISO 8601 string as an aware UTC datetime (naive means UTC), or None."""
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-
-
 def published_of(record: dict[str, Any]) -> datetime | None:
     """When the article says it was published, else when we first saw it."""
     return parse_iso(record.get("published")) or parse_iso(record.get("first_seen"))
@@ -53,19 +44,14 @@ def published_of(record: dict[str, Any]) -> datetime | None:
 def updated_of(record: dict[str, Any]) -> datetime:
     """When the article last changed as far as we know (never None: feeds need it)."""
     return (parse_iso(record.get("modified")) or published_of(record)
-            or datetime(1970, 1, 1, tzinfo=timezone.utc))
+            or EPOCH)
 
 
 def feed_updated(records: list[dict[str, Any]]) -> datetime:
     """The feed's updated time: its newest entry's, so re-exporting unchanged content changes nothing."""
     if not records:
-        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return EPOCH
     return max(updated_of(r) for r in records)
-
-
-def rfc3339(when: datetime) -> str:
-    """A datetime as RFC 3339 in UTC with a Z, as Atom and JSON Feed want."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc822(when: datetime) -> str:

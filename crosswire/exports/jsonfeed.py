@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from crosswire.exports.common import FeedInfo, content_html, entry_id, published_of, rfc3339, title_of, updated_of
+from crosswire.core.times import rfc3339
+from crosswire.exports.common import FeedInfo, content_html, entry_id, published_of, title_of, updated_of
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -1,10 +1,26 @@
-"""Rendering a story comparison (crosswire.analysis.compare) as terminal text or one self-contained HTML page."""
+"""A story's comparison report: read from the archive, compared (crosswire.analysis.compare), and rendered
+as terminal text or one self-contained HTML page. The CLI's `compare` and the web reader's story page both
+use `story_report`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import jinja2
+import sqlite_utils
+
+from crosswire.analysis.compare import compare_story
+from crosswire.core.errors import QueryError
+from crosswire.storage.stories import load_story
+
+
+def story_report(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
+    """The comparison report of one stored story (QueryError when there is no such story)."""
+    loaded = load_story(db, story_id)
+    if loaded is None:
+        raise QueryError(f"no story with id {story_id}; list them with `crosswire stories`")
+    return compare_story(*loaded)
 
 _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -16,22 +16,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crosswire.exports.atom import write_atom
-from crosswire.exports.common import FeedInfo
-from crosswire.exports.jsonfeed import write_jsonfeed
-from crosswire.exports.rss import write_rss
-from crosswire.storage.query import Query, parse_query
+from crosswire.exports.formats import FORMATS
+from crosswire.exports.selection import FEED_ITEMS, by_saved_search, by_source, records, render
+from crosswire.storage.feeds import source_names
 from crosswire.storage.saved import list_searches
-from crosswire.storage.search import iter_matching
-
-# A tag: URI (RFC 4151) names each feed for ever, wherever the tree is served from.
-ID_PREFIX = "tag:crosswire,2026:"
-WRITERS = ((".atom", write_atom), (".rss", write_rss), (".json", write_jsonfeed))
-
 
 @dataclass(frozen=True)
 class StaticFeed:
-    """One feed of the tree: its folder/name, title, query and how many items it got."""
+    """One feed of the tree: its folder/name, title, what it selects and how many items it got."""
 
     kind: str          # "searches" | "sources"
     name: str
@@ -39,15 +31,6 @@ class StaticFeed:
     query: str
     items: int
     home_url: str | None = None
-
-
-def feed_info(kind: str, name: str, title: str, path: Path, *, base_url: str | None,
-              home_url: str | None = None, description: str = "") -> FeedInfo:
-    """FeedInfo for a feed stored at `path`: self link under base_url when given, else the file's URI."""
-    relative = f"{kind}/{path.name}"
-    self_url = base_url.rstrip("/") + "/" + relative if base_url else path.resolve().as_uri()
-    return FeedInfo(title=title, id=f"{ID_PREFIX}{kind}/{name}", self_url=self_url, home_url=home_url,
-                    description=description)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -61,26 +44,19 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_static(db: sqlite_utils.Database, directory: Path, *, limit: int = 50, base_url: str | None = None,
+def write_static(db: sqlite_utils.Database, directory: Path, *, limit: int = FEED_ITEMS, base_url: str | None = None,
                  all_copies: bool = False) -> list[StaticFeed]:
-    """Write every saved search's and every source's feeds (three formats each) and index.html."""
-    jobs: list[tuple[str, str, str, Query | str, str | None]] = []
-    for row in list_searches(db):
-        jobs.append(("searches", row["name"], f"crosswire: {row['name']}", row["query"], None))
-    for row in db.query("select name, title, homepage from sources order by name"):
-        jobs.append(("sources", row["name"], row["title"] or row["name"], Query(sources=(row["name"],)),
-                     row["homepage"]))
+    """Write every saved search's and every source's feeds (every format) and index.html."""
+    jobs = [("searches", row["name"], row["query"], by_saved_search(db, row["name"])) for row in list_searches(db)]
+    jobs += [("sources", name, f"source:{name}", by_source(db, name)) for name in source_names(db)]
     feeds = []
-    for kind, name, title, query, home in jobs:
-        parsed = parse_query(query) if isinstance(query, str) else query
-        records = list(iter_matching(db, parsed, sort="date", limit=limit, all_copies=all_copies))
-        shown = query if isinstance(query, str) else f"source:{name}"
-        for suffix, writer in WRITERS:
-            path = directory / kind / f"{name}{suffix}"
-            info = feed_info(kind, name, title, path, base_url=base_url, home_url=home,
-                             description=f"crosswire {kind[:-1]} feed: {shown}")
-            write_if_changed(path, writer(records, info))
-        feeds.append(StaticFeed(kind, name, title, shown, len(records), home))
+    for kind, name, shown, selection in jobs:
+        entries = records(db, selection, limit=limit, all_copies=all_copies)
+        for fmt in FORMATS.values():
+            path = directory / kind / f"{name}{fmt.suffix}"
+            self_url = f"{base_url.rstrip('/')}/{kind}/{path.name}" if base_url else path.resolve().as_uri()
+            write_if_changed(path, render(selection, fmt.name, entries, self_url=self_url))
+        feeds.append(StaticFeed(kind, name, selection.title, shown, len(entries), selection.homepage))
     write_if_changed(directory / "index.html", index_html(feeds).encode("utf-8"))
     return feeds
 
@@ -90,8 +66,8 @@ def index_html(feeds: list[StaticFeed]) -> str:
     def section(kind: str, heading: str) -> str:
         rows = []
         for feed in (f for f in feeds if f.kind == kind):
-            links = " · ".join(f'<a href="{kind}/{html.escape(feed.name)}{suffix}">{label}</a>'
-                               for suffix, label in ((".atom", "Atom"), (".rss", "RSS"), (".json", "JSON Feed")))
+            links = " · ".join(f'<a href="{kind}/{html.escape(feed.name)}{fmt.suffix}">{fmt.label}</a>'
+                               for fmt in FORMATS.values())
             rows.append(f"<li><strong>{html.escape(feed.title)}</strong> <code>{html.escape(feed.query)}</code>"
                         f" ({feed.items} items): {links}</li>")
         return f"<h2>{heading}</h2>\n<ul>\n" + ("\n".join(rows) or "<li>none</li>") + "\n</ul>\n"

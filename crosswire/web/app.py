@@ -55,28 +55,6 @@ def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-def _feed(kind: str) -> Callable[[Request], Response]:
-    def endpoint(request: Request) -> Response:
-        db = request.app.state.reader.db()
-        fmt = feeds.feed_format(request.path_params["suffix"])
-        if kind == "search":
-            return feeds.search_response(db, request, fmt, request.query_params.get("q", "").strip())
-        if kind == "source":
-            response = feeds.source_response(db, request, fmt, request.path_params["name"])
-            if response is None:
-                raise HTTPException(404, f"no source named {request.path_params['name']!r}")
-            return response
-        from crosswire.storage.stories import get_story
-
-        story = get_story(db, request.path_params["story_id"])
-        if story is None:
-            raise HTTPException(404, f"no story #{request.path_params['story_id']}")
-        return feeds.story_response(db, request, fmt, story)
-
-    endpoint.__name__ = f"{kind}_feed"
-    return endpoint
-
-
 def _error_page(request: Request, status: int, message: str) -> Response:
     reader: Reader = request.app.state.reader
     return reader.templates.TemplateResponse(request, "error.html", {"status": status, "message": message,
@@ -138,9 +116,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], datetime] | None = No
         Route("/sources", pages.sources_page, name="sources_page"),
         Route("/attention", pages.attention_page, name="attention_page"),
         Route("/attention.png", pages.attention_png, name="attention_png"),
-        Route("/feeds/search.{suffix}", _feed("search"), name="search_feed"),
-        Route("/feeds/source/{name}.{suffix}", _feed("source"), name="source_feed"),
-        Route("/feeds/story/{story_id:int}.{suffix}", _feed("story"), name="story_feed"),
+        Route("/feeds/search.{suffix}", feeds.search_endpoint, name="search_feed"),
+        Route("/feeds/source/{name}.{suffix}", feeds.source_endpoint, name="source_feed"),
+        Route("/feeds/story/{story_id:int}.{suffix}", feeds.story_endpoint, name="story_feed"),
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

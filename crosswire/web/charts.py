@@ -1,20 +1,17 @@
-"""Attention over time for the browser: issue 6's crosswire.storage.attention table and chart, as a page and a PNG."""
+"""Attention over time for the browser: the view a page asks for, a story's default view, and a cache of
+drawn charts (crosswire.exports.charts draws them)."""
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from crosswire.exports.common import parse_iso
+from crosswire.core.times import parse_iso
 
-# pyplot keeps global state: two threads drawing at once would mix their figures.
-_DRAW = threading.Lock()
 WINDOW_DAYS = 7          # a story's chart covers this many days either side of its span
 PLACES = 2               # the story's most named places make its attention query
 
@@ -50,15 +47,6 @@ def story_view(report: dict[str, Any]) -> AttentionView | None:
     return AttentionView(q=query, by="source", interval="day",
                          since=(first - timedelta(days=WINDOW_DAYS)).date().isoformat(),
                          until=(last + timedelta(days=WINDOW_DAYS)).date().isoformat())   # inclusive, as typed
-
-
-def png(cells: list[Any], title: str) -> bytes:
-    """The attention chart of `cells` as PNG bytes (drawn by crosswire.storage.attention.chart)."""
-    from crosswire.storage.attention import chart
-
-    with _DRAW, tempfile.TemporaryDirectory(prefix="crosswire-chart-") as tmp:
-        path = chart(cells, Path(tmp) / "attention.png", title=title)
-        return path.read_bytes()
 
 
 class ChartCache:

@@ -1,27 +1,21 @@
-"""Feeds for every search, source and story, written by issue 5's writers (crosswire.exports)."""
+"""Feeds in the web reader: the links every page offers, and the endpoints that serve them.
+
+The feeds themselves are built by crosswire.exports.selection, the same way `crosswire export` and the static
+tree build them, so a search's feed has the same id and entries wherever a reader subscribed to it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, urlencode
 
-import sqlite_utils
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from crosswire.core.errors import QueryError
-from crosswire.exports import FEED_FORMATS, FEED_SUFFIX
-from crosswire.exports.common import FeedInfo
-from crosswire.exports.static import ID_PREFIX
-from crosswire.storage.query import Query, parse_query
-from crosswire.storage.export import iter_articles
-from crosswire.storage.search import iter_matching
-
-FEED_ITEMS = 50
-MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "jsonfeed": "application/feed+json"}
-LABELS = {"atom": "Atom", "rss": "RSS", "jsonfeed": "JSON Feed"}
-_BY_SUFFIX = {suffix.lstrip("."): fmt for fmt, suffix in FEED_SUFFIX.items()}
+from crosswire.core.errors import ExportError, QueryError
+from crosswire.exports.formats import FORMATS, by_suffix
+from crosswire.exports.selection import Selection, by_query, by_source, by_story, feed
 
 
 @dataclass(frozen=True)
@@ -35,11 +29,11 @@ class FeedLink:
     def href(self, fmt: str) -> str:
         """The URL of this feed in `fmt` (atom, rss or jsonfeed)."""
         query = f"?{urlencode(self.params)}" if self.params else ""
-        return f"{self.path}{FEED_SUFFIX[fmt]}{query}"
+        return f"{self.path}{FORMATS[fmt].suffix}{query}"
 
     def formats(self) -> list[tuple[str, str, str, str]]:
         """(format, label, media type, href) for every format, for <link rel=alternate> and visible links."""
-        return [(fmt, LABELS[fmt], MEDIA_TYPES[fmt], self.href(fmt)) for fmt in FEED_FORMATS]
+        return [(f.name, f.label, f.media_type, self.href(f.name)) for f in FORMATS.values()]
 
 
 def search_feed(query: str) -> FeedLink:
@@ -59,49 +53,40 @@ def story_feed(story_id: int, label: str | None = None) -> FeedLink:
 
 
 def feed_format(suffix: str) -> str:
-    """The writer name for a URL suffix (atom, rss, json), or QueryError."""
-    fmt = _BY_SUFFIX.get(suffix)
+    """The format name for a URL suffix (atom, rss, json), or QueryError."""
+    fmt = by_suffix(suffix)
     if fmt is None:
         raise QueryError(f"unknown feed format .{suffix}; use .atom, .rss or .json")
-    return fmt
+    return fmt.name
 
 
-def _respond(records: list[dict[str, Any]], fmt: str, info: FeedInfo) -> Response:
-    body = FEED_FORMATS[fmt](records, info)
-    return Response(body, media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")
+def _respond(request: Request, selection: Selection, home_url: str) -> Response:
+    fmt = feed_format(request.path_params["suffix"])
+    body = feed(request.app.state.reader.db(), selection, fmt, self_url=str(request.url), home_url=home_url)
+    return Response(body, media_type=f"{FORMATS[fmt].media_type}; charset=utf-8")
 
 
-def search_response(db: sqlite_utils.Database, request: Request, fmt: str, query_text: str) -> Response:
-    """A search's newest matches as a feed (ids the same as `crosswire export --query`)."""
-    query: Query = parse_query(query_text)
-    records = list(iter_matching(db, query, sort="date", limit=FEED_ITEMS))
-    feed_id = f"{ID_PREFIX}query/{quote(query_text, safe='')}" if query_text.strip() else f"{ID_PREFIX}all"
+def search_endpoint(request: Request) -> Response:
+    """/feeds/search.{suffix}?q=…: a search's newest matches (the latest articles without a query)."""
+    query_text = request.query_params.get("q", "").strip()
     home = str(request.url_for("search_page").include_query_params(q=query_text))
-    link = search_feed(query_text)
-    info = FeedInfo(title=link.title, id=feed_id, self_url=str(request.url), home_url=home,
-                    description=f"Articles gathered by crosswire ({query_text or 'latest'})")
-    return _respond(records, fmt, info)
+    return _respond(request, by_query(query_text), home)
 
 
-def source_response(db: sqlite_utils.Database, request: Request, fmt: str, name: str) -> Response | None:
-    """One outlet's newest articles as a feed, or None when the outlet is unknown."""
-    row = db.execute("select title, homepage from sources where name = ?", [name]).fetchone()
-    if row is None and not db.execute("select 1 from articles where source = ? limit 1", [name]).fetchone():
-        return None
-    records = list(iter_matching(db, Query(sources=(name,)), sort="date", limit=FEED_ITEMS))
-    title = row[0] if row and row[0] else name
-    home = str(request.url_for("home").include_query_params(source=name))
-    info = FeedInfo(title=source_feed(name, title).title, id=f"{ID_PREFIX}sources/{name}", self_url=str(request.url),
-                    home_url=home, description=f"Articles from {title} gathered by crosswire")
-    return _respond(records, fmt, info)
+def source_endpoint(request: Request) -> Response:
+    """/feeds/source/{name}.{suffix}: one outlet's newest articles."""
+    name = request.path_params["name"]
+    try:
+        selection = by_source(request.app.state.reader.db(), name)
+    except ExportError:
+        raise HTTPException(404, f"no source named {name!r}") from None
+    return _respond(request, selection, str(request.url_for("home").include_query_params(source=name)))
 
 
-def story_response(db: sqlite_utils.Database, request: Request, fmt: str, story: dict[str, Any]) -> Response:
-    """A story's articles, newest first, as a feed."""
-    records = list(iter_articles(db, "story_id = ?", [story["id"]],
-                                 order_by="coalesce(published, first_seen) desc, id desc"))[:FEED_ITEMS]
-    home = str(request.url_for("story_page", story_id=story["id"]))
-    info = FeedInfo(title=story_feed(story["id"], story.get("label")).title, id=f"{ID_PREFIX}stories/{story['id']}",
-                    self_url=str(request.url), home_url=home,
-                    description=f"Every outlet's report of: {story.get('label') or story['id']}")
-    return _respond(records, fmt, info)
+def story_endpoint(request: Request) -> Response:
+    """/feeds/story/{id}.{suffix}: every outlet's report of one story, newest first."""
+    story_id = request.path_params["story_id"]
+    selection = by_story(request.app.state.reader.db(), story_id)
+    if selection is None:
+        raise HTTPException(404, f"no story #{story_id}")
+    return _respond(request, selection, str(request.url_for("story_page", story_id=story_id)))

@@ -1,4 +1,5 @@
-"""The HTML pages. Each handler reads through storage/ and crosswire/ library functions and renders a template."""
+"""The HTML pages. Each handler reads through crosswire.storage (and the comparison report of
+crosswire.exports.report) and renders a template."""
 
 from __future__ import annotations
 
@@ -10,14 +11,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crosswire.core.errors import QueryError
-from crosswire.exports.common import parse_iso
+from crosswire.core.times import parse_iso
+from crosswire.exports.charts import png
+from crosswire.exports.report import story_report
+from crosswire.storage.attention import BY, INTERVALS, Cell, attention
+from crosswire.storage.browse import facet_counts, filter_choices, latest_story_time, newest_article_id
+from crosswire.storage.health import last_run, source_health
 from crosswire.storage.query import parse_date, parse_query
+from crosswire.storage.revisions import versions
+from crosswire.storage.saved import list_searches
+from crosswire.storage.search import SORTS, get_article, matching_ids, search
+from crosswire.storage.stories import get_story, list_stories
 from crosswire.web import charts, render
 from crosswire.web.feeds import search_feed, source_feed, story_feed
 from crosswire.web.security import safe_url
-from crosswire.storage.browse import facet_counts, filter_choices, latest_story_time
-from crosswire.storage.search import SORTS, get_article, matching_ids, search
-from crosswire.storage.stories import get_story, list_stories
 
 PAGE_SIZE = 20
 HOME_SIZE = 30
@@ -76,10 +83,6 @@ def home(request: Request) -> Response:
 
 def _saved_searches(db: Any) -> list[dict[str, Any]]:
     """The saved searches (`crosswire searches add`), each with its feed."""
-    from crosswire.storage.saved import list_searches
-
-    if "saved_searches" not in db.table_names():
-        return []
     return [{**row, "feed": search_feed(row["query"])} for row in list_searches(db)]
 
 
@@ -127,13 +130,7 @@ def article_page(request: Request) -> Response:
 
 
 def _earlier_versions(db: Any, article_id: int) -> list[Any]:
-    """The article's replaced versions, newest first (issue 4's revisions, when that module is installed)."""
-    try:
-        from crosswire.storage.revisions import versions
-    except ImportError:
-        return []
-    if "revisions" not in db.table_names():
-        return []
+    """The article's replaced versions, newest first."""
     return [v for v in reversed(versions(db, article_id)) if not v.current]
 
 
@@ -160,22 +157,22 @@ def stories_page(request: Request) -> Response:
 
 def story_page(request: Request) -> Response:
     """How outlets covered one story: timeline, side by side, distinctive words, missing facts, attention."""
-    from crosswire.web.compare import comparison
-
     db = _db(request)
     story_id = request.path_params["story_id"]
     story = get_story(db, story_id)
     if story is None:
         raise HTTPException(404, f"no story #{story_id}")
-    view = comparison(db, story_id)
+    view = story_report(db, story_id)
+    # Each outlet's first article in the story, for links from the side-by-side view.
+    view["article_of"] = {}
+    for entry in view["timeline"]:
+        view["article_of"].setdefault(entry["source"], entry["article_id"])
     return page(request, "story.html", {"story": story, "view": view, "attention": charts.story_view(view),
                                         "feeds": [story_feed(story_id, story["label"])]})
 
 
 def _attention_view(request: Request) -> charts.AttentionView:
     """The attention options from the URL, checked (QueryError for bad ones)."""
-    from crosswire.storage.attention import BY, INTERVALS
-
     params = request.query_params
     view = charts.AttentionView(q=params.get("q", "").strip(), by=params.get("by", "source"),
                                 interval=params.get("interval", "day"), since=params.get("since", "").strip(),
@@ -185,9 +182,8 @@ def _attention_view(request: Request) -> charts.AttentionView:
     return view
 
 
-def _attention_cells(request: Request, view: charts.AttentionView) -> list[Any]:
-    from crosswire.storage.attention import attention
-
+def _attention_cells(request: Request, view: charts.AttentionView) -> list[Cell]:
+    """The attention table of a checked view."""
     now = request.app.state.reader.now()
     since = parse_date(view.since, now=now, key="since") if view.since else None
     until = parse_date(view.until, now=now, end=True, key="until") if view.until else None
@@ -215,16 +211,14 @@ def attention_png(request: Request) -> Response:
     if not view.q:
         raise QueryError("the attention chart needs a query (q=...)")
     # Keyed on the newest article id too: a crawl that added articles makes a new chart.
-    newest = _db(request).execute("select max(id) from articles").fetchone()[0]
+    newest = newest_article_id(_db(request))
     body = request.app.state.reader.charts.get(
-        (view, newest), lambda: charts.png(_attention_cells(request, view), view.title()))
+        (view, newest), lambda: png(_attention_cells(request, view), view.title()))
     return Response(body, media_type="image/png", headers={"cache-control": "max-age=300"})
 
 
 def sources_page(request: Request) -> Response:
     """Every source's and feed's health: the same facts as `crosswire status`."""
-    from crosswire.storage.health import last_run, source_health
-
     db = _db(request)
     reader = request.app.state.reader
     return page(request, "sources.html", {"sources": source_health(db, reader.now()), "run": last_run(db),

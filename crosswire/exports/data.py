@@ -1,0 +1,50 @@
+"""Data exports: every matching article as JSON Lines or CSV, copies included, streamed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, Iterable, Iterator, TextIO
+
+import sqlite_utils
+
+from crosswire.exports.selection import Selection
+from crosswire.storage.export import EXPORT_FIELDS, iter_articles
+from crosswire.storage.search import iter_matching
+
+DATA_FORMATS = ("jsonl", "csv")
+# CSV has no lists: authors and keywords are joined with this, which names and keywords practically never hold.
+CSV_LIST_SEPARATOR = "; "
+
+
+def data_records(db: sqlite_utils.Database, selection: Selection | None,
+                 limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every article of the selection, copies included: the whole archive oldest id first without one,
+    else the matches newest first."""
+    if selection is None or selection.query is None or selection.query.is_empty:
+        records = iter_articles(db, order_by="id")
+        return records if limit is None else (record for record, _ in zip(records, range(limit)))
+    return iter_matching(db, selection.query, sort="date", limit=limit, all_copies=True)
+
+
+def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
+    """Write one JSON object per line; return how many."""
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write a header and one CSV row per record (lists joined with "; "); return how many rows."""
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        row = dict(record)
+        for key in ("authors", "keywords"):
+            row[key] = CSV_LIST_SEPARATOR.join(row.get(key) or [])
+        writer.writerow(row)
+        count += 1
+    return count
