@@ -22,9 +22,9 @@ from protego import Protego
 
 from crosswire import PROJECT_URL, __version__
 from crosswire.core.errors import CrosswireError
+from crosswire.core.sources import is_http_url
 from crosswire.crawlers.feeds import parse_feed
 from crosswire.crawlers.sitemaps import parse_sitemap, robots_sitemaps
-from crosswire.core.sources import is_http_url
 
 COMMON_FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.json", "/index.xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",

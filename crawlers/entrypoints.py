@@ -16,13 +16,18 @@ import scrapy
 import sqlite_utils
 
 from crosswire.core.article import FeedEntry
-from crosswire.core.sources import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES
+from crosswire.core.sources import (
+    DEFAULT_MAX_ARTICLES,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_PAGES,
+)
 from crosswire.core.times import parse_iso
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.failures import classify, failure_exception
 from crosswire.crawlers.schedule import PollConfig, crawl_clock, poll_config
 from crosswire.crawlers.traps import trap_reason
 from crosswire.extraction.cleaning import parse_date
+from crosswire.identity.urls import url_key
 from crosswire.storage.articles import known_urls
 from crosswire.storage.feeds import feed_state, record_feed_failure
 from crosswire.storage.topics import off_topic_urls
@@ -108,7 +113,10 @@ class EntryPointMixin:
         """Whether every in-scope entry is stored already or was judged off topic (a routine crawl has caught up)."""
         config = self.context.sources.get(source)
         wanted = [e.url for e in entries if config is None or config.matches_scope(e.url)]
-        done = known_urls(self.db, wanted)
+        # Only what earlier crawls stored says this page was read before: an article this run reached first
+        # through another listing or feed (and may have stored already) says nothing about this page, and
+        # counting it made pagination stop short depending on which response happened to arrive first.
+        done = {url for url in known_urls(self.db, wanted) if url_key(url) not in self.context.requested}
         if config is not None and config.only_topics:
             done |= off_topic_urls(self.db, wanted)
         return len(done) == len(set(wanted))

@@ -16,9 +16,8 @@ from typing import Any, Iterable
 from urllib.parse import urljoin
 
 import feedparser
-from bs4 import BeautifulSoup
-
 import scrapy
+from bs4 import BeautifulSoup
 from scrapy.http import Response
 
 from crosswire.core.article import FeedEntry
@@ -26,8 +25,13 @@ from crosswire.core.times import iso
 from crosswire.crawlers.entrypoints import header
 from crosswire.crawlers.failures import classify, failure_exception
 from crosswire.crawlers.schedule import after_success, failure_decision
-from crosswire.storage.feeds import (feed_published_times, feed_state, forget_validators, record_feed_failure,
-                                     record_feed_success)
+from crosswire.storage.feeds import (
+    feed_published_times,
+    feed_state,
+    forget_validators,
+    record_feed_failure,
+    record_feed_success,
+)
 
 # feedparser names versions like "rss20", "rss10", "rss091u", "atom10"; we keep the family.
 KINDS = {"rss": "rss", "atom": "atom", "cdf": "rss"}

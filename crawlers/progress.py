@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Console
+from rich.live import Live
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -12,8 +14,6 @@ class CrawlProgress:
     """Shows feeds checked, pages fetched, new articles and errors as the crawl goes."""
 
     def __init__(self, crawler: Any) -> None:
-        from rich.console import Console
-        from rich.live import Live
 
         self.crawler = crawler
         self.console = Console(stderr=True)

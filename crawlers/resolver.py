@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
-
-from scrapy.resolver import CachingThreadedResolver
 
 
 class PinnedResolver(CachingThreadedResolver):

@@ -13,6 +13,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 
@@ -34,6 +35,5 @@ class SafeRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 
 def _netloc(request: Request) -> str:
-    from scrapy.utils.httpobj import urlparse_cached
 
     return urlparse_cached(request).netloc

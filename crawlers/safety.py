@@ -20,11 +20,13 @@ from __future__ import annotations
 import ipaddress
 import time
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import get_meta_refresh
 
 from crosswire.core.times import now_utc
 from crosswire.crawlers.schedule import retry_after_seconds
@@ -117,8 +119,6 @@ class ScriptRefreshMiddleware:
         return cls()
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        from scrapy.http import HtmlResponse
-        from scrapy.utils.response import get_meta_refresh
 
         if isinstance(response, HtmlResponse) and b"refresh" in response.body[:8192].lower():
             _, url = get_meta_refresh(response)
@@ -143,7 +143,6 @@ class RedirectLoopMiddleware:
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         location = response.headers.get("Location")
         if 300 <= response.status < 400 and location:
-            from urllib.parse import urljoin
 
             target = urljoin(request.url, location.decode("latin-1"))
             chain = [*request.meta.get("redirect_urls", []), request.url]

@@ -20,7 +20,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Iterable
 from urllib.parse import urljoin
 
 import scrapy

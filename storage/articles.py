@@ -17,11 +17,12 @@ from datetime import datetime
 import sqlite_utils
 
 from crosswire.core.article import Article
+from crosswire.core.errors import QueryError
+from crosswire.core.times import utcnow
 from crosswire.identity.similarity import body_hash
 from crosswire.identity.urls import canonical_url, same_site, url_key
-from crosswire.core.times import utcnow
-from crosswire.storage.revisions import record_revision
 from crosswire.storage.db import in_chunks
+from crosswire.storage.revisions import record_revision
 
 # Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
 MIN_WORDS_FOR_BODY_MATCH = 40
@@ -174,16 +175,17 @@ def link_known(db: sqlite_utils.Database, url: str, *, feed_id: int | None, guid
     return article_id
 
 
-def resolve_article(db: sqlite_utils.Database, ref: str) -> int:
-    """The article a user named by id or by any URL variant; a QueryError (one line) when there is none."""
-    from crosswire.core.errors import QueryError
-
-    ref = ref.strip()
-    if ref.isdigit():
-        if db.execute("select 1 from articles where id = ?", [int(ref)]).fetchone():
-            return int(ref)
-        raise QueryError(f"no stored article with id {ref}")
-    article_id = find_article_id(db, ref) if "://" in ref or "/" in ref else None
+def resolve_article(db: sqlite_utils.Database, ref: str | int) -> int:
+    """The article a user named: its id (`42` or `#42`, as search shows it) or any of its URLs; a QueryError
+    (one line) when there is none. Every command and page that takes an article reads it this way."""
+    text = str(ref).strip()
+    article_id: int | None = None
+    if text.lstrip("#").isdigit():
+        number = int(text.lstrip("#"))
+        if db.execute("select 1 from articles where id = ?", [number]).fetchone():
+            article_id = number
+    elif "://" in text:
+        article_id = find_article_id(db, text)
     if article_id is None:
-        raise QueryError(f"no stored article for {ref}")
+        raise QueryError(f"no stored article {text!r} (give an id from `crosswire search` or a URL)")
     return article_id

@@ -23,8 +23,8 @@ from typing import Any, Iterable
 import numpy as np
 import sqlite_utils
 
-from crosswire.identity import similarity as sim
 from crosswire.core.times import utcnow
+from crosswire.identity import similarity as sim
 from crosswire.storage.db import in_chunks
 
 MIN_REPEAT = 3            # articles of one outlet a sentence must open or close to count as boilerplate

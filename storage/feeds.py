@@ -13,8 +13,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from crosswire.core.sources import Source
-from crosswire.core.times import parse_iso
-from crosswire.core.times import utcnow
+from crosswire.core.times import parse_iso, utcnow
 
 
 def sync_source(db: sqlite_utils.Database, source: Source) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import sqlite_utils
 
 from crosswire.core.errors import QueryError
-from crosswire.storage.query import parse_query
 from crosswire.core.times import utcnow
+from crosswire.storage.query import parse_query
 
 # Names become file names in the static export (DIR/searches/NAME.atom), so keep them filesystem-safe.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

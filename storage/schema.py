@@ -11,6 +11,7 @@ from typing import Callable
 import sqlite_utils
 
 from crosswire.core.times import utcnow
+from crosswire.identity.urls import url_key
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -99,8 +100,6 @@ def m_polling(db: sqlite_utils.Database) -> None:
 
 def m_identity_history(db: sqlite_utils.Database) -> None:
     """URL identity keys on article_urls, when each article was last fetched, and its earlier revisions."""
-    from crosswire.identity.urls import url_key
-
     db["article_urls"].add_column("key", str)
     for url, in db.execute("select url from article_urls").fetchall():
         db.execute("update article_urls set key = ? where url = ?", [url_key(url), url])

@@ -16,10 +16,10 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
+from crosswire.storage.db import in_chunks, marks
+from crosswire.storage.export import article_record
 from crosswire.storage.query import Query, parse_query
 from crosswire.storage.snippets import best_snippet
-from crosswire.storage.export import article_record
-from crosswire.storage.db import in_chunks, marks
 
 # bm25 column weights for (title, lede, text): a word in the headline says more about what an article is
 # about than the same word deep in the body; the lede is the writer's own summary, so it sits in between.
@@ -207,14 +207,9 @@ def iter_matching(db: sqlite_utils.Database, query: str | Query, *, sort: str = 
             yield article_record(rows[article_id])
 
 
-def get_article(db: sqlite_utils.Database, ref: str | int) -> dict[str, Any] | None:
-    """One article for reading, by id or by any URL variant: the export record plus outlet and family."""
-    from crosswire.storage.articles import find_article_id
-
-    text = str(ref).strip()
-    article_id = int(text) if text.isdigit() else (find_article_id(db, text) if "://" in text else None)
-    if article_id is None:
-        return None
+def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any] | None:
+    """One article for reading, by id (crosswire.storage.articles.resolve_article finds it from what a user
+    typed): the export record plus outlet and family; None when there is no such article."""
     rows = list(db.query("select a.*, s.title as outlet from articles a left join sources s on s.name = a.source "
                          "where a.id = ?", [article_id]))
     if not rows:

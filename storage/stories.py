@@ -7,14 +7,19 @@ every story from scratch. Stories are groupings over articles: nothing here dele
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, build_docs, mark_copies
+from crosswire.analysis.clustering import (
+    WINDOW_HOURS,
+    Clusterer,
+    build_docs,
+    mark_copies,
+)
 from crosswire.core.times import utcnow
 from crosswire.storage.db import in_chunks
 

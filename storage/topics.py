@@ -6,8 +6,8 @@ from typing import Iterable
 
 import sqlite_utils
 
-from crosswire.identity.urls import canonical_url
 from crosswire.core.times import utcnow
+from crosswire.identity.urls import canonical_url
 from crosswire.storage.db import in_chunks
 
 

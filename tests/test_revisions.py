@@ -140,5 +140,7 @@ def test_history_command_shows_headline_changes_first(tmp_path: Path) -> None:
     as_json = json.loads(runner.invoke(main, ["history", "--db", str(db_path), "1", "--json"]).output)
     assert ([1, 2, 3], [[1, 2], [2, 3]]) == (
         [v["number"] for v in as_json["versions"]], [[c["from"], c["to"]] for c in as_json["changes"]])
+    # `#1` as search prints it names the same article, as it does for `show`.
+    assert result.output == runner.invoke(main, ["history", "--db", str(db_path), "#1"]).output
     missing = runner.invoke(main, ["history", "--db", str(db_path), "https://a.example/nope"])
-    assert (1, "Error: no stored article for https://a.example/nope\n") == (missing.exit_code, missing.output)
+    assert (1, "Error: no stored article 'https://a.example/nope' (give an id from `crosswire search` or a URL)\n") == (missing.exit_code, missing.output)

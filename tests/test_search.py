@@ -14,6 +14,8 @@ from crosswire.storage.db import open_db
 from crosswire.storage.saved import add_search, list_searches
 from crosswire.core.article import Article
 from crosswire.storage.articles import store_article
+from crosswire.core.errors import QueryError
+from crosswire.storage.articles import resolve_article
 from crosswire.storage.search import get_article, matching_ids, search
 from searchdata import NOW, build_archive
 
@@ -113,11 +115,17 @@ def test_saved_search_requires_a_valid_query_and_name(db_file: Path) -> None:
 
 
 def test_get_article_by_id_and_url_variant(db) -> None:
-    by_id = get_article(db, 1)
-    by_url = get_article(db, "https://northwind.example/2026/01/14/depot?utm_source=feed")
+    by_id = get_article(db, resolve_article(db, "1"))
+    by_url = get_article(db, resolve_article(db, "https://northwind.example/2026/01/14/depot?utm_source=feed"))
     assert (1, 1, [{"id": 6, "source": "harbor-post", "url": "https://harborpost.example/wire/drone-strikes-depot",
                     "family_role": "copy"}]) == (by_id["id"], by_url["id"], by_id["family"])
-    assert (None, None) == (get_article(db, 999), get_article(db, "https://nowhere.example/x"))
+    assert None is get_article(db, 999)
+
+
+@pytest.mark.parametrize("ref", ["999", "#999", "https://nowhere.example/x", "depot", ""])
+def test_resolve_article_refuses_what_is_not_stored(db, ref: str) -> None:
+    with pytest.raises(QueryError, match=f"no stored article {ref!r} \\(give an id"):
+        resolve_article(db, ref)
 
 
 # --- the commands ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from crosswire.analysis import entities as ent
 from crosswire.analysis import textvec
 
 WINDOW_HOURS = 72.0
@@ -224,8 +225,6 @@ class Clusterer:
 
 def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
     """Docs from article dicts (id, time, title, lede, text, group), with an IDF table over these rows."""
-    from crosswire.analysis import entities as ent
-
     # Place names leave the vectors: they are compared as entities, and kept as words they would make any
     # two reports from one town look alike (a prisoner swap and a flood in Marib the same week).
     drop = ent.place_tokens() if entities else frozenset()

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crosswire.analysis.textvec import tokens
+
 # canonical name -> (kind, aliases). kind: country | region | city. Aliases include transliterations and
 # the Arabic / Russian spellings that outlets in those languages use.
 GAZETTEER: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -260,8 +262,6 @@ _COMMON_PLACE_WORDS = frozenset("city sea red black gulf port west bank north so
 @lru_cache(maxsize=1)
 def place_tokens() -> frozenset[str]:
     """The word tokens (as crosswire.analysis.textvec makes them) of every gazetteer name, common words aside."""
-    from crosswire.analysis.textvec import tokens
-
     _, lookup = _place_index()
     return frozenset(t for name in lookup for t in tokens(name) if t not in _COMMON_PLACE_WORDS)
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from crosswire.cli.options import db_option, resolve_db, resolve_sources, sources_option, user_errors
+from crosswire.cli.options import (
+    db_option,
+    resolve_db,
+    resolve_sources,
+    sources_option,
+    user_errors,
+)
 from crosswire.core import exitcodes
 from crosswire.core.errors import LockedError
 from crosswire.core.sources import load_sources, select_sources

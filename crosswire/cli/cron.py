@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 import platformdirs
 
-from crosswire.cli.options import db_option, resolve_db, resolve_sources, sources_option, user_errors
+from crosswire.cli.options import (
+    db_option,
+    resolve_db,
+    resolve_sources,
+    sources_option,
+    user_errors,
+)
 from crosswire.core.errors import CrosswireError
 
 

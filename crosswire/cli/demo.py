@@ -8,6 +8,15 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import user_errors
+from crosswire.core.sources import parse_sources
+from crosswire.crawlers.run import run_crawl
+from crosswire.demo import DemoWeb
+from crosswire.storage.db import open_db
+from crosswire.storage.overview import (
+    article_count,
+    latest_articles,
+    stories_by_outlets,
+)
 
 # Fast settings: the demo's outlets are on this machine, so politeness delays only slow it down.
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
@@ -26,13 +35,6 @@ def demo(db_path: Path | None, limit: int) -> None:
 
         crosswire demo --db demo.db
     """
-    # Imported here, not at the top: Scrapy and the crawl stack take a while to import, and every other
-    # command's start-up would pay for it.
-    from crosswire.core.sources import parse_sources
-    from crosswire.crawlers.run import run_crawl
-    from crosswire.demo import DemoWeb
-    from crosswire.storage.db import open_db
-    from crosswire.storage.overview import article_count, latest_articles, stories_by_outlets
 
     if db_path is None:
         db_path = Path(tempfile.mkdtemp(prefix="crosswire-demo-")) / "demo.db"

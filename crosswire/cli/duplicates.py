@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.storage.articles import resolve_article
+from crosswire.storage.db import open_db
+from crosswire.storage.families import describe_families, family_of
 
 
 @click.command()
@@ -25,10 +28,6 @@ def duplicates(article: str | None, db_path: Path | None, as_json: bool, limit: 
         crosswire duplicates
         crosswire duplicates https://example.com/world/port-strike --json
     """
-    from crosswire.storage.articles import resolve_article
-    from crosswire.storage.db import open_db
-    from crosswire.storage.families import describe_families, family_of
-
     db = open_db(resolve_db(db_path))
     if article is not None:
         article_id = resolve_article(db, article)

@@ -12,7 +12,14 @@ from crosswire.cli.options import db_option, resolve_db, user_errors
 from crosswire.core.errors import ExportError
 from crosswire.exports.data import DATA_FORMATS, data_records, write_csv, write_jsonl
 from crosswire.exports.formats import FORMATS
-from crosswire.exports.selection import FEED_ITEMS, by_query, by_saved_search, by_source, feed, latest
+from crosswire.exports.selection import (
+    FEED_ITEMS,
+    by_query,
+    by_saved_search,
+    by_source,
+    feed,
+    latest,
+)
 from crosswire.exports.static import write_static
 from crosswire.storage.db import open_db
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
+from crosswire.analysis.diffing import changed, render_plain, stats, word_diff
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.storage.articles import resolve_article
+from crosswire.storage.db import open_db
+from crosswire.storage.revisions import versions
 
 
 @click.command()
@@ -23,11 +27,6 @@ def history(article: str, db_path: Path | None, as_json: bool) -> None:
         crosswire history 42
         crosswire history "https://example.com/news/market-shelling?utm_source=rss" --json
     """
-    from crosswire.analysis.diffing import changed, render_plain, stats, word_diff
-    from crosswire.storage.articles import resolve_article
-    from crosswire.storage.db import open_db
-    from crosswire.storage.revisions import versions
-
     db = open_db(resolve_db(db_path))
     article_id = resolve_article(db, article)
     url = db.execute("select url from articles where id = ?", [article_id]).fetchone()[0]

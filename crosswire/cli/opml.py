@@ -8,6 +8,8 @@ import click
 
 from crosswire.cli.options import resolve_sources, sources_option, user_errors
 from crosswire.core.errors import SourcesError
+from crosswire.core.sources import load_sources, parse_sources
+from crosswire.exports.opml import export_opml, import_opml, sources_toml
 
 
 @click.group("opml")
@@ -27,9 +29,6 @@ def export_command(sources_path: Path | None, output: Path | None) -> None:
     Example:
         crosswire opml export -o crosswire.exports.opml
     """
-    from crosswire.exports.opml import export_opml
-    from crosswire.core.sources import load_sources
-
     data = export_opml(load_sources(resolve_sources(sources_path)))
     if output is None:
         click.echo(data, nl=False)
@@ -51,9 +50,6 @@ def import_command(file: Path, into: Path | None) -> None:
         crosswire opml import reader-export.opml > my-sources.toml
         crosswire opml import reader-export.opml --into my-sources.toml
     """
-    from crosswire.exports.opml import import_opml, sources_toml
-    from crosswire.core.sources import load_sources, parse_sources
-
     found = import_opml(file.read_bytes(), str(file))
     if into is None:
         click.echo(sources_toml(found), nl=False)

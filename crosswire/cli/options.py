@@ -49,7 +49,6 @@ def resolve_sources(sources_path: Path | None) -> Path:
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn crosswire's own exceptions into one clear line: exit 75 (EX_TEMPFAIL) when another crawl holds
     the database's lock, exit 1 for every other user error."""
-
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:

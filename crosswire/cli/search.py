@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.storage.db import open_db
+from crosswire.storage.search import search as run_search
 
 # Private-use markers survive the FTS snippet untouched and never occur in article text.
 _START, _END = "\ue000", "\ue001"
@@ -37,9 +39,6 @@ def search(query: str, db_path: Path | None, sort: str, limit: int, offset: int,
         crosswire search '"deir ezzor" strike* -drill since:2026-01-01 until:2026-01-31 country:RU'
         crosswire search 'shelling OR bombardment tag:wire' --sort date --limit 5 --json
     """
-    from crosswire.storage.db import open_db
-    from crosswire.storage.search import search as run_search
-
     db = open_db(resolve_db(db_path))
     marks = ("<mark>", "</mark>") if as_json else (_START, _END)
     hits = run_search(db, query, sort=sort, limit=limit, offset=offset, all_copies=all_copies, mark=marks)

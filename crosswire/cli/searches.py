@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.storage.db import open_db
+from crosswire.storage.saved import add_search, list_searches, remove_search
 
 
 @click.group("searches")
@@ -27,9 +29,6 @@ def add_command(name: str, query: str, db_path: Path | None) -> None:
     Example:
         crosswire searches add deir-ezzor '"deir ezzor" OR "дейр-эз-зор" OR "دير الزور"'
     """
-    from crosswire.storage.db import open_db
-    from crosswire.storage.saved import add_search
-
     new = add_search(open_db(resolve_db(db_path)), name, query)
     click.echo(f"{'saved' if new else 'updated'} search {name}: {query}")
 
@@ -45,9 +44,6 @@ def list_command(db_path: Path | None, as_json: bool) -> None:
     Example:
         crosswire searches list --json
     """
-    from crosswire.storage.db import open_db
-    from crosswire.storage.saved import list_searches
-
     rows = list_searches(open_db(resolve_db(db_path)))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -68,8 +64,5 @@ def remove_command(name: str, db_path: Path | None) -> None:
     Example:
         crosswire searches remove deir-ezzor
     """
-    from crosswire.storage.db import open_db
-    from crosswire.storage.saved import remove_search
-
     remove_search(open_db(resolve_db(db_path)), name)
     click.echo(f"removed search {name}")

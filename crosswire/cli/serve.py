@@ -6,8 +6,10 @@ import ipaddress
 from pathlib import Path
 
 import click
+import uvicorn
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
+from crosswire.web import create_app
 
 
 def is_loopback(host: str) -> bool:
@@ -37,10 +39,6 @@ def serve(db_path: Path | None, host: str, port: int) -> None:
         crosswire serve --db war.db
         crosswire serve --db war.db --port 8000    # then open http://127.0.0.1:8000/
     """
-    import uvicorn
-
-    from crosswire.web import create_app
-
     app = create_app(resolve_db(db_path))
     if not is_loopback(host):
         # There is no login: anyone who can reach the port can read the whole archive.

@@ -11,7 +11,9 @@ from typing import Any
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
-from crosswire.core.errors import QueryError
+from crosswire.storage.articles import resolve_article
+from crosswire.storage.db import open_db
+from crosswire.storage.search import get_article
 
 MAX_WIDTH = 88   # long lines tire the eye; a reading view wraps at a book-like measure
 
@@ -52,12 +54,9 @@ def show(article: str, db_path: Path | None, width: int | None, as_json: bool) -
         crosswire show 123
         crosswire show https://example.org/news/2026/01/14/strike --json
     """
-    from crosswire.storage.db import open_db
-    from crosswire.storage.search import get_article
-
-    record = get_article(open_db(resolve_db(db_path)), article.lstrip("#"))
-    if record is None:
-        raise QueryError(f"no stored article {article!r} (give an id from `crosswire search` or a URL)")
+    db = open_db(resolve_db(db_path))
+    record = get_article(db, resolve_article(db, article))
+    assert record is not None   # resolve_article found it a moment ago, and the archive is only appended to
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return

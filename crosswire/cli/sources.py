@@ -10,7 +10,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from crosswire.cli.options import json_option, resolve_sources, sources_option, user_errors
+from crosswire.cli.options import (
+    json_option,
+    resolve_sources,
+    sources_option,
+    user_errors,
+)
 from crosswire.core.sources import Source, load_sources
 
 # Wide enough that piped output (scripts, tests, `| less`) is never truncated or wrapped.

@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 
 from crosswire.cli.options import user_errors
+from crosswire.core.errors import SourcesError
+from crosswire.core.sources import parse_sources
+from crosswire.crawlers.discover import discover, propose_source
 
 
 @click.command("add")
@@ -25,10 +28,6 @@ def add(url: str, name: str | None, into: Path | None, yes: bool) -> None:
         crosswire sources add https://www.example-news.org/
         crosswire sources add https://www.example-news.org/ --into my-sources.toml --yes
     """
-    from crosswire.crawlers.discover import discover, propose_source
-    from crosswire.core.errors import SourcesError
-    from crosswire.core.sources import parse_sources
-
     found = discover(url)
     block = propose_source(found, name)
     click.echo(block, nl=False)

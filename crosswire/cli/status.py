@@ -10,6 +10,8 @@ import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
 from crosswire.core.errors import StorageError
+from crosswire.storage.db import open_db
+from crosswire.storage.health import last_run, source_health
 
 FLAGS = {"ok": "ok", "new": "new", "quiet": "QUIET", "failing": "FAILING", "paused": "PAUSED"}
 
@@ -59,9 +61,6 @@ def status(db_path: Path | None, as_json: bool, now_iso: str | None) -> None:
         crosswire status --db war.db
         crosswire status --json | jq '.sources[] | select(.state != "ok")'
     """
-    from crosswire.storage.db import open_db
-    from crosswire.storage.health import last_run, source_health
-
     path = resolve_db(db_path)
     if not path.exists():
         raise StorageError(f"{path}: no database yet; run `crosswire crawl` first")

@@ -9,6 +9,11 @@ from typing import Any
 import click
 
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.core.times import epoch_seconds
+from crosswire.storage.attention import query_ids
+from crosswire.storage.db import open_db
+from crosswire.storage.stories import cluster_new, list_stories
+from crosswire.storage.stories import recluster as recluster_archive
 
 
 @click.group(invoke_without_command=True)
@@ -35,9 +40,6 @@ def stories(ctx: click.Context, db_path: Path | None, since: str | None, query: 
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db_path": db_path}
         return
-    from crosswire.storage.attention import query_ids
-    from crosswire.storage.db import open_db
-    from crosswire.storage.stories import cluster_new, list_stories
 
     db = open_db(resolve_db(db_path))
     cluster_new(db)
@@ -51,10 +53,7 @@ def stories(ctx: click.Context, db_path: Path | None, since: str | None, query: 
         return
     click.echo(f"{'id':>5}  {'outlets':>7}  {'first report':<20} {'first by':<22} {'span':>6}  label")
     for s in rows:
-        from datetime import datetime
-
-        span = (datetime.fromisoformat(s["last_published"]) - datetime.fromisoformat(s["first_published"]))
-        hours = span.total_seconds() / 3600
+        hours = (epoch_seconds(s["last_published"]) - epoch_seconds(s["first_published"])) / 3600
         click.echo(f"{s['id']:>5}  {s['source_count']:>7}  {s['first_published'][:16]:<20} "
                    f"{(s['first_source'] or '?'):<22} {hours:>5.1f}h  {s['label']}")
 
@@ -70,9 +69,7 @@ def recluster(ctx: click.Context, db_path: Path | None) -> None:
 
         crosswire stories recluster --db war.db
     """
-    from crosswire.storage.stories import recluster as run
-
-    _run_on_archive(ctx, db_path, run)
+    _run_on_archive(ctx, db_path, recluster_archive)
 
 
 @stories.command()
@@ -86,13 +83,10 @@ def update(ctx: click.Context, db_path: Path | None) -> None:
 
         crosswire stories update --db war.db
     """
-    from crosswire.storage.stories import cluster_new
-
     _run_on_archive(ctx, db_path, cluster_new)
 
 
 def _run_on_archive(ctx: click.Context, db_path: Path | None, run: Any) -> None:
-    from crosswire.storage.db import open_db
 
     # --db given after the subcommand wins over one given to `crosswire stories`.
     db = open_db(resolve_db(db_path or ctx.obj["db_path"]))

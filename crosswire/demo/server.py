@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crosswire.demo.frozen import DATA_DIR, FrozenRoute, FrozenWeb, load, read_body, source_base
+from crosswire.demo.frozen import (
+    DATA_DIR,
+    FrozenRoute,
+    FrozenWeb,
+    load,
+    read_body,
+    source_base,
+)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,17 @@ from typing import Any
 from lxml import etree
 
 from crosswire.core.times import rfc3339
-from crosswire.exports.common import (GENERATOR, FeedInfo, content_html, entry_id, feed_updated, published_of,
-                                      title_of, updated_of, xml_text)
+from crosswire.exports.common import (
+    GENERATOR,
+    FeedInfo,
+    content_html,
+    entry_id,
+    feed_updated,
+    published_of,
+    title_of,
+    updated_of,
+    xml_text,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 from crosswire.core.times import rfc3339
-from crosswire.exports.common import FeedInfo, content_html, entry_id, published_of, title_of, updated_of
+from crosswire.exports.common import (
+    FeedInfo,
+    content_html,
+    entry_id,
+    published_of,
+    title_of,
+    updated_of,
+)
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

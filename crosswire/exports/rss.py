@@ -6,8 +6,17 @@ from typing import Any
 
 from lxml import etree
 
-from crosswire.exports.common import (GENERATOR, FeedInfo, content_html, entry_id, feed_updated, published_of,
-                                      rfc822, title_of, xml_text)
+from crosswire.exports.common import (
+    GENERATOR,
+    FeedInfo,
+    content_html,
+    entry_id,
+    feed_updated,
+    published_of,
+    rfc822,
+    title_of,
+    xml_text,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"

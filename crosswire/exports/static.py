@@ -17,9 +17,16 @@ from pathlib import Path
 import sqlite_utils
 
 from crosswire.exports.formats import FORMATS
-from crosswire.exports.selection import FEED_ITEMS, by_saved_search, by_source, records, render
+from crosswire.exports.selection import (
+    FEED_ITEMS,
+    by_saved_search,
+    by_source,
+    records,
+    render,
+)
 from crosswire.storage.feeds import source_names
 from crosswire.storage.saved import list_searches
+
 
 @dataclass(frozen=True)
 class StaticFeed:

@@ -22,7 +22,12 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from crosswire.core.article import Article, FeedEntry
-from crosswire.extraction.charset import decode_html, looks_like_html, refuse_content_type
+from crosswire.core.errors import ExtractionError, NotHtmlError
+from crosswire.extraction.charset import (
+    decode_html,
+    looks_like_html,
+    refuse_content_type,
+)
 from crosswire.extraction.cleaning import (
     clean_authors,
     clean_text,
@@ -33,7 +38,6 @@ from crosswire.extraction.cleaning import (
     parse_date,
     split_keywords,
 )
-from crosswire.core.errors import ExtractionError, NotHtmlError
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
 from crosswire.extraction.rules import apply_rules, overlay
 

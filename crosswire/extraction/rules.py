@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import dateparser
-
 import lxml.html
 from lxml.html import HtmlElement
 

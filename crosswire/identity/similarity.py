@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-
 from dataclasses import dataclass
 from typing import Sequence
 

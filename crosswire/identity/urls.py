@@ -12,7 +12,6 @@ news sites need on top of it live here.
 from __future__ import annotations
 
 import functools
-
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 

@@ -18,6 +18,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from crosswire.core.errors import CrosswireError, QueryError, StorageError
+from crosswire.storage.db import open_db
+from crosswire.storage.schema import MIGRATIONS
 from crosswire.web import feeds, pages, render
 from crosswire.web.charts import ChartCache
 from crosswire.web.security import HEADERS, SecurityHeaders, safe_url
@@ -43,7 +45,6 @@ class Reader:
         """This thread's read-only connection (SQLite connections must not be shared across threads at once)."""
         db = getattr(self._local, "db", None)
         if db is None:
-            from crosswire.storage.db import open_db
 
             db = open_db(self.path, readonly=True)
             self._local.db = db
@@ -84,9 +85,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def _migrate_if_behind(path: Path) -> None:
     """Bring an archive made by an older crosswire up to the current schema once, as every command does;
     the reader itself only ever opens it read-only."""
-    from crosswire.storage.db import open_db
-    from crosswire.storage.schema import MIGRATIONS
-
     db = open_db(path, readonly=True)
     try:
         if "migrations" not in db.table_names():

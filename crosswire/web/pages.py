@@ -15,7 +15,12 @@ from crosswire.core.times import parse_iso
 from crosswire.exports.charts import png
 from crosswire.exports.report import story_report
 from crosswire.storage.attention import BY, INTERVALS, Cell, attention
-from crosswire.storage.browse import facet_counts, filter_choices, latest_story_time, newest_article_id
+from crosswire.storage.browse import (
+    facet_counts,
+    filter_choices,
+    latest_story_time,
+    newest_article_id,
+)
 from crosswire.storage.health import last_run, source_health
 from crosswire.storage.query import parse_date, parse_query
 from crosswire.storage.revisions import versions

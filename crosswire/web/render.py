@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 import nh3
 from markupsafe import Markup
 
+from crosswire.core.errors import QueryError
+
 # Private-use markers survive the FTS snippet untouched; they become <mark> only after the text is escaped.
 MARK_START, MARK_END = "\ue000", "\ue001"
 MARKS = (MARK_START, MARK_END)
@@ -96,8 +98,6 @@ HOME_FILTERS = ("source", "country", "tag", "since", "until")
 
 def filters_query(filters: dict[str, str]) -> str:
     """The search query text for the home page's filter menus (so the same parser checks them)."""
-    from crosswire.core.errors import QueryError
-
     parts = []
     for key in HOME_FILTERS:
         value = (filters.get(key) or "").strip()
