@@ -11,7 +11,7 @@
         Stores N synthetic articles (1% near-copies), then times `index_new_articles` in a fresh process
         (docs/s, peak RSS), one-article queries (`find_copies`, median and p99) and reports the database size.
 
-    --write  appends/replaces the "## Copy families (issue 4)" section of BENCHMARKS.md.
+    --write  appends/replaces the "## Copy families" section of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -387,10 +387,10 @@ def hashing(n: int = 3000, seed: int = 3) -> dict[str, object]:
 
 
 def write_section(text: str) -> None:
-    """Replace (or append) the '## Copy families (issue 4)' section of BENCHMARKS.md."""
+    """Replace (or append) the '## Copy families' section of BENCHMARKS.md."""
     path = ROOT / "BENCHMARKS.md"
     current = path.read_text() if path.exists() else "# Benchmarks\n"
-    heading = "## Copy families (issue 4)"
+    heading = "## Copy families"
     pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
     section = heading + "\n\n" + text.strip() + "\n"
     current = pattern.sub(lambda m: section, current) if heading in current else current.rstrip() + "\n\n" + section

@@ -14,7 +14,7 @@ For each size, in this one invocation:
      its bare MATCH's p50;
   4. the time to export a 10,000-item feed (select + Atom/RSS/JSON Feed writing), as a ratio of reading the
      same 10,000 rows to JSONL.
-With --write, the figures replace the "## Search and export (issue 5)" section of BENCHMARKS.md.
+With --write, the figures replace the "## Search and export" section of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crosswire.exports import write_atom, write_jsonfeed, write_rss  # noqa: E402
+from crosswire.exports.atom import write_atom  # noqa: E402
+from crosswire.exports.jsonfeed import write_jsonfeed  # noqa: E402
+from crosswire.exports.rss import write_rss  # noqa: E402
 from crosswire.exports.common import FeedInfo  # noqa: E402
 from crosswire.storage.query import parse_query  # noqa: E402
 from crosswire.storage.db import open_db  # noqa: E402
@@ -46,7 +48,7 @@ from crosswire.storage.export import iter_articles  # noqa: E402
 from crosswire.storage.search import iter_matching, search  # noqa: E402
 
 NOW = datetime(2026, 2, 1, tzinfo=timezone.utc)
-SECTION = "## Search and export (issue 5)"
+SECTION = "## Search and export"
 
 # Topical words and the share of articles that contain each (title or body): common, medium and rare.
 TOPICAL = {

@@ -10,7 +10,7 @@ In this one invocation:
   3. baseline: the static /healthz route through the same client; each page's p50 is also given as a ratio
      of that baseline's p50;
   4. p50/p95 over --runs requests per page, after one warm-up request.
-With --write, the figures replace the "## Web reader (issue 8)" section of BENCHMARKS.md.
+With --write, the figures replace the "## Web reader" section of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from crosswire.web import create_app  # noqa: E402
 from crosswire.storage.db import open_db  # noqa: E402
 from crosswire.storage.stories import refresh_stories  # noqa: E402
 
-SECTION = "## Web reader (issue 8)"
+SECTION = "## Web reader"
 STORY_SIZE = 6
 ARTICLES_PER_STORY = 20
 

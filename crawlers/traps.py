@@ -14,8 +14,6 @@ from urllib.parse import parse_qsl, urlsplit
 # Query parameters that filter or sort the same list of articles in another order.
 FACET_PARAMS = re.compile(r"^(sort|order|orderby|sortby|filter|filters?\[.*\]|facet|f|view|display|layout|"
                           r"per_page|perpage|limit|format|tag|tags|category|type|lang)$", re.IGNORECASE)
-# Query parameters that only page through results.
-PAGE_PARAMS = re.compile(r"^(page|p|pg|paged|start|offset)$", re.IGNORECASE)
 # At most this many facet parameters: one filter is a section, three stacked are a combinatorial space.
 MAX_FACETS = 2
 # Oldest year a calendar page may plausibly hold news for.

@@ -175,6 +175,12 @@ def link_known(db: sqlite_utils.Database, url: str, *, feed_id: int | None, guid
     return article_id
 
 
+def article_url(db: sqlite_utils.Database, article_id: int) -> str | None:
+    """The canonical URL an article is stored under, or None when there is no such article."""
+    row = db.execute("select url from articles where id = ?", [article_id]).fetchone()
+    return row[0] if row else None
+
+
 def resolve_article(db: sqlite_utils.Database, ref: str | int) -> int:
     """The article a user named: its id (`42` or `#42`, as search shows it) or any of its URLs; a QueryError
     (one line) when there is none. Every command and page that takes an article reads it this way."""

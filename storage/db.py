@@ -11,6 +11,7 @@ from typing import Iterator, Sequence, TypeVar
 import sqlite_utils
 
 from crosswire.core.errors import StorageError
+from crosswire.storage.schema import MIGRATIONS
 from crosswire.storage.schema import migrate as run_migrations
 
 T = TypeVar("T")
@@ -52,6 +53,20 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{path}: cannot migrate database: {exc}") from None
     return db
+
+
+def migrate_if_behind(path: str | Path) -> None:
+    """Bring an archive made by an older crosswire up to the current schema, for a reader (such as the web
+    reader) that otherwise only opens it read-only; a file that is not a crosswire archive is left alone."""
+    db = open_db(path, readonly=True)
+    try:
+        if "migrations" not in db.table_names():
+            return
+        applied = {row[0] for row in db.execute("select name from migrations")}
+    finally:
+        db.close()
+    if any(name not in applied for name, _ in MIGRATIONS):
+        open_db(path).close()
 
 
 def marks(values: Sequence[object]) -> str:

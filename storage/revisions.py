@@ -90,11 +90,6 @@ def versions(db: sqlite_utils.Database, article_id: int) -> list[Version]:
     return out
 
 
-def revision_count(db: sqlite_utils.Database, article_id: int) -> int:
-    """How many earlier versions an article has."""
-    return db.execute("select count(*) from revisions where article_id = ?", [article_id]).fetchone()[0]
-
-
 def due_revisits(db: sqlite_utils.Database, source: str, now: datetime) -> list[tuple[int, str]]:
     """(id, url) of the source's articles whose next revisit time has passed."""
     horizon = iso(now - max(REVISIT_AFTER) - timedelta(days=1))

@@ -17,18 +17,6 @@ def tag_article(db: sqlite_utils.Database, article_id: int, topics: Iterable[str
         db.execute("insert or ignore into article_topics (article_id, topic) values (?, ?)", [article_id, topic])
 
 
-def topics_of(db: sqlite_utils.Database, article_id: int) -> list[str]:
-    """An article's topic tags, sorted."""
-    return [row[0] for row in db.execute(
-        "select topic from article_topics where article_id = ? order by topic", [article_id])]
-
-
-def articles_by_topic(db: sqlite_utils.Database, topic: str) -> list[int]:
-    """Ids of the articles tagged with a topic, oldest first."""
-    return [row[0] for row in db.execute(
-        "select article_id from article_topics where topic = ? order by article_id", [topic])]
-
-
 def remember_off_topic(db: sqlite_utils.Database, urls: Iterable[str | None], source: str | None) -> None:
     """Remember URLs dropped as off topic (canonical form), so they are not fetched again."""
     for url in filter(None, urls):

@@ -13,7 +13,10 @@ from click.testing import CliRunner
 
 from crosswire.core.article import Article
 from crosswire.cli import main
-from crosswire.exports import FeedInfo, write_atom, write_jsonfeed, write_rss
+from crosswire.exports.atom import write_atom
+from crosswire.exports.common import FeedInfo
+from crosswire.exports.jsonfeed import write_jsonfeed
+from crosswire.exports.rss import write_rss
 from crosswire.exports.common import content_html
 from crosswire.exports.static import write_static
 from crosswire.exports.opml import export_opml, import_opml, sources_toml

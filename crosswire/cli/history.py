@@ -9,7 +9,7 @@ import click
 
 from crosswire.analysis.diffing import changed, render_plain, stats, word_diff
 from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
-from crosswire.storage.articles import resolve_article
+from crosswire.storage.articles import article_url, resolve_article
 from crosswire.storage.db import open_db
 from crosswire.storage.revisions import versions
 
@@ -29,7 +29,7 @@ def history(article: str, db_path: Path | None, as_json: bool) -> None:
     """
     db = open_db(resolve_db(db_path))
     article_id = resolve_article(db, article)
-    url = db.execute("select url from articles where id = ?", [article_id]).fetchone()[0]
+    url = article_url(db, article_id)
     found = versions(db, article_id)
     changes = []
     for old, new in zip(found, found[1:]):

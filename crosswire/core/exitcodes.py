@@ -23,15 +23,6 @@ LOCKED = 75
 # The summary status of a crawl (CrawlSummary.status) -> exit code.
 BY_STATUS = {"ok": OK, "partial": PARTIAL, "nothing": NOTHING}
 
-TABLE = [
-    (OK, "ok", "every polled feed worked (or was not modified)"),
-    (ERROR, "error", "could not run: bad sources file, unreadable database, other fatal error"),
-    (USAGE, "usage", "wrong command line (unknown option, malformed -s NAME=VALUE)"),
-    (PARTIAL, "partial", "the crawl ran but some feeds or pages failed; see `crosswire status`"),
-    (NOTHING, "nothing", "no feed was due (use --all to poll anyway) or no source has a feed"),
-    (LOCKED, "locked", "another crawl holds the lock on this database; nothing was done"),
-]
-
 
 def for_status(status: str) -> int:
     """The exit code for a crawl's summary status ('ok', 'partial', 'nothing')."""

@@ -1,22 +1,11 @@
-"""Re-publishing articles: Atom, RSS 2.0 and JSON Feed writers, and the static feed tree for cron.
+"""Re-publishing: feeds, data files, OPML, comparison reports and charts. Reads through crosswire.storage; the
+CLI and the web reader both use it, so a feed is built one way wherever it is served.
 
-    common.py    FeedInfo, dates, XML-safe text, sanitized HTML bodies, stable entry ids
-    atom.py      Atom 1.0 (RFC 4287)
-    rss.py       RSS 2.0
-    jsonfeed.py  JSON Feed 1.1
-    static.py    one feed per saved search and per source, plus an index.html
-
-Every writer takes export records (crosswire.storage.export.article_record's shape) and a FeedInfo, and returns bytes.
+    selection.py  the feed of a selection (latest, query, saved search, source, story): its id, title, entries
+    formats.py    the feed formats in one table; atom.py, rss.py, jsonfeed.py write them; common.py is shared
+    static.py     the static feed tree for cron: one feed per saved search and per source, and an index.html
+    data.py       JSON Lines and CSV
+    opml.py       the sources list to and from OPML
+    report.py     a story's comparison report, as terminal text or one self-contained HTML page
+    charts.py     attention charts (PNG, SVG)
 """
-
-from __future__ import annotations
-
-from crosswire.exports.atom import write_atom
-from crosswire.exports.common import FeedInfo
-from crosswire.exports.jsonfeed import write_jsonfeed
-from crosswire.exports.rss import write_rss
-
-FEED_FORMATS = {"atom": write_atom, "rss": write_rss, "jsonfeed": write_jsonfeed}
-FEED_SUFFIX = {"atom": ".atom", "rss": ".rss", "jsonfeed": ".json"}
-
-__all__ = ["FeedInfo", "write_atom", "write_rss", "write_jsonfeed", "FEED_FORMATS", "FEED_SUFFIX"]

@@ -151,11 +151,6 @@ def shingle_set(text: str) -> frozenset[int]:
     return frozenset(shingle_hashes(text).tolist())
 
 
-def sentence_hashes(text: str) -> list[int]:
-    """The hash of each sentence of a text, in order (the values stored for boilerplate)."""
-    return analyse([text]).sent_hash.tolist()
-
-
 def _separators(data: np.ndarray) -> np.ndarray:
     """Which bytes of lowercased UTF-8 text are not part of a word: ASCII other than [0-9a-z], the doc
     separator 0xFF, and common multi-byte punctuation (general punctuation, Latin-1 and CJK marks, the
@@ -180,12 +175,6 @@ def _separators(data: np.ndarray) -> np.ndarray:
 
 _ASCII_SEPARATOR = np.array([not (chr(b).isascii() and chr(b).isalnum()) and b < 0x80 or b == 0xFF
                              for b in range(256)], dtype=bool)
-
-
-def batch_shingle_hashes(texts: Sequence[str], k: int = SHINGLE_WORDS) -> list[np.ndarray]:
-    """shingle_hashes for many texts at once: the batch is hashed as one byte array, so numpy's per-call
-    cost is paid once per batch rather than once per text."""
-    return [hashes for hashes, _ in batch_shingles(texts, k)]
 
 
 def batch_shingles(texts: Sequence[str], k: int = SHINGLE_WORDS) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -302,11 +291,6 @@ def jaccard(a: set[int] | frozenset[int], b: set[int] | frozenset[int]) -> float
     return inter / (len(a) + len(b) - inter)
 
 
-def text_similarity(a: str, b: str) -> float:
-    """Containment of two texts' shingle sets (what `crosswire duplicates` shows as similarity)."""
-    return containment(shingle_set(a), shingle_set(b))
-
-
 def signatures(docs: Sequence[np.ndarray]) -> np.ndarray:
     """(n, NUM_PERM) uint32 MinHash signatures of a batch of shingle-hash arrays (all ones when empty)."""
     return _one_permutation(docs, NUM_PERM, None)
@@ -370,11 +354,6 @@ def bucket_keys(full: np.ndarray, anchors: Sequence[np.ndarray]) -> list[list[in
         keys += (anchors[i].astype(np.int64) | (1 << 31)).tolist()
         out.append(keys)
     return out
-
-
-def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """The MinHash estimate of Jaccard similarity from two signatures."""
-    return float(np.mean(a == b)) if len(a) else 0.0
 
 
 @functools.lru_cache(maxsize=64)   # one store computes it twice (duplicate check, then the row)

@@ -18,8 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from crosswire.core.errors import CrosswireError, QueryError, StorageError
-from crosswire.storage.db import open_db
-from crosswire.storage.schema import MIGRATIONS
+from crosswire.storage.db import migrate_if_behind, open_db
 from crosswire.web import feeds, pages, render
 from crosswire.web.charts import ChartCache
 from crosswire.web.security import HEADERS, SecurityHeaders, safe_url
@@ -82,26 +81,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def _migrate_if_behind(path: Path) -> None:
-    """Bring an archive made by an older crosswire up to the current schema once, as every command does;
-    the reader itself only ever opens it read-only."""
-    db = open_db(path, readonly=True)
-    try:
-        if "migrations" not in db.table_names():
-            return  # not a crosswire database: leave it alone (create_app says so)
-        applied = {row[0] for row in db.execute("select name from migrations")}
-    finally:
-        db.close()
-    if any(name not in applied for name, _ in MIGRATIONS):
-        open_db(path).close()
-
-
 def create_app(db_path: str | Path, *, clock: Callable[[], datetime] | None = None) -> Starlette:
     """The web reader over the database at `db_path`, opened read-only; `clock` fixes "now" (tests)."""
     path = Path(db_path)
     if not path.exists():
         raise StorageError(f"{path}: no database yet; run `crosswire crawl` first")
-    _migrate_if_behind(path)
+    migrate_if_behind(path)
     reader = Reader(path, clock)
     if "articles" not in reader.db().table_names():
         raise StorageError(f"{path}: not a crosswire database (no articles table)")
