@@ -25,6 +25,10 @@ class Article:
     section: str | None = None
     keywords: list[str] = field(default_factory=list)
     site_name: str | None = None
+    agencies: list[str] = field(default_factory=list)   # news agencies credited (AFP, dpa…), apart from people
+    # Where each field came from: "json-ld", "og", "meta", "h1", "title-tag", "byline", "microdata", "time",
+    # "url", "htmldate", "trafilatura", "feed", "rules"… (see crosswire.extraction).
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO 8601 strings."""

@@ -1,45 +1,43 @@
 """Page → Article: a pure function of the HTML, its URL and (optionally) what a feed said about it.
 
-The page is parsed once. Metadata comes from what the page declares (JSON-LD, <meta>, <link rel>) read
-straight off that tree; the body comes from trafilatura given the same tree. Trafilatura's own metadata
-pass is skipped because it costs ~40% of the extraction time and repeats what we read here. The feed
-entry fills whatever the page leaves out; htmldate's quick heuristics are the last resort for a date.
+The page is parsed once. Metadata comes from what the page declares (JSON-LD, <meta>, <link rel>) and
+shows (its heading, byline, <time>) read straight off that tree: crosswire.headline picks the headline,
+crosswire.pagedates the dates, crosswire.bylines the authors. The body comes from trafilatura given the same
+tree; its own metadata pass is skipped because it costs ~40% of the extraction time and repeats what we read
+here. The feed entry fills only what the page leaves out, and every field records its source (provenance).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from crosswire.article import Article, FeedEntry
 from crosswire.charset import decode_html, looks_like_html, refuse_content_type
+from crosswire.bylines import find_authors, sort_byline
 from crosswire.cleaning import (
-    clean_authors,
     clean_text,
     guess_language,
     language_code,
     ld_names,
     ld_url,
-    parse_date,
     split_keywords,
 )
 from crosswire.errors import ExtractionError
+from crosswire.headline import choose_headline, declared_site_names, site_keys
 from crosswire.htmlmeta import PageMeta, read_page_meta
+from crosswire.pagedates import find_modified, find_published
 
 LOGGER = logging.getLogger(__name__)
 
 _STANDFIRST = re.compile(r"\b(standfirst|article[-_]?(summary|lede|lead|dek|intro)|dek|subheadline|sub-headline)\b")
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+")
 # Fewer words than this is a menu or an error stub, not an article (even a two-line flash has more).
 _MIN_BODY_WORDS = 10
 _WORDS = re.compile(r"\w+")
@@ -68,49 +66,80 @@ def extract(
     if tree is None:
         raise ExtractionError(f"not an HTML page: {url}")
     page = read_page_meta(tree)
-    text = _body(tree, url, page)
+    # Read the headline and byline before trafilatura, which prunes the tree it is given.
+    site_names = declared_site_names(page)
+    title, title_from = choose_headline(page, tree, url, site_names)
+    byline, authors_from = find_authors(page, tree, site_keys(site_names, url)[0])
+    published, published_from = find_published(page, tree, url)
+    modified, modified_from = find_modified(page, tree)
+    text, text_from = _body(tree, url, page)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
+    found = Fields()
+    found.put("title", title, title_from)
+    found.put("title", clean_text(entry.title) if entry else None, "feed")
+    found.put("published", published, published_from)
+    found.put("published", entry.published if entry else None, "feed")
+    found.put("modified", modified, modified_from)
+    found.put("modified", entry.updated if entry else None, "feed")
+    found.put("authors", byline.people, authors_from)
+    found.put("authors", sort_byline(entry.authors).people if entry else None, "feed")
+    # Only a wire byline with no person in it makes the agency the author; else it is credited apart.
+    found.put("authors", byline.agencies, authors_from)
+    # Failing all else the outlet signed it ("DER SPIEGEL", "ORF.at"): its first-declared name.
+    found.put("authors", byline.outlets[:1], authors_from)
+    found.put("agencies", byline.agencies, authors_from)
+    found.put("text", text, text_from)
     site_name = _site_name(page)
-    published = _published(page, tree)
-    if published is None and entry is not None:
-        published = entry.published
-    if published is None:
-        published = _guess_date(tree, url)
-    title = _title(page, tree, site_name) or (clean_text(entry.title) if entry else None) or _title_tag(page, site_name)
-    text = _drop_title(text, title)
-    return Article(
-        url=url,
-        canonical_url=_canonical(page, url),
-        title=title,
-        authors=_authors(page, tree) or clean_authors(entry.authors if entry else []),
-        published=published,
-        modified=_modified(page) or (entry.updated if entry else None),
-        language=_language(page, entry, text),
-        lede=_shorten(_lede(page, tree) or (clean_text(entry.summary) if entry else None) or _first_paragraph(text)),
-        text=text,
-        image=_absolute(url, page.first("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
-                                         "twitter:image:src") or ld_url(page.ld("image")))
-        or (entry.image if entry else None),
-        section=_section(page),
-        keywords=_keywords(page) or split_keywords(list(entry.tags) if entry else []),
-        site_name=site_name,
-    )
+    found.put("site_name", site_name, "meta")
+    found.put("canonical_url", _canonical(page, url), "meta")
+    found.put("language", _language(page, entry, text), "meta")
+    lede, lede_from = _lede(page, tree)
+    found.put("lede", _shorten(lede), lede_from)
+    found.put("lede", _shorten(clean_text(entry.summary)) if entry else None, "feed")
+    found.put("lede", _shorten(_first_paragraph(_drop_title(text, found.values.get("title")))), "body")
+    found.put("image", _absolute(url, page.first("og:image", "og:image:url", "og:image:secure_url",
+                                                 "twitter:image", "twitter:image:src")), "og")
+    found.put("image", _absolute(url, ld_url(page.ld("image"))), "json-ld")
+    found.put("image", entry.image if entry else None, "feed")
+    found.put("section", _section(page), "meta")
+    found.put("keywords", _keywords(page), "meta")
+    found.put("keywords", split_keywords(list(entry.tags)) if entry else None, "feed")
+    found.values["text"] = _drop_title(text, found.values.get("title"))
+    if found.sources.get("published") == "feed":
+        LOGGER.info("no publication date on the page, the feed's is used: %s", url)
+    return Article(url=url, **found.values, provenance=found.sources)
 
 
-def _body(tree: HtmlElement, url: str, page: PageMeta) -> str:
-    """Trafilatura's main text as paragraphs separated by a blank line; JSON-LD articleBody if that fails."""
+class Fields:
+    """Article fields filled in order of preference, remembering which source each came from."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.sources: dict[str, str] = {}
+
+    def put(self, name: str, value: Any, source: str | None) -> None:
+        """Set `name` unless an earlier, preferred source already gave it a value."""
+        if name not in self.values and value not in (None, "", [], {}):
+            self.values[name] = value
+            self.sources[name] = source or "page"
+
+
+def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
+    """Trafilatura's main text as paragraphs separated by a blank line (JSON-LD articleBody if that fails),
+    and which of those it was."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
     _drop_comment_threads(tree)
-    raw = _trafilatura_text(tree, url, fast=True)
+    raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
-        raw = _trafilatura_text(tree, url, fast=False) or raw
+        retry = _trafilatura_text(tree, url, fast=False)
+        raw, source = (retry, "trafilatura-fallback") if retry else (raw, source)
     if not raw.strip():
         body = page.ld("articleBody")
-        raw = body if isinstance(body, str) else ""
-    return "\n\n".join(line.strip() for line in raw.splitlines() if line.strip())
+        raw, source = (body, "json-ld") if isinstance(body, str) else ("", source)
+    return "\n\n".join(line.strip() for line in raw.splitlines() if line.strip()), source
 
 
 # Reader-comment containers that trafilatura does not recognise as comments (Disqus threads, comment lists).
@@ -176,17 +205,6 @@ def _absolute(base: str, link: str | None) -> str | None:
     return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
-def _parsely(page: PageMeta) -> dict[str, Any]:
-    raw = page.first("parsely-page")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _canonical(page: PageMeta, url: str) -> str | None:
     return (
         _absolute(url, page.links.get("canonical"))
@@ -204,106 +222,6 @@ def _site_name(page: PageMeta) -> str | None:
     )
 
 
-def _strip_site(title: str | None, site_name: str | None) -> str | None:
-    """Drop a " | Site Name" suffix or "Site Name - " prefix from a headline."""
-    title = clean_text(title)
-    if not title or not site_name:
-        return title
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) > 1:
-        kept = [p for p in parts if p.strip().casefold() != site_name.casefold()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept).strip()
-    return title
-
-
-def _title(page: PageMeta, tree: HtmlElement, site_name: str | None) -> str | None:
-    headline = page.ld("headline") or page.ld("name") if page.jsonld else None
-    declared = (
-        (headline if isinstance(headline, str) else None)
-        or page.first("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title")
-        or _parsely(page).get("title")
-    )
-    if declared:
-        return _strip_site(declared, site_name)
-    h1s = [clean_text(h.text_content()) for h in tree.iter("h1")]
-    h1s = [h for h in h1s if h]
-    return h1s[0] if len(h1s) == 1 else None
-
-
-def _title_tag(page: PageMeta, site_name: str | None) -> str | None:
-    title = _strip_site(page.title_tag, site_name)
-    if title and not site_name:
-        # No site name to match: the longest piece of "Headline | Outlet" is the headline.
-        parts = _TITLE_SEPARATORS.split(title)
-        title = max(parts, key=len).strip() if len(parts) > 1 else title
-    return title
-
-
-def _authors(page: PageMeta, tree: HtmlElement) -> list[str]:
-    ld_author = page.ld("author") or page.ld("creator")
-    if ld_author:
-        names = clean_authors(ld_names(ld_author))
-        if names:
-            return names
-    parsely = _parsely(page)
-    for values in (
-        page.all("article:author", "author", "parsely-author", "sailthru.author", "dc.creator",
-                 "dcterms.creator", "byl"),
-        parsely.get("authors") if isinstance(parsely.get("authors"), list) else [],
-    ):
-        names = clean_authors([v for v in values if isinstance(v, str)])
-        if names:
-            return names
-    # A byline marked up in the page itself.
-    bylines = tree.xpath('//a[@rel="author"]|//*[@itemprop="author"]/*[@itemprop="name"]')
-    return clean_authors([b.get("content") or b.text_content() for b in bylines[:5]])
-
-
-def _first_date(candidates: list[Any]) -> datetime | None:
-    for value in candidates:
-        parsed = parse_date(value)
-        if parsed is not None:
-            return parsed
-    return None
-
-
-def _published(page: PageMeta, tree: HtmlElement) -> datetime | None:
-    found = _first_date([
-        page.ld("datePublished"), page.ld("dateCreated"),
-        page.first("article:published_time", "og:published_time", "published_time", "parsely-pub-date",
-                   "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date",
-                   "dcterms.date", "datepublished", "pubdate", "publishdate", "publish-date", "date",
-                   "article.published", "cxenseparse:recs:publishtime"),
-        _parsely(page).get("pub_date"),
-    ])
-    if found is not None:
-        return found
-    times = tree.xpath('//time[@itemprop="datePublished"]/@datetime|//time[@pubdate]/@datetime')
-    return _first_date(times[:1])
-
-
-def _modified(page: PageMeta) -> datetime | None:
-    return _first_date([
-        page.ld("dateModified"),
-        page.first("article:modified_time", "og:updated_time", "dcterms.modified", "datemodified",
-                   "last-modified", "lastmod", "article.updated"),
-    ])
-
-
-def _guess_date(tree: HtmlElement, url: str) -> datetime | None:
-    """htmldate's quick heuristics (URL, visible dates) when nothing declares a date."""
-    try:
-        found = find_date(tree, url=url, extensive_search=False, original_date=True,
-                          outputformat="%Y-%m-%dT%H:%M:%S")
-    except Exception as exc:  # noqa: BLE001 -- a date guess is optional; never lose the article over it
-        LOGGER.info("htmldate failed on %s: %r", url, exc)
-        found = None
-    if found is None:
-        LOGGER.info("no publication date found: %s", url)
-    return parse_date(found)
-
-
 def _language(page: PageMeta, entry: FeedEntry | None, text: str) -> str | None:
     for value in (
         page.html_lang,
@@ -319,20 +237,22 @@ def _language(page: PageMeta, entry: FeedEntry | None, text: str) -> str | None:
     return guess_language(text)
 
 
-def _lede(page: PageMeta, tree: HtmlElement) -> str | None:
+def _lede(page: PageMeta, tree: HtmlElement) -> tuple[str | None, str | None]:
+    """The declared description (JSON-LD, then meta) or a standfirst element, and its source."""
     declared = page.ld("description")
-    lede = clean_text(declared if isinstance(declared, str) else None) or clean_text(
-        page.first("og:description", "description", "twitter:description", "dc.description",
-                   "dcterms.abstract", "sailthru.description")
-    )
+    lede = clean_text(declared if isinstance(declared, str) else None)
     if lede:
-        return lede
+        return lede, "json-ld"
+    lede = clean_text(page.first("og:description", "description", "twitter:description", "dc.description",
+                                 "dcterms.abstract", "sailthru.description"))
+    if lede:
+        return lede, "meta"
     for el in tree.iter("p", "div", "h2"):
         if _STANDFIRST.search(el.get("class") or ""):
             found = clean_text(el.text_content())
             if found:
-                return found
-    return None
+                return found, "standfirst"
+    return None, None
 
 
 def _section(page: PageMeta) -> str | None:
@@ -341,7 +261,7 @@ def _section(page: PageMeta) -> str | None:
         section = next((s for s in section if isinstance(s, str) and s.strip()), None)
     return clean_text(section if isinstance(section, str) else None) or clean_text(
         page.first("article:section", "parsely-section", "section", "sailthru.section")
-        or _parsely(page).get("section")
+        or page.parsely().get("section")
     )
 
 
@@ -355,5 +275,5 @@ def _keywords(page: PageMeta) -> list[str]:
         found = split_keywords(page.all(*keys))
         if found:
             return found
-    tags = _parsely(page).get("tags")
+    tags = page.parsely().get("tags")
     return split_keywords([tags]) if isinstance(tags, list) else []

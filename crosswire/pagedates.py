@@ -1,0 +1,160 @@
+"""Publication and modification dates from the page itself, each with the kind of source it came from.
+
+The page's own statements come first, most explicit first: JSON-LD (any object that carries the date,
+articles before wrappers), OpenGraph/meta tags, microdata, <time> elements in the article, the date in
+the URL, then htmldate's reading of bylines and visible text. A feed's date is the caller's last resort:
+it is when the feed listed the item, which is not always when the article appeared.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from dateutil import parser as dateparser
+from htmldate import find_date
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crosswire.cleaning import clean_text, parse_date
+from crosswire.htmlmeta import PageMeta
+
+LOGGER = logging.getLogger(__name__)
+
+PUBLISHED_META = (
+    "article:published_time", "og:published_time", "published_time", "og:article:published_time",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date",
+    "dc.date.created", "dcterms.date", "datepublished", "pubdate", "publishdate", "publish-date",
+    "publish_date", "date", "article.published", "article_date_original", "cxenseparse:recs:publishtime",
+    "originalpublicationdate", "release_date", "sort_date",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "og:modified_time", "dcterms.modified", "datemodified",
+    "last-modified", "lastmod", "article.updated", "dc.date.modified",
+)
+# Meta keys in the OpenGraph namespace (reported as "og"); the rest are plain meta tags.
+_OG_PREFIXES = ("og:", "article:")
+# "06.01.2026" is day-first wherever dots separate the parts; dateutil would read it month-first.
+_DOTTED = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b")
+# /2024/04/28/, /2024-04-28-, /20240428/ in a URL path.
+_URL_DATE = re.compile(r"(?<![\d])(19[89]\d|20\d\d)([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d])")
+_MICRODATA = etree.XPath(
+    "//*[@itemprop=$prop][not(ancestor::*[@itemscope][@itemtype][1]"
+    "[contains(@itemtype, 'Comment') or contains(@itemtype, 'Review')])]")
+_ARTICLE_TIMES = etree.XPath(
+    "(//article//time[@datetime] | //main//time[@datetime] | //header//time[@datetime])"
+    "[not(ancestor::aside) and not(ancestor::footer) and not(ancestor::*[contains(@class, 'related')])]")
+
+
+def parse_page_date(value: Any) -> datetime | None:
+    """A UTC datetime from a page's date string, reading dotted dates day-first."""
+    text = clean_text(value) if not isinstance(value, datetime) else None
+    if text and _DOTTED.match(text):
+        try:
+            return parse_date(dateparser.parse(text, dayfirst=True))
+        except (ValueError, OverflowError):
+            return None
+    return parse_date(value)
+
+
+def _jsonld_value(page: PageMeta, key: str) -> datetime | None:
+    """The first parsable `key` among the page's JSON-LD objects (articles first)."""
+    for obj in page.jsonld:
+        value = obj.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("@value")
+        found = parse_page_date(value)
+        if found is not None:
+            return found
+    return None
+
+
+def _meta_value(page: PageMeta, keys: tuple[str, ...]) -> tuple[datetime | None, str | None]:
+    """The first parsable meta tag among `keys`, and whether it is OpenGraph or plain meta."""
+    for key in keys:
+        for value in page.meta.get(key, ()):
+            found = parse_page_date(value)
+            if found is not None:
+                return found, "og" if key.startswith(_OG_PREFIXES) else "meta"
+    return None, None
+
+
+def _microdata(tree: HtmlElement, prop: str) -> datetime | None:
+    """An itemprop date (content, datetime or text) outside comments and reviews."""
+    for el in _MICRODATA(tree, prop=prop)[:3]:
+        found = parse_page_date(el.get("content") or el.get("datetime") or el.text_content())
+        if found is not None:
+            return found
+    return None
+
+
+def _article_time(tree: HtmlElement) -> datetime | None:
+    """A <time pubdate>, else the first <time datetime> inside the article or its header."""
+    marked = tree.xpath("//time[@pubdate]/@datetime")
+    for value in marked[:1] + [el.get("datetime") for el in _ARTICLE_TIMES(tree)[:1]]:
+        found = parse_page_date(value)
+        if found is not None:
+            return found
+    return None
+
+
+def url_date(url: str) -> datetime | None:
+    """The day a URL's path names (/2024/04/28/, /20240428/), at midnight UTC."""
+    path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    match = _URL_DATE.search("/" + path)
+    if match is None:
+        return None
+    year, _, month, day = match.groups()
+    try:
+        found = datetime(int(year), int(month), int(day), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    # A date after today is an id that happens to look like one.
+    return found if found <= datetime.now(timezone.utc) + timedelta(days=1) else None
+
+
+def htmldate_guess(tree: HtmlElement, url: str) -> datetime | None:
+    """htmldate's quick heuristics (bylines, visible dates in many languages) for the original date."""
+    try:
+        found = find_date(tree, url=url, extensive_search=False, original_date=True,
+                          outputformat="%Y-%m-%dT%H:%M:%S",
+                          max_date=(datetime.now() + timedelta(days=1)).strftime("%Y-%m-%d"))
+    except Exception as exc:  # noqa: BLE001 -- a date guess is optional; never lose the article over it
+        LOGGER.info("htmldate failed on %s: %r", url, exc)
+        return None
+    return parse_date(found)
+
+
+def find_published(page: PageMeta, tree: HtmlElement, url: str) -> tuple[datetime | None, str | None]:
+    """The page's own publication date and its source kind (json-ld, og, meta, microdata, time, url, htmldate)."""
+    found = _jsonld_value(page, "datePublished") or _jsonld_value(page, "dateCreated")
+    if found is not None:
+        return found, "json-ld"
+    found, kind = _meta_value(page, PUBLISHED_META)
+    if found is not None:
+        return found, kind
+    parsely = page.parsely()
+    if parsely.get("pub_date") and (found := parse_page_date(parsely["pub_date"])) is not None:
+        return found, "meta"
+    for finder, kind in ((lambda: _microdata(tree, "datePublished"), "microdata"), (lambda: _article_time(tree), "time"),
+                         (lambda: url_date(url), "url"), (lambda: htmldate_guess(tree, url), "htmldate")):
+        found = finder()
+        if found is not None:
+            return found, kind
+    return None, None
+
+
+def find_modified(page: PageMeta, tree: HtmlElement) -> tuple[datetime | None, str | None]:
+    """The page's own last-modified date and its source kind, kept apart from the publication date."""
+    found = _jsonld_value(page, "dateModified")
+    if found is not None:
+        return found, "json-ld"
+    found, kind = _meta_value(page, MODIFIED_META)
+    if found is not None:
+        return found, kind
+    found = _microdata(tree, "dateModified")
+    return (found, "microdata") if found is not None else (None, None)
