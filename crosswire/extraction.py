@@ -76,8 +76,12 @@ def extract(
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
     found = Fields()
+    lone_title_tag = title if title_from == "title-tag" else None
+    if lone_title_tag:
+        title = None   # a <title> nothing else agrees with is the weakest copy; a feed names the item itself
     found.put("title", title, title_from)
     found.put("title", clean_text(entry.title) if entry else None, "feed")
+    found.put("title", lone_title_tag or clean_text(page.title_tag), "title-tag")
     found.put("published", published, published_from)
     found.put("published", entry.published if entry else None, "feed")
     found.put("modified", modified, modified_from)
@@ -90,10 +94,12 @@ def extract(
     found.put("authors", byline.outlets[:1], authors_from)
     found.put("agencies", byline.agencies, authors_from)
     found.put("text", text, text_from)
-    site_name = _site_name(page)
-    found.put("site_name", site_name, "meta")
-    found.put("canonical_url", _canonical(page, url), "meta")
-    found.put("language", _language(page, entry, text), "meta")
+    publisher = ld_names(page.ld("publisher") or [])
+    found.put("site_name", clean_text(page.first("og:site_name")), "og")
+    found.put("site_name", clean_text(publisher[0]) if publisher else None, "json-ld")
+    found.put("site_name", site_names[0] if site_names else None, "meta")
+    _canonical(found, page, url)
+    _language(found, page, entry, text)
     lede, lede_from = _lede(page, tree)
     found.put("lede", _shorten(lede), lede_from)
     found.put("lede", _shorten(clean_text(entry.summary)) if entry else None, "feed")
@@ -102,8 +108,8 @@ def extract(
                                                  "twitter:image", "twitter:image:src")), "og")
     found.put("image", _absolute(url, ld_url(page.ld("image"))), "json-ld")
     found.put("image", entry.image if entry else None, "feed")
-    found.put("section", _section(page), "meta")
-    found.put("keywords", _keywords(page), "meta")
+    _section(found, page)
+    _keywords(found, page)
     found.put("keywords", split_keywords(list(entry.tags)) if entry else None, "feed")
     found.values["text"] = _drop_title(text, found.values.get("title"))
     if found.sources.get("published") == "feed":
@@ -205,36 +211,25 @@ def _absolute(base: str, link: str | None) -> str | None:
     return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
-def _canonical(page: PageMeta, url: str) -> str | None:
-    return (
-        _absolute(url, page.links.get("canonical"))
-        or _absolute(url, page.first("og:url"))
-        or _absolute(url, ld_url(page.ld("url")))
-    )
+def _canonical(found: Fields, page: PageMeta, url: str) -> None:
+    """rel=canonical, else og:url, else the JSON-LD url."""
+    found.put("canonical_url", _absolute(url, page.links.get("canonical")), "link")
+    found.put("canonical_url", _absolute(url, page.first("og:url")), "og")
+    found.put("canonical_url", _absolute(url, ld_url(page.ld("url"))), "json-ld")
 
 
-def _site_name(page: PageMeta) -> str | None:
-    publisher = page.ld("publisher")
-    publisher_names = ld_names(publisher) if publisher else []
-    return clean_text(
-        page.first("og:site_name", "application-name", "al:android:app_name")
-        or (publisher_names[0] if publisher_names else None)
-    )
-
-
-def _language(page: PageMeta, entry: FeedEntry | None, text: str) -> str | None:
-    for value in (
-        page.html_lang,
-        page.first("content-language", "language", "dc.language", "dcterms.language", "og:locale"),
-        page.ld("inLanguage"),
-        entry.language if entry else None,
+def _language(found: Fields, page: PageMeta, entry: FeedEntry | None, text: str) -> None:
+    """The declared language (html lang, meta, JSON-LD, feed), else a guess from the text."""
+    for value, source in (
+        (page.html_lang, "html-lang"),
+        (page.first("content-language", "language", "dc.language", "dcterms.language", "og:locale"), "meta"),
+        (page.ld("inLanguage"), "json-ld"),
+        (entry.language if entry else None, "feed"),
     ):
         if isinstance(value, dict):
             value = value.get("alternateName") or value.get("name")
-        code = language_code(value)
-        if code:
-            return code
-    return guess_language(text)
+        found.put("language", language_code(value), source)
+    found.put("language", guess_language(text), "guess")
 
 
 def _lede(page: PageMeta, tree: HtmlElement) -> tuple[str | None, str | None]:
@@ -255,25 +250,21 @@ def _lede(page: PageMeta, tree: HtmlElement) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _section(page: PageMeta) -> str | None:
+def _section(found: Fields, page: PageMeta) -> None:
+    """JSON-LD articleSection (the first of a list), else the meta tags' section."""
     section = page.ld("articleSection")
     if isinstance(section, list):
         section = next((s for s in section if isinstance(s, str) and s.strip()), None)
-    return clean_text(section if isinstance(section, str) else None) or clean_text(
-        page.first("article:section", "parsely-section", "section", "sailthru.section")
-        or page.parsely().get("section")
-    )
+    found.put("section", clean_text(section if isinstance(section, str) else None), "json-ld")
+    found.put("section", clean_text(page.first("article:section", "parsely-section", "section", "sailthru.section")
+                                    or page.parsely().get("section")), "meta")
 
 
-def _keywords(page: PageMeta) -> list[str]:
+def _keywords(found: Fields, page: PageMeta) -> None:
+    """JSON-LD keywords, else the first meta family that lists any."""
     declared = page.ld("keywords")
-    if declared:
-        found = split_keywords([declared])
-        if found:
-            return found
+    found.put("keywords", split_keywords([declared]) if declared else None, "json-ld")
     for keys in (("news_keywords",), ("keywords",), ("article:tag",), ("parsely-tags", "sailthru.tags")):
-        found = split_keywords(page.all(*keys))
-        if found:
-            return found
+        found.put("keywords", split_keywords(page.all(*keys)), "og" if keys == ("article:tag",) else "meta")
     tags = page.parsely().get("tags")
-    return split_keywords([tags]) if isinstance(tags, list) else []
+    found.put("keywords", split_keywords([tags]) if isinstance(tags, list) else None, "meta")

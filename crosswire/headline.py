@@ -112,9 +112,9 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[str]:
 def strip_site(text: str, keys: set[str], words: set[str]) -> str:
     """The title without leading/trailing pieces that name the outlet, a date or a byline."""
     parts = _split(text, _SEPARATOR)
-    while len(parts) >= 3 and _is_site_piece(parts[-1], keys, words):
+    while len(parts) >= 3 and _is_site_piece(parts[-1], keys, words) and "".join(parts[:-2]).strip():
         parts = parts[:-2]
-    while len(parts) >= 3 and _is_site_piece(parts[0], keys, words):
+    while len(parts) >= 3 and _is_site_piece(parts[0], keys, words) and "".join(parts[2:]).strip():
         parts = parts[2:]
     return "".join(parts).strip()
 
@@ -200,7 +200,8 @@ def headline_candidates(page: PageMeta, tree: HtmlElement, url: str,
                         site_names: Iterable[str | None]) -> list[Candidate]:
     """Every copy of the headline, stripped of the outlet's name and of what the others show is decoration."""
     keys, words = site_keys(site_names, url)
-    candidates = [Candidate(c.source, strip_site(c.text, keys, words) or c.text) for c in declared_candidates(page)]
+    candidates = [Candidate(c.source, strip_site(c.text, keys, words)) for c in declared_candidates(page)
+                  if squash(c.text) not in keys]   # a <title> that is only the outlet's name is no headline
     headings = [(full, bare) for full, bare in visible_headings(tree) if squash(full) not in keys]
     declared_keys = {headline_key(c.text) for c in candidates}
     # The visible heading: the first that agrees with a declared candidate (whole, without its kicker,
