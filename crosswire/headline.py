@@ -272,3 +272,14 @@ def _reduce_by_agreement(candidates: list[Candidate]) -> list[Candidate]:
         else:
             out.append(c)
     return out
+
+
+def describe_candidates(page: PageMeta, tree: HtmlElement, url: str) -> list[tuple[str, str, str]]:
+    """(source, text as the page gives it, text after stripping decoration) for every headline candidate."""
+    names = declared_site_names(page)
+    raw = {c.source: c.text for c in declared_candidates(page)}
+    reduced = headline_candidates(page, tree, url, names)
+    out = []
+    for c in reduced:
+        out.append((c.source, raw.get(c.source, c.text), c.text))
+    return out

@@ -130,10 +130,13 @@ def extract_with_rules(html: str | bytes, url: str, entry: FeedEntry | None = No
             raise
         article = Article(url=url, title=entry.title if entry else None,
                           published=entry.published if entry else None, language=entry.language if entry else None)
+        article.provenance = {k: "feed" for k in ("title", "published", "language") if getattr(article, k)}
     for key, value in found.items():
         if key != "declares_lede":
             setattr(article, key, value)
+            article.provenance[key] = "rules"
     if "text" in found and not found.get("declares_lede"):
         # Without a declared description the generic lede was the first paragraph of the wrong body.
         article.lede = found["text"].split("\n\n", 1)[0]
+        article.provenance["lede"] = "rules"
     return article
