@@ -41,6 +41,7 @@ _STANDFIRST = re.compile(r"\b(standfirst|article[-_]?(summary|lede|lead|dek|intr
 # Fewer words than this is a menu or an error stub, not an article (even a two-line flash has more).
 _MIN_BODY_WORDS = 10
 _WORDS = re.compile(r"\w+")
+_WS = re.compile(r"\s+")
 # A body shorter than this from the fast pass is retried with trafilatura's fallback extractors.
 _RETRY_BELOW_WORDS = 50
 # Short opening lines (datelines, "Updated 2 hours ago") make a poor lede.
@@ -137,6 +138,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
     _drop_comment_threads(tree)
+    noise = _boilerplate_text(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
@@ -145,7 +147,10 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     if not raw.strip():
         body = page.ld("articleBody")
         raw, source = (body, "json-ld") if isinstance(body, str) else ("", source)
-    return "\n\n".join(line.strip() for line in raw.splitlines() if line.strip()), source
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if noise:
+        lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
+    return "\n\n".join(lines), source
 
 
 # Reader-comment containers that trafilatura does not recognise as comments (Disqus threads, comment lists).
@@ -155,6 +160,13 @@ _COMMENT_THREADS = etree.XPath(
     " or contains(@class, 'comment-list') or contains(@class, 'comment-thread') or @id = 'comments'"
     " or contains(@id, 'disqus') or @id = 'respond']"
 )
+_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Sign-up boxes and lists of other stories inside the article container, which trafilatura keeps as text.
+_BOILERPLATE = etree.XPath(
+    f"//*[self::section or self::div or self::aside or self::ul or self::form]"
+    f"[contains({_LOWER}, 'newsletter') or contains({_LOWER}, 'signup') or contains({_LOWER}, 'sign-up')"
+    f" or contains({_LOWER}, 'related') or contains({_LOWER}, 'recommended') or contains({_LOWER}, 'latest-')]"
+)
 
 
 def _drop_comment_threads(tree: HtmlElement) -> None:
@@ -163,6 +175,20 @@ def _drop_comment_threads(tree: HtmlElement) -> None:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
+
+
+def _boilerplate_text(tree: HtmlElement) -> str:
+    """The text of sign-up boxes and other-story lists, whitespace collapsed, one block per line.
+
+    Removing them from the tree can change which container trafilatura takes for the article, so their
+    lines are dropped from its output instead."""
+    paragraphs = len(tree.xpath("//p"))
+    blocks = []
+    for element in _BOILERPLATE(tree):
+        # A class like "has-related-links" on the article's own wrapper must not take the article with it.
+        if len(element.xpath(".//p")) * 2 < paragraphs:
+            blocks.append(_WS.sub(" ", element.text_content()).strip())
+    return "\n".join(blocks)
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
