@@ -37,7 +37,8 @@ _ROLE_WORDS = (
     r"|corresponsal|periodista|redactora?|giornalista|inviat[oa]|корреспондент|журналист(?:ка)?|редактор"
     r"|кореспондент|مراسل|محرر|기자|특파원|记者|特约记者|記者|編集委員|通讯员"
 )
-_ROLE_ONLY = re.compile(rf"^(?:(?:senior|chief|special|foreign|political|staff|\w+)\s+)?(?:{_ROLE_WORDS})s?$", re.I)
+# "Reporter", "Senior Staff Writer", "AP Auto Writer": a job title standing where a name would.
+_ROLE_ONLY = re.compile(rf"^(?:[\w-]+\s+){{0,3}}(?:{_ROLE_WORDS})s?$", re.I)
 _ROLE_TAIL = re.compile(rf"\s+(?:{_ROLE_WORDS})$", re.I)
 _ROLE_HEAD = re.compile(rf"^(?:{_ROLE_WORDS})\s+", re.I)
 # A newsroom rather than a person: "BR24 Redaktion", "Staff", "Newsroom", "Agencies".

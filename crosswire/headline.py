@@ -36,6 +36,8 @@ _KICKER_CLASS = re.compile(
     r"|strapline|flag|label|rubric|topic|category|ressort|section", re.I)
 _NOT_HEADLINE_PLACE = re.compile(r"breadcrumb|\bnav|menu|logo|teaser|related|footer|sidebar|masthead", re.I)
 _MAX_HEADLINE_CHARS = 400
+_BREAK = "\u2063"   # where a block or kicker ends inside a heading: a space unless punctuation follows
+_BREAK_BEFORE_PUNCT = re.compile(_BREAK + r"+(?=\s*[:,.;!?)])")
 # Words of a site name too common to identify it ("The Times", "Die Zeitung").
 _SITE_STOPWORDS = {"the", "die", "der", "das", "le", "la", "les", "el", "los", "il", "de", "news", "online",
                    "daily", "times", "post", "www", "com", "net", "org"}
@@ -144,15 +146,19 @@ def _text_of(el: HtmlElement, *, skip_kickers: bool) -> str:
             if hidden or (skip_kickers and _KICKER_CLASS.search(child.get("class") or "")):
                 parts.append(" " + (child.tail or ""))
                 continue
-            if child.tag in ("br", "div", "p"):
-                parts.append(" ")
+            if child.tag in ("br", "div", "p") or _KICKER_CLASS.search(child.get("class") or ""):
+                parts.append(_BREAK)   # a kicker is set on its own line: its words do not run into the headline
             parts.append(child.text or "")
             walk(child)
+            if _KICKER_CLASS.search(child.get("class") or ""):
+                parts.append(_BREAK)
             parts.append(child.tail or "")
 
     parts.append(el.text or "")
     walk(el)
-    return (clean_text("".join(parts)) or "").strip(" :–—-|")
+    # A line break we assumed is no space where punctuation follows ("Kicker: Headline").
+    text = _BREAK_BEFORE_PUNCT.sub("", "".join(parts)).replace(_BREAK, " ")
+    return (clean_text(text) or "").strip(" :–—-|")
 
 
 def _plausible_heading(el: HtmlElement) -> bool:

@@ -13,7 +13,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from dateutil import parser as dateparser
+import dateparser
+from dateutil import parser as dateutil_parser
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
@@ -40,6 +41,23 @@ _OG_PREFIXES = ("og:", "article:")
 _DOTTED = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b")
 # /2024/04/28/, /2024-04-28-, /20240428/ in a URL path.
 _URL_DATE = re.compile(r"(?<![\d])(19[89]\d|20\d\d)([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d])")
+# Where a dateline's date starts: the first digit or month name, after labels like "Published:".
+_FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+# A byline date names its year; "3 comments" or "2 hours ago" do not.
+_YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
+# Words that mark a later edit, not the publication ("Updated", "Aktualisiert", "Mis à jour", "Обновлено").
+_UPDATED = re.compile(r"updated|aktualisiert|mis à jour|actualizad|aggiornat|bijgewerkt|zaktualizowan|обновл"
+                      r"|оновлен|güncelleme|修改|更新", re.I)
+_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Elements that hold a dateline or byline date, outside side columns and comments.
+_DATE_PLACES = etree.XPath(
+    f"//*[self::time or self::span or self::div or self::p or self::li or self::small]"
+    f"[contains({_LOWER}, 'date') or contains({_LOWER}, 'time') or contains({_LOWER}, 'byline')"
+    f" or contains({_LOWER}, 'publish') or contains({_LOWER}, 'posted') or contains({_LOWER}, 'meta')]"
+    f"[not(ancestor::aside) and not(ancestor::footer) and not(ancestor::*[contains({_LOWER}, 'comment')"
+    f" or contains({_LOWER}, 'related')])]")
+# Parsing a free-text date is costly; the article's own dateline is among the first few candidates.
+_MAX_DATELINES = 3
 _MICRODATA = etree.XPath(
     "//*[@itemprop=$prop][not(ancestor::*[@itemscope][@itemtype][1]"
     "[contains(@itemtype, 'Comment') or contains(@itemtype, 'Review')])]")
@@ -53,10 +71,41 @@ def parse_page_date(value: Any) -> datetime | None:
     text = clean_text(value) if not isinstance(value, datetime) else None
     if text and _DOTTED.match(text):
         try:
-            return parse_date(dateparser.parse(text, dayfirst=True))
+            return parse_date(dateutil_parser.parse(text, dayfirst=True))
         except (ValueError, OverflowError):
             return None
     return parse_date(value)
+
+
+def parse_dateline(text: str | None) -> datetime | None:
+    """A date from dateline text like "Published: 09/03/2024 06:50 GMT" or "5 de mayo de 2024" (day before
+    month, as most outlets write)."""
+    if not text:
+        return None
+    start = _FIRST_DIGIT_OR_MONTH.search(text)
+    if start is None:
+        return None
+    parsed = dateparser.parse(text[start.start():][:64], settings={
+        "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
+    return parse_date(parsed) if parsed else None
+
+
+def byline_date(tree: HtmlElement) -> datetime | None:
+    """The first publication date written out in a dateline or byline element, in any language."""
+    tried = 0
+    for el in _DATE_PLACES(tree):
+        if len(el) > 3:
+            continue   # a container of many things, not a dateline
+        text = clean_text(el.text_content())
+        if not text or len(text) > 120 or not _YEAR.search(text) or _UPDATED.search(text):
+            continue
+        found = parse_dateline(text)
+        if found is not None:
+            return found
+        tried += 1
+        if tried >= _MAX_DATELINES:
+            break
+    return None
 
 
 def _jsonld_value(page: PageMeta, key: str) -> datetime | None:
@@ -141,7 +190,8 @@ def find_published(page: PageMeta, tree: HtmlElement, url: str) -> tuple[datetim
     if parsely.get("pub_date") and (found := parse_page_date(parsely["pub_date"])) is not None:
         return found, "meta"
     for finder, kind in ((lambda: _microdata(tree, "datePublished"), "microdata"), (lambda: _article_time(tree), "time"),
-                         (lambda: url_date(url), "url"), (lambda: htmldate_guess(tree, url), "htmldate")):
+                         (lambda: byline_date(tree), "byline"), (lambda: url_date(url), "url"),
+                         (lambda: htmldate_guess(tree, url), "htmldate")):
         found = finder()
         if found is not None:
             return found, kind

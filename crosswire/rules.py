@@ -13,8 +13,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-import dateparser
-
 import lxml.html
 from lxml.html import HtmlElement
 
@@ -22,6 +20,7 @@ from crosswire.article import Article, FeedEntry
 from crosswire.charset import decode_html, looks_like_html
 from crosswire.cleaning import clean_authors, clean_text, parse_date
 from crosswire.errors import ExtractionError
+from crosswire.pagedates import parse_dateline
 
 LOGGER = logging.getLogger(__name__)
 
@@ -29,8 +28,6 @@ LOGGER = logging.getLogger(__name__)
 _BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
 _NEVER_TEXT = {"script", "style", "noscript", "template", "iframe", "svg", "form", "button"}
 _MIN_BODY_WORDS = 10
-# Where a dateline's date starts: the first digit or month name, after labels like "Published:".
-_FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 
 
 def _select(tree: HtmlElement, css: str) -> list[HtmlElement]:
@@ -54,18 +51,6 @@ def _paragraphs(el: HtmlElement) -> list[str]:
                 blocks.append(b)
     texts = [_text(b) for b in blocks] if blocks else [_text(el)]
     return [t for t in texts if t]
-
-
-def parse_dateline(text: str | None) -> datetime | None:
-    """A date from dateline text like "Published: 09/03/2024 06:50 GMT" (day before month, as most outlets write)."""
-    if not text:
-        return None
-    start = _FIRST_DIGIT_OR_MONTH.search(text)
-    if start is None:
-        return None
-    parsed = dateparser.parse(text[start.start():][:64], settings={
-        "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
-    return parse_date(parsed) if parsed else None
 
 
 def _date(el: HtmlElement) -> datetime | None:
