@@ -35,12 +35,16 @@ _ROLE_WORDS = (
     r"|columnist|contributor|contributing\s+writer|producer|journalist|photographer|staff|analyst"
     r"|redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journaliste|rédact(?:eur|rice)|envoyée?\s+spéciale?"
     r"|corresponsal|periodista|redactora?|giornalista|inviat[oa]|корреспондент|журналист(?:ка)?|редактор"
-    r"|кореспондент|مراسل|محرر|기자|특파원|记者|特约记者|記者|編集委員|通讯员"
+    r"|кореспондент|مراسل|محرر"
 )
+# In Korean, Chinese and Japanese bylines the role follows (or precedes) the name: "김민수 기자", "记者 王明".
+_CJK_ROLES = r"기자|특파원|记者|特约记者|記者|編集委員|通讯员"
 # "Reporter", "Senior Staff Writer", "AP Auto Writer": a job title standing where a name would.
-_ROLE_ONLY = re.compile(rf"^(?:[\w-]+\s+){{0,3}}(?:{_ROLE_WORDS})s?$", re.I)
-_ROLE_TAIL = re.compile(rf"\s+(?:{_ROLE_WORDS})$", re.I)
-_ROLE_HEAD = re.compile(rf"^(?:{_ROLE_WORDS})\s+", re.I)
+_ROLE_ONLY = re.compile(rf"^(?:[\w-]+\s+){{0,3}}(?:{_ROLE_WORDS})s?$|^(?:{_CJK_ROLES})$", re.I)
+_ROLE_TAIL = re.compile(rf"\s+(?:{_ROLE_WORDS}|{_CJK_ROLES})$", re.I)
+_ROLE_HEAD = re.compile(rf"^(?:{_ROLE_WORDS}|{_CJK_ROLES})\s+", re.I)
+# "with AFP", "mit dpa", "avec Reuters": an agency credited beside the writer.
+_WITH = re.compile(r"^(?:with|mit|avec|con|com|и|з|مع)\s+(.+)$", re.I)
 # A newsroom rather than a person: "BR24 Redaktion", "Staff", "Newsroom", "Agencies".
 _NEWSROOM = re.compile(r"^red\.?$|\b(?:redaktion|redacción|rédaction|redazione|newsroom|editorial|desk|team|staff"
                        r"|agencies|agenturen|agences|agencias|wires)\b", re.I)
@@ -137,6 +141,9 @@ def sort_byline(values: Iterable[str], outlet_keys: set[str] = frozenset()) -> B
 
 def _place(piece: str, found: Byline, seen: set[str], outlet_keys: set[str], *, dateline: bool) -> None:
     """Put one byline piece where it belongs, or drop it (roles, places after an agency, junk)."""
+    credited = _WITH.match(piece)
+    if credited and squash(credited.group(1)) in AGENCIES:
+        piece = credited.group(1)
     flat = squash(piece)
     if not flat or _NOT_A_NAME.search(piece) or len(piece) > 80 or _ROLE_ONLY.match(piece):
         return

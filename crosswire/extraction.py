@@ -71,8 +71,8 @@ def extract(
     site_names = declared_site_names(page)
     title, title_from = choose_headline(page, tree, url, site_names)
     byline, authors_from = find_authors(page, tree, site_keys(site_names, url)[0])
-    published, published_from = find_published(page, tree, url)
     modified, modified_from = find_modified(page, tree)
+    published, published_from = find_published(page, tree, url, modified)
     text, text_from = _body(tree, url, page)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")

@@ -178,8 +178,10 @@ def htmldate_guess(tree: HtmlElement, url: str) -> datetime | None:
     return parse_date(found)
 
 
-def find_published(page: PageMeta, tree: HtmlElement, url: str) -> tuple[datetime | None, str | None]:
-    """The page's own publication date and its source kind (json-ld, og, meta, microdata, time, url, htmldate)."""
+def find_published(page: PageMeta, tree: HtmlElement, url: str,
+                   modified: datetime | None = None) -> tuple[datetime | None, str | None]:
+    """The page's own publication date and its source kind (json-ld, og, meta, microdata, time, byline, url,
+    htmldate); a guess that is exactly the page's `modified` date is that, not the publication."""
     found = _jsonld_value(page, "datePublished") or _jsonld_value(page, "dateCreated")
     if found is not None:
         return found, "json-ld"
@@ -193,7 +195,7 @@ def find_published(page: PageMeta, tree: HtmlElement, url: str) -> tuple[datetim
                          (lambda: byline_date(tree), "byline"), (lambda: url_date(url), "url"),
                          (lambda: htmldate_guess(tree, url), "htmldate")):
         found = finder()
-        if found is not None:
+        if found is not None and not (kind == "htmldate" and found == modified):
             return found, kind
     return None, None
 
