@@ -67,7 +67,7 @@ def extract(
     if tree is None:
         raise ExtractionError(f"not an HTML page: {url}")
     page = read_page_meta(tree)
-    # Read the headline and byline before trafilatura, which prunes the tree it is given.
+    # Headline, byline and dates are read off the whole page, before the body pass drops comment threads.
     site_names = declared_site_names(page)
     title, title_from = choose_headline(page, tree, url, site_names)
     byline, authors_from = find_authors(page, tree, site_keys(site_names, url)[0])
@@ -192,6 +192,7 @@ def _boilerplate_text(tree: HtmlElement) -> str:
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
+    """Trafilatura's main text for the tree, or "" when it finds none or fails."""
     try:
         doc = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False)
     except Exception as exc:  # noqa: BLE001 -- hostile HTML can trip any layer; one page must not stop a crawl
@@ -220,6 +221,7 @@ def _shorten(lede: str | None) -> str | None:
 
 
 def _first_paragraph(text: str) -> str | None:
+    """The first paragraph long enough to be a lede, else the first one."""
     # Tables come out as "| cell |" rows; the pipes are layout, not prose.
     paragraphs = [p.strip(" |") for p in text.split("\n\n")]
     paragraphs = [p for p in paragraphs if p]

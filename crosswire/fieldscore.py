@@ -27,6 +27,7 @@ def title_match(expected: str, got: str | None) -> bool:
 
 
 def _aware(value: datetime | str) -> datetime:
+    """A timezone-aware datetime (naive ones taken as UTC)."""
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 

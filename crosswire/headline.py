@@ -138,6 +138,7 @@ def _text_of(el: HtmlElement, *, skip_kickers: bool) -> str:
     parts: list[str] = []
 
     def walk(node: HtmlElement) -> None:
+        """Collect the text under `node`, skipping hidden parts (and kickers when asked)."""
         for child in node:
             if not isinstance(child.tag, str) or child.tag in ("script", "style", "template", "meta"):
                 parts.append(child.tail or "")
