@@ -199,22 +199,37 @@ def ld_people(value: Any) -> tuple[list[str], list[str]]:
     return people, orgs
 
 
-# Byline elements in the page, most explicit first; comments, forms and side columns are not the article's.
-_PAGE_BYLINES = etree.XPath(
-    "(//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'byline')]"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-    " | //*[contains(@class, 'author-name') or contains(@class, 'authorName') or contains(@class, 'AuthorList')"
-    " or contains(@class, 'author__name') or contains(@class, 'AuthorName')])"
-    "[not(ancestor-or-self::aside) and not(ancestor::footer) and not(ancestor::form)"
-    " and not(ancestor::*[contains(@class, 'comment') or contains(@class, 'related') or contains(@class, 'teaser')"
-    " or contains(@class, 'quote')])]")
+# Byline elements in the page: a cheap XPath finds the candidates, Python checks their classes and places
+# (comments, forms, side columns and teasers are not the article's).
+_BYLINE_CANDIDATES = etree.XPath(
+    "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'uthor')"
+    " or contains(@class, 'Byline')]")
+_BYLINE_CLASS = re.compile(r"byline|(?:^|[\s_-])author(?:$|[\s_-]|name|list)|author-?name|authorlist", re.I)
+_NOT_BYLINE_PLACE = re.compile(r"comment|related|teaser|quote|footer|sidebar", re.I)
+_NOT_BYLINE_TAGS = {"aside", "footer", "form"}
+
+
+def _is_byline(el: HtmlElement) -> bool:
+    """Whether an element is the article's byline rather than a comment's, a teaser's or a form's."""
+    if el.tag in _NOT_BYLINE_TAGS:
+        return False
+    if el.get("rel") != "author" and el.get("itemprop") != "author" and not _BYLINE_CLASS.search(el.get("class") or ""):
+        return False
+    for node in el.iterancestors():
+        if node.tag in _NOT_BYLINE_TAGS or _NOT_BYLINE_PLACE.search(node.get("class") or ""):
+            return False
+    return True
 
 
 def page_bylines(tree: HtmlElement) -> list[str]:
     """Byline texts marked up in the page itself, in document order (the first few only: later ones are
     more often related articles' than this one's)."""
-    texts = []
-    for el in _PAGE_BYLINES(tree)[:_MAX_PAGE_BYLINES]:
+    texts: list[str] = []
+    for el in _BYLINE_CANDIDATES(tree):
+        if len(texts) >= _MAX_PAGE_BYLINES:
+            break
+        if not _is_byline(el):
+            continue
         name_el = el.xpath(".//*[@itemprop='name']")
         text = (name_el[0].get("content") or name_el[0].text_content()) if name_el else (
             el.get("content") or el.text_content())

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -137,8 +136,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     and which of those it was."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
-    _drop_comment_threads(tree)
-    noise = _boilerplate_text(tree)
+    noise = _drop_comment_threads(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
@@ -153,40 +151,45 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     return "\n\n".join(lines), source
 
 
-# Reader-comment containers that trafilatura does not recognise as comments (Disqus threads, comment lists).
-_COMMENT_THREADS = etree.XPath(
-    "//*[self::section or self::div or self::ol or self::ul or self::aside]"
-    "[contains(concat(' ', normalize-space(@class), ' '), ' comments ') or contains(@class, 'disqus')"
-    " or contains(@class, 'comment-list') or contains(@class, 'comment-thread') or @id = 'comments'"
-    " or contains(@id, 'disqus') or @id = 'respond']"
-)
-_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 # Sign-up boxes and lists of other stories inside the article container, which trafilatura keeps as text.
-_BOILERPLATE = etree.XPath(
-    f"//*[self::section or self::div or self::aside or self::ul or self::form]"
-    f"[contains({_LOWER}, 'newsletter') or contains({_LOWER}, 'signup') or contains({_LOWER}, 'sign-up')"
-    f" or contains({_LOWER}, 'related') or contains({_LOWER}, 'recommended') or contains({_LOWER}, 'latest-')]"
-)
+_BOILERPLATE = re.compile(r"newsletter|sign-?up|related|recommended|latest-", re.I)
+_CONTAINERS = ("section", "div", "ol", "ul", "aside", "form")
 
 
-def _drop_comment_threads(tree: HtmlElement) -> None:
-    """Remove reader-comment threads before extraction: comments are never the article."""
-    for element in _COMMENT_THREADS(tree):
+def _is_comment_thread(classes: str, ident: str) -> bool:
+    """Reader-comment containers that trafilatura does not recognise as comments (Disqus, comment lists)."""
+    return (" comments " in f" {' '.join(classes.split())} " or "disqus" in classes or "comment-list" in classes
+            or "comment-thread" in classes or ident in ("comments", "respond") or "disqus" in ident)
+
+
+def _drop_comment_threads(tree: HtmlElement) -> str:
+    """Remove reader-comment threads (never the article) and return the text of sign-up boxes and
+    other-story lists, whitespace collapsed, one block per line.
+
+    Those boxes stay in the tree: removing them can change which container trafilatura takes for the
+    article, so their lines are dropped from its output instead. One pass in Python over the containers'
+    class and id costs less than an XPath that tests every element."""
+    threads, boxes = [], []
+    for element in tree.iter(_CONTAINERS):
+        classes, ident = element.get("class") or "", element.get("id") or ""
+        if not classes and not ident:
+            continue
+        if element.tag != "form" and _is_comment_thread(classes, ident):
+            threads.append(element)
+        elif element.tag != "ol" and _BOILERPLATE.search(classes + " " + ident):
+            boxes.append(element)
+    for element in threads:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
-
-
-def _boilerplate_text(tree: HtmlElement) -> str:
-    """The text of sign-up boxes and other-story lists, whitespace collapsed, one block per line.
-
-    Removing them from the tree can change which container trafilatura takes for the article, so their
-    lines are dropped from its output instead."""
+    if not boxes:
+        return ""
     paragraphs = len(tree.xpath("//p"))
     blocks = []
-    for element in _BOILERPLATE(tree):
-        # A class like "has-related-links" on the article's own wrapper must not take the article with it.
-        if len(element.xpath(".//p")) * 2 < paragraphs:
+    for element in boxes:
+        # A class like "has-related-links" on the article's own wrapper must not take the article with it;
+        # a box inside a removed comment thread is gone already.
+        if element.getroottree().getroot() is tree and len(element.xpath(".//p")) * 2 < paragraphs:
             blocks.append(_WS.sub(" ", element.text_content()).strip())
     return "\n".join(blocks)
 

@@ -19,7 +19,7 @@ from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crosswire.cleaning import clean_text, parse_date
+from crosswire.cleaning import clean_text, language_code, parse_date
 from crosswire.htmlmeta import PageMeta
 
 LOGGER = logging.getLogger(__name__)
@@ -43,19 +43,19 @@ _DOTTED = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b")
 _URL_DATE = re.compile(r"(?<![\d])(19[89]\d|20\d\d)([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d])")
 # Where a dateline's date starts: the first digit or month name, after labels like "Published:".
 _FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+# 06.01.2026, 6/1/2026 and 06.01.2026 14:30: day first, as most outlets outside the US write.
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(?P<d>\d{1,2})[./]\s?(?P<m>\d{1,2})[./]\s?(?P<y>(?:19|20)\d\d)(?![\d])"
+                           r"(?:,?\s*(?:um\s+|à\s+|at\s+)?(?P<H>\d{1,2})[:.h](?P<M>\d{2}))?")
 # A byline date names its year; "3 comments" or "2 hours ago" do not.
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 # Words that mark a later edit, not the publication ("Updated", "Aktualisiert", "Mis à jour", "Обновлено").
 _UPDATED = re.compile(r"updated|aktualisiert|mis à jour|actualizad|aggiornat|bijgewerkt|zaktualizowan|обновл"
                       r"|оновлен|güncelleme|修改|更新", re.I)
-_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-# Elements that hold a dateline or byline date, outside side columns and comments.
-_DATE_PLACES = etree.XPath(
-    f"//*[self::time or self::span or self::div or self::p or self::li or self::small]"
-    f"[contains({_LOWER}, 'date') or contains({_LOWER}, 'time') or contains({_LOWER}, 'byline')"
-    f" or contains({_LOWER}, 'publish') or contains({_LOWER}, 'posted') or contains({_LOWER}, 'meta')]"
-    f"[not(ancestor::aside) and not(ancestor::footer) and not(ancestor::*[contains({_LOWER}, 'comment')"
-    f" or contains({_LOWER}, 'related')])]")
+# Elements that hold a dateline or byline date (matched in Python: an XPath testing every element's
+# lowercased class costs more than all the rest of the date search).
+_DATE_TAGS = ("time", "span", "div", "p", "li", "small")
+_DATE_CLASS = re.compile(r"date|time|byline|publish|posted|meta", re.I)
+_NOT_DATE_PLACE = re.compile(r"comment|related", re.I)
 # Parsing a free-text date is costly; the article's own dateline is among the first few candidates.
 _MAX_DATELINES = 3
 _MICRODATA = etree.XPath(
@@ -77,29 +77,52 @@ def parse_page_date(value: Any) -> datetime | None:
     return parse_date(value)
 
 
-def parse_dateline(text: str | None) -> datetime | None:
+def parse_dateline(text: str | None, language: str | None = None, *, guess_language: bool = True) -> datetime | None:
     """A date from dateline text like "Published: 09/03/2024 06:50 GMT" or "5 de mayo de 2024" (day before
-    month, as most outlets write)."""
+    month, as most outlets write); `language` (ISO 639-1), when known, spares dateparser guessing it."""
     if not text:
         return None
     start = _FIRST_DIGIT_OR_MONTH.search(text)
     if start is None:
         return None
-    parsed = dateparser.parse(text[start.start():][:64], settings={
-        "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
+    settings = {"DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC",
+                "PREFER_DAY_OF_MONTH": "first"}
+    numeric = _NUMERIC_DATE.search(text)
+    if numeric:
+        # "06.01.2026, Lesezeit 5 Min.": the date alone, read day-first, without dateparser's cost.
+        day, month, year, hour, minute = (numeric.group(k) for k in ("d", "m", "y", "H", "M"))
+        try:
+            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    snippet = text[start.start():][:64]
+    try:
+        # English too (or alone, when the page declares no language): many pages write their datelines in
+        # English whatever their language.
+        parsed = dateparser.parse(snippet, languages=list(dict.fromkeys([language or "en", "en"])), settings=settings)
+    except ValueError:   # a language dateparser does not know
+        parsed = None
+    if parsed is None and guess_language:
+        # Guessing the language is dateparser's slow path (tens of milliseconds).
+        parsed = dateparser.parse(snippet, settings=settings)
     return parse_date(parsed) if parsed else None
 
 
-def byline_date(tree: HtmlElement) -> datetime | None:
+def byline_date(tree: HtmlElement, language: str | None = None) -> datetime | None:
     """The first publication date written out in a dateline or byline element, in any language."""
     tried = 0
-    for el in _DATE_PLACES(tree):
-        if len(el) > 3:
-            continue   # a container of many things, not a dateline
+    for el in tree.iter(_DATE_TAGS):
+        marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if len(el) > 3 or not _DATE_CLASS.search(marks):
+            continue   # not a dateline, or a container of many things
         text = clean_text(el.text_content())
         if not text or len(text) > 120 or not _YEAR.search(text) or _UPDATED.search(text):
             continue
-        found = parse_dateline(text)
+        if any(a.tag in ("aside", "footer") or _NOT_DATE_PLACE.search(a.get("class") or "")
+               for a in el.iterancestors()):
+            continue   # a related story's or a comment's date
+        # The page's declared language first; dateparser's own guess only for the first dateline.
+        found = parse_dateline(text, language, guess_language=tried == 0)
         if found is not None:
             return found
         tried += 1
@@ -192,7 +215,8 @@ def find_published(page: PageMeta, tree: HtmlElement, url: str,
     if parsely.get("pub_date") and (found := parse_page_date(parsely["pub_date"])) is not None:
         return found, "meta"
     for finder, kind in ((lambda: _microdata(tree, "datePublished"), "microdata"), (lambda: _article_time(tree), "time"),
-                         (lambda: byline_date(tree), "byline"), (lambda: url_date(url), "url"),
+                         (lambda: byline_date(tree, language_code(page.html_lang)), "byline"),
+                         (lambda: url_date(url), "url"),
                          (lambda: htmldate_guess(tree, url), "htmldate")):
         found = finder()
         if found is not None and not (kind == "htmldate" and found == modified):
