@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crosswire.cleaning import clean_text, ld_names
@@ -170,10 +171,14 @@ def _plausible_heading(el: HtmlElement) -> bool:
     return not (len(el) == 1 and el[0].tag == "a" and not (el.text or "").strip())
 
 
-def visible_headings(tree: HtmlElement) -> list[tuple[str, str]]:
-    """(full text, text without kickers) of each plausible article heading, in document order."""
+_HEADLINE_PROP = etree.XPath("//*[@itemprop='headline'][not(self::meta)]")
+
+
+def visible_headings(tree: HtmlElement, *, marked: bool = False) -> list[tuple[str, str]]:
+    """(full text, text without kickers) of each plausible <h1> (or, `marked`, itemprop=headline element)."""
     found = []
-    for el in tree.xpath("//h1|//*[@itemprop='headline'][not(self::meta)]"):
+    # Scanning every element for itemprop costs three times the <h1> search, so it is the second try.
+    for el in _HEADLINE_PROP(tree) if marked else tree.iter("h1"):
         if not _plausible_heading(el):
             continue
         full = _text_of(el, skip_kickers=False)
@@ -209,14 +214,18 @@ def headline_candidates(page: PageMeta, tree: HtmlElement, url: str,
     keys, words = site_keys(site_names, url)
     candidates = [Candidate(c.source, strip_site(c.text, keys, words)) for c in declared_candidates(page)
                   if squash(c.text) not in keys]   # a <title> that is only the outlet's name is no headline
-    headings = [(full, bare) for full, bare in visible_headings(tree) if squash(full) not in keys]
     declared_keys = {headline_key(c.text) for c in candidates}
     # The visible heading: the first that agrees with a declared candidate (whole, without its kicker,
     # or a part of it), else the first plausible one.
-    heading = next((variant for full, bare in headings for variant in (full, bare, *_cores(full))
-                    if headline_key(variant) in declared_keys), None)
-    if heading is None and headings:
-        heading = headings[0][1]
+    heading, first = None, None
+    for marked in (False, True):
+        headings = [(full, bare) for full, bare in visible_headings(tree, marked=marked) if squash(full) not in keys]
+        first = first or (headings[0][1] if headings else None)
+        heading = next((variant for full, bare in headings for variant in (full, bare, *_cores(full))
+                        if headline_key(variant) in declared_keys), None)
+        if heading:
+            break
+    heading = heading or first
     if heading:
         candidates.append(Candidate("h1", heading))
     return _reduce_by_agreement(candidates)
