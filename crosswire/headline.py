@@ -37,6 +37,7 @@ _KICKER_CLASS = re.compile(
     r"|strapline|flag|label|rubric|topic|category|ressort|section", re.I)
 _NOT_HEADLINE_PLACE = re.compile(r"breadcrumb|\bnav|menu|logo|teaser|related|footer|sidebar|masthead", re.I)
 _MAX_HEADLINE_CHARS = 400
+_MAX_DEPTH = 30   # a heading nested deeper than this is hostile markup, read as plain text
 _BREAK = "\u2063"   # where a block or kicker ends inside a heading: a space unless punctuation follows
 _BREAK_BEFORE_PUNCT = re.compile(_BREAK + r"+(?=\s*[:,.;!?)])")
 # Words of a site name too common to identify it ("The Times", "Die Zeitung").
@@ -138,8 +139,11 @@ def _text_of(el: HtmlElement, *, skip_kickers: bool) -> str:
     """The element's visible text, optionally without kicker children, as one line."""
     parts: list[str] = []
 
-    def walk(node: HtmlElement) -> None:
+    def walk(node: HtmlElement, depth: int) -> None:
         """Collect the text under `node`, skipping hidden parts (and kickers when asked)."""
+        if depth > _MAX_DEPTH:
+            parts.append(" ".join(node.itertext()))   # hostile nesting: plain text, no recursion
+            return
         for child in node:
             if not isinstance(child.tag, str) or child.tag in ("script", "style", "template", "meta"):
                 parts.append(child.tail or "")
@@ -151,13 +155,13 @@ def _text_of(el: HtmlElement, *, skip_kickers: bool) -> str:
             if child.tag in ("br", "div", "p") or _KICKER_CLASS.search(child.get("class") or ""):
                 parts.append(_BREAK)   # a kicker is set on its own line: its words do not run into the headline
             parts.append(child.text or "")
-            walk(child)
+            walk(child, depth + 1)
             if _KICKER_CLASS.search(child.get("class") or ""):
                 parts.append(_BREAK)
             parts.append(child.tail or "")
 
     parts.append(el.text or "")
-    walk(el)
+    walk(el, 0)
     # A line break we assumed is no space where punctuation follows ("Kicker: Headline").
     text = _BREAK_BEFORE_PUNCT.sub("", "".join(parts)).replace(_BREAK, " ")
     return (clean_text(text) or "").strip(" :–—-|")
