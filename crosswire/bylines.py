@@ -49,6 +49,7 @@ _WITH = re.compile(r"^(?:with|mit|avec|con|com|и|з|مع)\s+(.+)$", re.I)
 _NEWSROOM = re.compile(r"^red\.?$|\b(?:redaktion|redacción|rédaction|redazione|newsroom|editorial|desk|team|staff"
                        r"|agencies|agenturen|agences|agencias|wires)\b", re.I)
 _DIGIT = re.compile(r"\d")
+_LINK = re.compile(r"^(?:https?://|www\.)\S*$|^\S+@\S+$", re.I)
 _NOT_A_NAME = re.compile(r"^(?:https?://|www\.)|@|^\W*$|^image:|^photo:|^foto:|^bild:|getty|shutterstock", re.I)
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|de|at|ch|fr|es|it|ru|ua|uk|co|in|jp|kr|cn|vn|pl|nl|be|br|au|ca|za|li)\b",
                      re.I)
@@ -119,8 +120,8 @@ def sort_byline(values: Iterable[str], outlet_keys: set[str] = frozenset()) -> B
     seen: set[str] = set()
     for value in values:
         text = clean_text(value)
-        if not text:
-            continue
+        if not text or _LINK.match(text):
+            continue   # an author page's URL or an e-mail address names no one by itself
         text = _LEAD.sub("", text)
         # "(AFP)" names an agency; "(Image: Getty)" and other asides are not names.
         asides = _PARENS.findall(text)

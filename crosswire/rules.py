@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 
 from crosswire.article import Article, FeedEntry
 from crosswire.charset import decode_html, looks_like_html
-from crosswire.cleaning import clean_authors, clean_text, parse_date
+from crosswire.bylines import sort_byline
+from crosswire.cleaning import clean_text, parse_date
 from crosswire.errors import ExtractionError
 from crosswire.pagedates import parse_dateline
 
@@ -85,9 +86,11 @@ def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict
                 found["published"] = when
                 break
     if rules.get("authors"):
-        names = clean_authors([_text(el) for el in _select(tree, rules["authors"])])
-        if names:
-            found["authors"] = names
+        byline = sort_byline([_text(el) for el in _select(tree, rules["authors"])])
+        if byline.people or byline.agencies:
+            found["authors"] = byline.people or byline.agencies
+        if byline.agencies:
+            found["agencies"] = byline.agencies
     found["declares_lede"] = bool(tree.cssselect('meta[name="description"], meta[property="og:description"]'))
     missing = [k for k, field in (("title", "title"), ("body", "text"), ("date", "published"), ("authors", "authors"))
                if rules.get(k) and field not in found]

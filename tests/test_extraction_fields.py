@@ -192,6 +192,14 @@ def test_dotted_dates_are_day_first() -> None:
     (["王小明、李华"], ["王小明", "李华"], []),
     (["김민수 기자"], ["김민수"], []),
     (["José Ortega y Gasset"], ["José Ortega y Gasset"], []),
+    # The cases the older cleaner (crosswire.cleaning.clean_authors) was pinned on, one better each time:
+    # a job title alone names no one, and PTI is an agency, credited apart.
+    (["Analysis by Chris Dovan, Senior Editor-at-large"], ["Chris Dovan"], []),
+    (["TOM KRISTEN, AP Auto Writer"], ["Tom Kristen"], []),
+    (["Ana Ruiz & Omar Haddad; Ana Ruiz"], ["Ana Ruiz", "Omar Haddad"], []),
+    (["STAFF REPORTER, NOVEMBER 20, 2019 10:43"], [], []),
+    (["https://outlet.example/authors/jane", "desk@outlet.example", "PTI"], [], ["PTI"]),
+    (["Written by: Sina Koh - Correspondent"], ["Sina Koh"], []),
     (["Lucía Pérez y Marta Gil"], ["Lucía Pérez", "Marta Gil"], []),
 ])
 def test_bylines_are_split_into_people_and_agencies(values: list[str], people: list[str],
@@ -231,3 +239,9 @@ def test_outlet_name_stands_only_when_no_person_signed() -> None:
 def test_comment_authors_are_not_bylines() -> None:
     html = page(header='<div class="comments"><span class="author">Grumpy Reader</span></div>')
     assert extract(html, URL).authors == []
+
+
+def test_a_deeply_nested_heading_is_read_without_recursion_trouble() -> None:
+    deep = "<span>" * 200 + "Station forecourt cleared overnight" + "</span>" * 200
+    article = extract(page(og("og:title", "Station forecourt cleared overnight"), f"<h1>{deep}</h1>"), URL)
+    assert (article.title, article.provenance["title"]) == ("Station forecourt cleared overnight", "h1")
