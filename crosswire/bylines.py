@@ -56,6 +56,7 @@ _DOMAIN = re.compile(r"\w\.(?:com|net|org|de|at|ch|fr|es|it|ru|ua|uk|co|in|jp|kr
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _WORD = re.compile(r"\w+")
 _MAX_PAGE_BYLINES = 6
+_MAX_NAME_WORDS = 5
 
 # News agencies by their squashed name. Naming agencies is a kind of byline, not a publisher rule.
 AGENCIES = {
@@ -159,6 +160,8 @@ def _place(piece: str, found: Byline, seen: set[str], outlet_keys: set[str], *, 
         return
     if _DIGIT.search(piece) or (dateline and " " not in piece and piece[:1].isupper() and piece.isascii()):
         return   # a date or time caught in the byline; a place beside an agency
+    if len(piece.split()) > _MAX_NAME_WORDS:
+        return   # a sentence, not a name
     name = _ROLE_HEAD.sub("", _ROLE_TAIL.sub("", piece)).strip()
     if not name:
         return
@@ -208,6 +211,11 @@ _BYLINE_CANDIDATES = etree.XPath(
 _BYLINE_CLASS = re.compile(r"byline|(?:^|[\s_-])author(?:$|[\s_-]|name|list)|author-?name|authorlist", re.I)
 _NOT_BYLINE_PLACE = re.compile(r"comment|related|teaser|quote|footer|sidebar", re.I)
 _NOT_BYLINE_TAGS = {"aside", "footer", "form"}
+# Inside a byline: the date and time beside the name are not part of it.
+_BYLINE_DATE = re.compile(r"date|time|publish|posted|updated", re.I)
+_NOT_BYLINE_TEXT = {"time", "script", "style", "template", "br"}
+_BLOCKS = {"div", "p", "li", "ul", "section", "h2", "h3", "h4", "h5", "h6"}
+_MAX_DEPTH = 20
 
 
 def _is_byline(el: HtmlElement) -> bool:
@@ -232,12 +240,33 @@ def page_bylines(tree: HtmlElement) -> list[str]:
         if not _is_byline(el):
             continue
         name_el = el.xpath(".//*[@itemprop='name']")
-        text = (name_el[0].get("content") or name_el[0].text_content()) if name_el else (
-            el.get("content") or el.text_content())
-        text = clean_text(text)
+        text = (name_el[0].get("content") or _byline_text(name_el[0])) if name_el else (
+            el.get("content") or _byline_text(el))
         if text and len(text) <= 120:
             texts.append(text)
     return texts
+
+
+def _byline_text(el: HtmlElement) -> str:
+    """A byline element's text without its date or time parts, a line per block ("by Jeff Foust<br>Monday…")."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement, depth: int) -> None:
+        """Collect the text under `node`, leaving out dates and hostile depths."""
+        parts.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str) and depth < _MAX_DEPTH and child.tag not in _NOT_BYLINE_TEXT \
+                    and not _BYLINE_DATE.search(child.get("class") or ""):
+                parts.append("\n" if child.tag in _BLOCKS else "")
+                walk(child, depth + 1)
+                parts.append("\n" if child.tag in _BLOCKS else "")
+            elif child.tag == "br":
+                parts.append("\n")
+            parts.append(child.tail or "")
+
+    walk(el, 0)
+    lines = (clean_text(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def find_authors(page: PageMeta, tree: HtmlElement, outlet_keys: set[str]) -> tuple[Byline, str | None]:

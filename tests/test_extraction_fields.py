@@ -245,3 +245,9 @@ def test_a_deeply_nested_heading_is_read_without_recursion_trouble() -> None:
     deep = "<span>" * 200 + "Station forecourt cleared overnight" + "</span>" * 200
     article = extract(page(og("og:title", "Station forecourt cleared overnight"), f"<h1>{deep}</h1>"), URL)
     assert (article.title, article.provenance["title"]) == ("Station forecourt cleared overnight", "h1")
+
+
+def test_page_byline_leaves_out_its_date_and_long_sentences() -> None:
+    html = page(header='<h3 class="byline">by Ana Duarte<br><span class="datetime">Monday, May 6, 2024</span></h3>')
+    assert extract(html, URL).authors == ["Ana Duarte"]
+    assert sort_byline(["Readers told us what they saw on the night of the storm"]).people == []
