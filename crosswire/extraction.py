@@ -86,13 +86,17 @@ def extract(
     found.put("published", entry.published if entry else None, "feed")
     found.put("modified", modified, modified_from)
     found.put("modified", entry.updated if entry else None, "feed")
+    fed = sort_byline(entry.authors if entry else [])
     found.put("authors", byline.people, authors_from)
-    found.put("authors", sort_byline(entry.authors).people if entry else None, "feed")
+    found.put("authors", fed.people, "feed")
     # Only a wire byline with no person in it makes the agency the author; else it is credited apart.
     found.put("authors", byline.agencies, authors_from)
+    found.put("authors", fed.agencies, "feed")
     # Failing all else the outlet signed it ("DER SPIEGEL", "ORF.at"): its first-declared name.
     found.put("authors", byline.outlets[:1], authors_from)
+    found.put("authors", fed.outlets[:1], "feed")
     found.put("agencies", byline.agencies, authors_from)
+    found.put("agencies", fed.agencies, "feed")
     found.put("text", text, text_from)
     publisher = ld_names(page.ld("publisher") or [])
     found.put("site_name", clean_text(page.first("og:site_name")), "og")

@@ -251,3 +251,11 @@ def test_page_byline_leaves_out_its_date_and_long_sentences() -> None:
     html = page(header='<h3 class="byline">by Ana Duarte<br><span class="datetime">Monday, May 6, 2024</span></h3>')
     assert extract(html, URL).authors == ["Ana Duarte"]
     assert sort_byline(["Readers told us what they saw on the night of the storm"]).people == []
+
+
+def test_feed_byline_fills_in_people_then_agencies() -> None:
+    article = extract(page(), URL, FeedEntry(url=URL, authors=["Reuters"]))
+    assert (article.authors, article.agencies, article.provenance["authors"]) == (["Reuters"], ["Reuters"], "feed")
+    article = extract(page('<meta name="author" content="AFP">'), URL, FeedEntry(url=URL, authors=["Ivo Marek"]))
+    # A person named anywhere beats an agency byline; the agency is still credited.
+    assert (article.authors, article.agencies) == (["Ivo Marek"], ["AFP"])
