@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "extraction-dev"
+# The test web lives with the tests (it is not installed).
+sys.path.insert(0, str(ROOT / "tests"))
 
 
 def bare_trafilatura(pages: list[tuple[str, str]]) -> float:

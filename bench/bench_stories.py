@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crosswire import textvec  # noqa: E402
+from crosswire.analysis import textvec  # noqa: E402
 from crosswire.analysis.clustering import Clusterer, build_docs  # noqa: E402
 
 def _towns() -> dict[str, list[str]]:

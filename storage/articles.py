@@ -112,6 +112,8 @@ def article_row(article: Article, source: str | None, url: str, now: str | None 
         "image": article.image, "section": article.section,
         "keywords": json.dumps(article.keywords, ensure_ascii=False),
         "site_name": article.site_name, "body_hash": body_hash(article.text),
+        "agencies": json.dumps(article.agencies, ensure_ascii=False),
+        "provenance": json.dumps(article.provenance, ensure_ascii=False),
         "word_count": len(article.text.split()), "fetched_url": article.url,
         "first_seen": now, "last_seen": now, "fetched_at": now,
     }

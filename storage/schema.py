@@ -192,6 +192,13 @@ def m_fts_update_columns(db: sqlite_utils.Database) -> None:
                'values (new.rowid, new."title", new."lede", new."text");\nend')
 
 
+def m_extraction_provenance(db: sqlite_utils.Database) -> None:
+    """Where each extracted field came from (JSON object: field -> source) and the news agencies credited
+    apart from the people in `authors` (JSON list); older rows keep NULL: nobody recorded it then."""
+    db["articles"].add_column("agencies", str)
+    db["articles"].add_column("provenance", str)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -207,6 +214,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("011_lsh_recent", m_lsh_recent),
     ("012_off_topic_urls", m_off_topic_urls),
     ("013_fts_update_columns", m_fts_update_columns),
+    ("014_extraction_provenance", m_extraction_provenance),
 ]
 
 

@@ -52,6 +52,9 @@ EXPECTED = {
     "section": None,
     "keywords": [],
     "site_name": "Riverside Dispatch",
+    "agencies": [],
+    "provenance": {"title": "og", "published": "og", "authors": "meta", "text": "trafilatura", "site_name": "og",
+                   "language": "html-lang", "lede": "meta"},
 }
 
 

@@ -99,6 +99,11 @@ def test_jsonld_page_gives_whole_article() -> None:
         "section": "World",
         "keywords": ["energy", "shelling", "curfew"],
         "site_name": "The Northbridge Ledger",
+        "agencies": [],
+        "provenance": {"title": "h1", "published": "json-ld", "modified": "json-ld", "authors": "json-ld",
+                       "text": "trafilatura", "site_name": "json-ld", "canonical_url": "link",
+                       "language": "html-lang", "lede": "json-ld", "image": "json-ld", "section": "json-ld",
+                       "keywords": "json-ld"},
     }
 
 
@@ -125,6 +130,10 @@ def test_meta_only_page_gives_whole_article() -> None:
         "section": "Diplomacy",
         "keywords": ["ceasefire", "prisoners"],
         "site_name": "Harbour Courier",
+        "agencies": [],
+        "provenance": {"title": "og", "published": "og", "authors": "meta", "text": "trafilatura",
+                       "site_name": "og", "canonical_url": "og", "language": "meta", "lede": "meta",
+                       "image": "og", "section": "meta", "keywords": "og"},
     }
 
 
@@ -162,6 +171,11 @@ def test_feed_entry_fills_what_the_page_lacks() -> None:
         "section": None,
         "keywords": ["aid", "siege"],
         "site_name": None,
+        "agencies": [],
+        # The page states nothing but its text: everything else is the feed's, and says so.
+        "provenance": {"title": "feed", "published": "feed", "modified": "feed", "authors": "feed",
+                       "text": "trafilatura", "language": "feed", "lede": "feed", "image": "feed",
+                       "keywords": "feed"},
     }
 
 

@@ -25,6 +25,12 @@ class Article:
     section: str | None = None
     keywords: list[str] = field(default_factory=list)
     site_name: str | None = None
+    agencies: list[str] = field(default_factory=list)   # news agencies credited (AFP, dpa…), apart from people
+    # Where each field came from, field -> source: the page's "json-ld", "og" (OpenGraph), "twitter", "meta",
+    # "link", "html-lang", "title-tag", "h1" (the visible heading), "byline", "microdata", "time", "url",
+    # "standfirst", "body"; "htmldate", "trafilatura", "trafilatura-fallback", "guess" (worked out);
+    # "feed" (the feed entry, when the page said nothing); "rules" (the source's own selectors).
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO 8601 strings."""

@@ -20,6 +20,10 @@ ARTICLE_TYPES = {
     "liveblogposting", "socialmediaposting", "scholarlyarticle", "techarticle", "report",
     "webpage", "itempage",
 }
+# Objects that are never the article even when they carry a date or a name.
+_NOT_ARTICLE = {"organization", "newsmediaorganization", "person", "website", "breadcrumblist", "listitem",
+                "imageobject", "videoobject", "comment", "event", "product", "place", "searchaction"}
+_ARTICLE_KEYS = {"headline", "datePublished"}
 _JSON_COMMENTS = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -45,6 +49,17 @@ class PageMeta:
     def all(self, *keys: str) -> list[str]:
         """Every non-empty content among meta `keys`."""
         return [v.strip() for key in keys for v in self.meta.get(key, ()) if v and v.strip()]
+
+    def parsely(self) -> dict[str, Any]:
+        """The Parse.ly page object some CMSes declare in a meta tag as JSON, or {}."""
+        raw = self.first("parsely-page")
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def ld(self, key: str) -> Any:
         """The first value of `key` among the article JSON-LD objects."""
@@ -111,7 +126,8 @@ def _article_objects(data: Any) -> list[dict[str, Any]]:
         if isinstance(item, list):
             stack.extend(reversed(item))
         elif isinstance(item, dict):
-            if _types(item) & ARTICLE_TYPES:
+            if _types(item) & ARTICLE_TYPES or (not _types(item) & _NOT_ARTICLE and _ARTICLE_KEYS & item.keys()):
+                # An untyped or oddly typed object with a headline or dates still describes the article.
                 found.append(item)
             for key in ("@graph", "mainEntity", "itemListElement"):
                 if key in item:
@@ -120,8 +136,10 @@ def _article_objects(data: Any) -> list[dict[str, Any]]:
 
 
 def _rank(obj: dict[str, Any]) -> int:
-    # A NewsArticle beats the WebPage wrapping it, which still beats nothing.
+    # A NewsArticle beats the WebPage wrapping it, which beats an object of no article type.
     kinds = _types(obj)
+    if not kinds & ARTICLE_TYPES:
+        return 2
     if kinds & {"webpage", "itempage"} and not kinds - {"webpage", "itempage"}:
         return 1
     return 0

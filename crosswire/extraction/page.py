@@ -1,53 +1,47 @@
 """Page → Article: a pure function of the HTML, its URL and (optionally) what a feed said about it.
 
-The page is parsed once. Metadata comes from what the page declares (JSON-LD, <meta>, <link rel>) read
-straight off that tree; the body comes from trafilatura given the same tree. Trafilatura's own metadata
-pass is skipped because it costs ~40% of the extraction time and repeats what we read here. The feed
-entry fills whatever the page leaves out; htmldate's quick heuristics are the last resort for a date.
+The page is parsed once. Metadata comes from what the page declares (JSON-LD, <meta>, <link rel>) and
+shows (its heading, byline, <time>) read straight off that tree: crosswire.extraction.headline picks the headline,
+crosswire.extraction.pagedates the dates, crosswire.extraction.bylines the authors. The body comes from trafilatura given the same
+tree; its own metadata pass is skipped because it costs ~40% of the extraction time and repeats what we read
+here. The feed entry fills only what the page leaves out, and every field records its source (provenance).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from htmldate import find_date
-from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.errors import ExtractionError, NotHtmlError
-from crosswire.extraction.charset import (
-    decode_html,
-    looks_like_html,
-    refuse_content_type,
-)
+from crosswire.extraction.bylines import find_authors, sort_byline
+from crosswire.extraction.charset import decode_html, looks_like_html, refuse_content_type
 from crosswire.extraction.cleaning import (
-    clean_authors,
     clean_text,
     guess_language,
     language_code,
     ld_names,
     ld_url,
-    parse_date,
     split_keywords,
 )
+from crosswire.extraction.headline import choose_headline, declared_site_names, site_keys
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
+from crosswire.extraction.pagedates import find_modified, find_published
 from crosswire.extraction.rules import apply_rules, overlay
 
 LOGGER = logging.getLogger(__name__)
 
 _STANDFIRST = re.compile(r"\b(standfirst|article[-_]?(summary|lede|lead|dek|intro)|dek|subheadline|sub-headline)\b")
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+")
 # Fewer words than this is a menu or an error stub, not an article (even a two-line flash has more).
 _MIN_BODY_WORDS = 10
 _WORDS = re.compile(r"\w+")
+_WS = re.compile(r"\s+")
 # A body shorter than this from the fast pass is retried with trafilatura's fallback extractors.
 _RETRY_BELOW_WORDS = 50
 # Short opening lines (datelines, "Updated 2 hours ago") make a poor lede.
@@ -95,69 +89,140 @@ def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
     if tree is None:
         raise NotHtmlError(f"not an HTML page: {url}")
     page = read_page_meta(tree)
-    text = _body(tree, url, page)
+    # Headline, byline and dates are read off the whole page, before the body pass drops comment threads.
+    site_names = declared_site_names(page)
+    title, title_from = choose_headline(page, tree, url, site_names)
+    byline, authors_from = find_authors(page, tree, site_keys(site_names, url)[0])
+    modified, modified_from = find_modified(page, tree)
+    published, published_from = find_published(page, tree, url, modified)
+    text, text_from = _body(tree, url, page)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
-    site_name = _site_name(page)
-    published = _published(page, tree)
-    if published is None and entry is not None:
-        published = entry.published
-    if published is None:
-        published = _guess_date(tree, url)
-    title = _title(page, tree, site_name) or (clean_text(entry.title) if entry else None) or _title_tag(page, site_name)
-    text = _drop_title(text, title)
-    return Article(
-        url=url,
-        canonical_url=_canonical(page, url),
-        title=title,
-        authors=_authors(page, tree) or clean_authors(entry.authors if entry else []),
-        published=published,
-        modified=_modified(page) or (entry.updated if entry else None),
-        language=_language(page, entry, text),
-        lede=_shorten(_lede(page, tree) or (clean_text(entry.summary) if entry else None) or _first_paragraph(text)),
-        text=text,
-        image=_absolute(url, page.first("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
-                                         "twitter:image:src") or ld_url(page.ld("image")))
-        or (entry.image if entry else None),
-        section=_section(page),
-        keywords=_keywords(page) or split_keywords(list(entry.tags) if entry else []),
-        site_name=site_name,
-    )
+    found = Fields()
+    lone_title_tag = title if title_from == "title-tag" else None
+    if lone_title_tag:
+        title = None   # a <title> nothing else agrees with is the weakest copy; a feed names the item itself
+    found.put("title", title, title_from)
+    found.put("title", clean_text(entry.title) if entry else None, "feed")
+    found.put("title", lone_title_tag or clean_text(page.title_tag), "title-tag")
+    found.put("published", published, published_from)
+    found.put("published", entry.published if entry else None, "feed")
+    found.put("modified", modified, modified_from)
+    found.put("modified", entry.updated if entry else None, "feed")
+    fed = sort_byline(entry.authors if entry else [])
+    found.put("authors", byline.people, authors_from)
+    found.put("authors", fed.people, "feed")
+    # Only a wire byline with no person in it makes the agency the author; else it is credited apart.
+    found.put("authors", byline.agencies, authors_from)
+    found.put("authors", fed.agencies, "feed")
+    # Failing all else the outlet signed it ("DER SPIEGEL", "ORF.at"): its first-declared name.
+    found.put("authors", byline.outlets[:1], authors_from)
+    found.put("authors", fed.outlets[:1], "feed")
+    found.put("agencies", byline.agencies, authors_from)
+    found.put("agencies", fed.agencies, "feed")
+    found.put("text", text, text_from)
+    publisher = ld_names(page.ld("publisher") or [])
+    found.put("site_name", clean_text(page.first("og:site_name")), "og")
+    found.put("site_name", clean_text(publisher[0]) if publisher else None, "json-ld")
+    found.put("site_name", site_names[0] if site_names else None, "meta")
+    _canonical(found, page, url)
+    _language(found, page, entry, text)
+    lede, lede_from = _lede(page, tree)
+    found.put("lede", _shorten(lede), lede_from)
+    found.put("lede", _shorten(clean_text(entry.summary)) if entry else None, "feed")
+    found.put("lede", _shorten(_first_paragraph(_drop_title(text, found.values.get("title")))), "body")
+    found.put("image", _absolute(url, page.first("og:image", "og:image:url", "og:image:secure_url",
+                                                 "twitter:image", "twitter:image:src")), "og")
+    found.put("image", _absolute(url, ld_url(page.ld("image"))), "json-ld")
+    found.put("image", entry.image if entry else None, "feed")
+    _section(found, page)
+    _keywords(found, page)
+    found.put("keywords", split_keywords(list(entry.tags)) if entry else None, "feed")
+    found.values["text"] = _drop_title(text, found.values.get("title"))
+    if found.sources.get("published") == "feed":
+        LOGGER.info("no publication date on the page, the feed's is used: %s", url)
+    return Article(url=url, **found.values, provenance=found.sources)
 
 
-def _body(tree: HtmlElement, url: str, page: PageMeta) -> str:
-    """Trafilatura's main text as paragraphs separated by a blank line; JSON-LD articleBody if that fails."""
+class Fields:
+    """Article fields filled in order of preference, remembering which source each came from."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.sources: dict[str, str] = {}
+
+    def put(self, name: str, value: Any, source: str | None) -> None:
+        """Set `name` unless an earlier, preferred source already gave it a value."""
+        if name not in self.values and value not in (None, "", [], {}):
+            self.values[name] = value
+            self.sources[name] = source or "page"
+
+
+def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
+    """Trafilatura's main text as paragraphs separated by a blank line (JSON-LD articleBody if that fails),
+    and which of those it was."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
-    _drop_comment_threads(tree)
-    raw = _trafilatura_text(tree, url, fast=True)
+    noise = _drop_comment_threads(tree)
+    raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
-        raw = _trafilatura_text(tree, url, fast=False) or raw
+        retry = _trafilatura_text(tree, url, fast=False)
+        raw, source = (retry, "trafilatura-fallback") if retry else (raw, source)
     if not raw.strip():
         body = page.ld("articleBody")
-        raw = body if isinstance(body, str) else ""
-    return "\n\n".join(line.strip() for line in raw.splitlines() if line.strip())
+        raw, source = (body, "json-ld") if isinstance(body, str) else ("", source)
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if noise:
+        lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
+    return "\n\n".join(lines), source
 
 
-# Reader-comment containers that trafilatura does not recognise as comments (Disqus threads, comment lists).
-_COMMENT_THREADS = etree.XPath(
-    "//*[self::section or self::div or self::ol or self::ul or self::aside]"
-    "[contains(concat(' ', normalize-space(@class), ' '), ' comments ') or contains(@class, 'disqus')"
-    " or contains(@class, 'comment-list') or contains(@class, 'comment-thread') or @id = 'comments'"
-    " or contains(@id, 'disqus') or @id = 'respond']"
-)
+# Sign-up boxes and lists of other stories inside the article container, which trafilatura keeps as text.
+_BOILERPLATE = re.compile(r"newsletter|sign-?up|related|recommended|latest-", re.I)
+_CONTAINERS = ("section", "div", "ol", "ul", "aside", "form")
 
 
-def _drop_comment_threads(tree: HtmlElement) -> None:
-    """Remove reader-comment threads before extraction: comments are never the article."""
-    for element in _COMMENT_THREADS(tree):
+def _is_comment_thread(classes: str, ident: str) -> bool:
+    """Reader-comment containers that trafilatura does not recognise as comments (Disqus, comment lists)."""
+    return (" comments " in f" {' '.join(classes.split())} " or "disqus" in classes or "comment-list" in classes
+            or "comment-thread" in classes or ident in ("comments", "respond") or "disqus" in ident)
+
+
+def _drop_comment_threads(tree: HtmlElement) -> str:
+    """Remove reader-comment threads (never the article) and return the text of sign-up boxes and
+    other-story lists, whitespace collapsed, one block per line.
+
+    Those boxes stay in the tree: removing them can change which container trafilatura takes for the
+    article, so their lines are dropped from its output instead. One pass in Python over the containers'
+    class and id costs less than an XPath that tests every element."""
+    threads, boxes = [], []
+    for element in tree.iter(_CONTAINERS):
+        classes, ident = element.get("class") or "", element.get("id") or ""
+        if not classes and not ident:
+            continue
+        if element.tag != "form" and _is_comment_thread(classes, ident):
+            threads.append(element)
+        elif element.tag != "ol" and _BOILERPLATE.search(classes + " " + ident):
+            boxes.append(element)
+    for element in threads:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
+    if not boxes:
+        return ""
+    paragraphs = len(tree.xpath("//p"))
+    blocks = []
+    for element in boxes:
+        # A class like "has-related-links" on the article's own wrapper must not take the article with it;
+        # a box inside a removed comment thread is gone already.
+        if element.getroottree().getroot() is tree and len(element.xpath(".//p")) * 2 < paragraphs:
+            blocks.append(_WS.sub(" ", element.text_content()).strip())
+    return "\n".join(blocks)
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
+    """Trafilatura's main text for the tree, or "" when it finds none or fails."""
     try:
         doc = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False)
     except Exception as exc:  # noqa: BLE001 -- hostile HTML can trip any layer; one page must not stop a crawl
@@ -186,6 +251,7 @@ def _shorten(lede: str | None) -> str | None:
 
 
 def _first_paragraph(text: str) -> str | None:
+    """The first paragraph long enough to be a lede, else the first one."""
     # Tables come out as "| cell |" rows; the pipes are layout, not prose.
     paragraphs = [p.strip(" |") for p in text.split("\n\n")]
     paragraphs = [p for p in paragraphs if p]
@@ -203,184 +269,60 @@ def _absolute(base: str, link: str | None) -> str | None:
     return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
-def _parsely(page: PageMeta) -> dict[str, Any]:
-    raw = page.first("parsely-page")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+def _canonical(found: Fields, page: PageMeta, url: str) -> None:
+    """rel=canonical, else og:url, else the JSON-LD url."""
+    found.put("canonical_url", _absolute(url, page.links.get("canonical")), "link")
+    found.put("canonical_url", _absolute(url, page.first("og:url")), "og")
+    found.put("canonical_url", _absolute(url, ld_url(page.ld("url"))), "json-ld")
 
 
-def _canonical(page: PageMeta, url: str) -> str | None:
-    return (
-        _absolute(url, page.links.get("canonical"))
-        or _absolute(url, page.first("og:url"))
-        or _absolute(url, ld_url(page.ld("url")))
-    )
-
-
-def _site_name(page: PageMeta) -> str | None:
-    publisher = page.ld("publisher")
-    publisher_names = ld_names(publisher) if publisher else []
-    return clean_text(
-        page.first("og:site_name", "application-name", "al:android:app_name")
-        or (publisher_names[0] if publisher_names else None)
-    )
-
-
-def _strip_site(title: str | None, site_name: str | None) -> str | None:
-    """Drop a " | Site Name" suffix or "Site Name - " prefix from a headline."""
-    title = clean_text(title)
-    if not title or not site_name:
-        return title
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) > 1:
-        kept = [p for p in parts if p.strip().casefold() != site_name.casefold()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept).strip()
-    return title
-
-
-def _title(page: PageMeta, tree: HtmlElement, site_name: str | None) -> str | None:
-    headline = page.ld("headline") or page.ld("name") if page.jsonld else None
-    declared = (
-        (headline if isinstance(headline, str) else None)
-        or page.first("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title")
-        or _parsely(page).get("title")
-    )
-    if declared:
-        return _strip_site(declared, site_name)
-    h1s = [clean_text(h.text_content()) for h in tree.iter("h1")]
-    h1s = [h for h in h1s if h]
-    return h1s[0] if len(h1s) == 1 else None
-
-
-def _title_tag(page: PageMeta, site_name: str | None) -> str | None:
-    title = _strip_site(page.title_tag, site_name)
-    if title and not site_name:
-        # No site name to match: the longest piece of "Headline | Outlet" is the headline.
-        parts = _TITLE_SEPARATORS.split(title)
-        title = max(parts, key=len).strip() if len(parts) > 1 else title
-    return title
-
-
-def _authors(page: PageMeta, tree: HtmlElement) -> list[str]:
-    ld_author = page.ld("author") or page.ld("creator")
-    if ld_author:
-        names = clean_authors(ld_names(ld_author))
-        if names:
-            return names
-    parsely = _parsely(page)
-    for values in (
-        page.all("article:author", "author", "parsely-author", "sailthru.author", "dc.creator",
-                 "dcterms.creator", "byl"),
-        parsely.get("authors") if isinstance(parsely.get("authors"), list) else [],
-    ):
-        names = clean_authors([v for v in values if isinstance(v, str)])
-        if names:
-            return names
-    # A byline marked up in the page itself.
-    bylines = tree.xpath('//a[@rel="author"]|//*[@itemprop="author"]/*[@itemprop="name"]')
-    return clean_authors([b.get("content") or b.text_content() for b in bylines[:5]])
-
-
-def _first_date(candidates: list[Any]) -> datetime | None:
-    for value in candidates:
-        parsed = parse_date(value)
-        if parsed is not None:
-            return parsed
-    return None
-
-
-def _published(page: PageMeta, tree: HtmlElement) -> datetime | None:
-    found = _first_date([
-        page.ld("datePublished"), page.ld("dateCreated"),
-        page.first("article:published_time", "og:published_time", "published_time", "parsely-pub-date",
-                   "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date",
-                   "dcterms.date", "datepublished", "pubdate", "publishdate", "publish-date", "date",
-                   "article.published", "cxenseparse:recs:publishtime"),
-        _parsely(page).get("pub_date"),
-    ])
-    if found is not None:
-        return found
-    times = tree.xpath('//time[@itemprop="datePublished"]/@datetime|//time[@pubdate]/@datetime')
-    return _first_date(times[:1])
-
-
-def _modified(page: PageMeta) -> datetime | None:
-    return _first_date([
-        page.ld("dateModified"),
-        page.first("article:modified_time", "og:updated_time", "dcterms.modified", "datemodified",
-                   "last-modified", "lastmod", "article.updated"),
-    ])
-
-
-def _guess_date(tree: HtmlElement, url: str) -> datetime | None:
-    """htmldate's quick heuristics (URL, visible dates) when nothing declares a date."""
-    try:
-        found = find_date(tree, url=url, extensive_search=False, original_date=True,
-                          outputformat="%Y-%m-%dT%H:%M:%S")
-    except Exception as exc:  # noqa: BLE001 -- a date guess is optional; never lose the article over it
-        LOGGER.info("htmldate failed on %s: %r", url, exc)
-        found = None
-    if found is None:
-        LOGGER.info("no publication date found: %s", url)
-    return parse_date(found)
-
-
-def _language(page: PageMeta, entry: FeedEntry | None, text: str) -> str | None:
-    for value in (
-        page.html_lang,
-        page.first("content-language", "language", "dc.language", "dcterms.language", "og:locale"),
-        page.ld("inLanguage"),
-        entry.language if entry else None,
+def _language(found: Fields, page: PageMeta, entry: FeedEntry | None, text: str) -> None:
+    """The declared language (html lang, meta, JSON-LD, feed), else a guess from the text."""
+    for value, source in (
+        (page.html_lang, "html-lang"),
+        (page.first("content-language", "language", "dc.language", "dcterms.language", "og:locale"), "meta"),
+        (page.ld("inLanguage"), "json-ld"),
+        (entry.language if entry else None, "feed"),
     ):
         if isinstance(value, dict):
             value = value.get("alternateName") or value.get("name")
-        code = language_code(value)
-        if code:
-            return code
-    return guess_language(text)
+        found.put("language", language_code(value), source)
+    found.put("language", guess_language(text), "guess")
 
 
-def _lede(page: PageMeta, tree: HtmlElement) -> str | None:
+def _lede(page: PageMeta, tree: HtmlElement) -> tuple[str | None, str | None]:
+    """The declared description (JSON-LD, then meta) or a standfirst element, and its source."""
     declared = page.ld("description")
-    lede = clean_text(declared if isinstance(declared, str) else None) or clean_text(
-        page.first("og:description", "description", "twitter:description", "dc.description",
-                   "dcterms.abstract", "sailthru.description")
-    )
+    lede = clean_text(declared if isinstance(declared, str) else None)
     if lede:
-        return lede
+        return lede, "json-ld"
+    lede = clean_text(page.first("og:description", "description", "twitter:description", "dc.description",
+                                 "dcterms.abstract", "sailthru.description"))
+    if lede:
+        return lede, "meta"
     for el in tree.iter("p", "div", "h2"):
         if _STANDFIRST.search(el.get("class") or ""):
             found = clean_text(el.text_content())
             if found:
-                return found
-    return None
+                return found, "standfirst"
+    return None, None
 
 
-def _section(page: PageMeta) -> str | None:
+def _section(found: Fields, page: PageMeta) -> None:
+    """JSON-LD articleSection (the first of a list), else the meta tags' section."""
     section = page.ld("articleSection")
     if isinstance(section, list):
         section = next((s for s in section if isinstance(s, str) and s.strip()), None)
-    return clean_text(section if isinstance(section, str) else None) or clean_text(
-        page.first("article:section", "parsely-section", "section", "sailthru.section")
-        or _parsely(page).get("section")
-    )
+    found.put("section", clean_text(section if isinstance(section, str) else None), "json-ld")
+    found.put("section", clean_text(page.first("article:section", "parsely-section", "section", "sailthru.section")
+                                    or page.parsely().get("section")), "meta")
 
 
-def _keywords(page: PageMeta) -> list[str]:
+def _keywords(found: Fields, page: PageMeta) -> None:
+    """JSON-LD keywords, else the first meta family that lists any."""
     declared = page.ld("keywords")
-    if declared:
-        found = split_keywords([declared])
-        if found:
-            return found
+    found.put("keywords", split_keywords([declared]) if declared else None, "json-ld")
     for keys in (("news_keywords",), ("keywords",), ("article:tag",), ("parsely-tags", "sailthru.tags")):
-        found = split_keywords(page.all(*keys))
-        if found:
-            return found
-    tags = _parsely(page).get("tags")
-    return split_keywords([tags]) if isinstance(tags, list) else []
+        found.put("keywords", split_keywords(page.all(*keys)), "og" if keys == ("article:tag",) else "meta")
+    tags = page.parsely().get("tags")
+    found.put("keywords", split_keywords([tags]) if isinstance(tags, list) else None, "meta")

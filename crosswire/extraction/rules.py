@@ -13,20 +13,19 @@ import re
 from datetime import datetime
 from typing import Any
 
-import dateparser
 import lxml.html
 from lxml.html import HtmlElement
 
 from crosswire.core.article import Article
-from crosswire.extraction.cleaning import clean_authors, clean_text, parse_date
+from crosswire.extraction.bylines import sort_byline
+from crosswire.extraction.cleaning import clean_text, parse_date
+from crosswire.extraction.pagedates import parse_dateline
 
 LOGGER = logging.getLogger(__name__)
 
 # Elements whose text is its own paragraph when a rule's body is read.
 _BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
 _NEVER_TEXT = {"script", "style", "noscript", "template", "iframe", "svg", "form", "button"}
-# Where a dateline's date starts: the first digit or month name, after labels like "Published:".
-_FIRST_DIGIT_OR_MONTH = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 
 
 def _select(tree: HtmlElement, css: str) -> list[HtmlElement]:
@@ -50,18 +49,6 @@ def _paragraphs(el: HtmlElement) -> list[str]:
                 blocks.append(b)
     texts = [_text(b) for b in blocks] if blocks else [_text(el)]
     return [t for t in texts if t]
-
-
-def parse_dateline(text: str | None) -> datetime | None:
-    """A date from dateline text like "Published: 09/03/2024 06:50 GMT" (day before month, as most outlets write)."""
-    if not text:
-        return None
-    start = _FIRST_DIGIT_OR_MONTH.search(text)
-    if start is None:
-        return None
-    parsed = dateparser.parse(text[start.start():][:64], settings={
-        "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
-    return parse_date(parsed) if parsed else None
 
 
 def _date(el: HtmlElement) -> datetime | None:
@@ -96,9 +83,11 @@ def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict
                 found["published"] = when
                 break
     if rules.get("authors"):
-        names = clean_authors([_text(el) for el in _select(tree, rules["authors"])])
-        if names:
-            found["authors"] = names
+        byline = sort_byline([_text(el) for el in _select(tree, rules["authors"])])
+        if byline.people or byline.agencies:
+            found["authors"] = byline.people or byline.agencies
+        if byline.agencies:
+            found["agencies"] = byline.agencies
     found["declares_lede"] = bool(tree.cssselect('meta[name="description"], meta[property="og:description"]'))
     missing = [k for k, field in (("title", "title"), ("body", "text"), ("date", "published"), ("authors", "authors"))
                if rules.get(k) and field not in found]
@@ -108,11 +97,16 @@ def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict
 
 
 def overlay(article: Article, found: dict[str, Any]) -> Article:
-    """The Article with what the rules found put over what the generic extractor found."""
+    """The Article with what the rules found put over what the generic extractor found, each such field's
+    provenance "rules"."""
+    if not article.provenance:
+        article.provenance = {k: "feed" for k in ("title", "published", "language") if getattr(article, k)}
     for key, value in found.items():
         if key != "declares_lede":
             setattr(article, key, value)
+            article.provenance[key] = "rules"
     if "text" in found and not found.get("declares_lede"):
         # Without a declared description the generic lede was the first paragraph of the wrong body.
         article.lede = found["text"].split("\n\n", 1)[0]
+        article.provenance["lede"] = "rules"
     return article
