@@ -13,7 +13,8 @@ from crosswire.crawlers.listings import parse_listing
 from crosswire.core.sources import Listing, parse_sources
 from testweb import TestWeb
 from testweb.outlets_discovery import LISTING_PATH
-from discoverydata import crawl, errors, requested, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import errors, requested, stored, truth, write_sources
 
 PAGE = """<html><body><main>
 <article class="post"><h2 class="entry-title"><a href="/2024/03/12/a/">Strikes near Deir Ezzor</a></h2>

@@ -7,24 +7,18 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
+from crawling import crawl_command
 from crosswire.core import exitcodes
 from crosswire.core.errors import LockedError
 from crosswire.storage.lock import CrawlLock, lock_path
 from testweb import TestWeb
 from testweb.site import Request, Response, make_response
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CROSSWIRE_EXTRACT_WORKERS=0",
-        "-s", "RETRY_TIMES=0", "-s", "ROBOTSTXT_OBEY=False"]
 EMPTY_RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Gate</title>'
              '<link>http://gate.test/</link><description>An empty feed.</description></channel></rss>')
-
-
-def crawl_command(db: Path, sources: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources), *FAST, *extra]
 
 
 def test_lock_is_exclusive_and_names_the_holder(tmp_path):

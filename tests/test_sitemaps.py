@@ -12,7 +12,8 @@ import pytest
 
 from crosswire.crawlers.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
 from testweb import TestWeb
-from discoverydata import crawl, errors, requested, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import errors, requested, stored, truth, write_sources
 
 UTC = timezone.utc
 URLSET = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '

@@ -12,7 +12,8 @@ from crosswire.core.errors import SourcesError
 from crosswire.core.sources import parse_sources
 from testweb import TestWeb
 from crosswire.core.topics import article_topics, compile_topic, load_topics, match_topics
-from discoverydata import crawl, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import stored, truth, write_sources
 
 
 @pytest.mark.parametrize("text, topics", [

@@ -10,7 +10,8 @@ import pytest
 
 from testweb import TestWeb
 from crosswire.crawlers.traps import calendar_date, facet_trap, trap_reason
-from discoverydata import crawl, errors, requested, stored, truth
+from crawling import crawl
+from discoverydata import errors, requested, stored, truth
 
 TODAY = date(2024, 5, 20)
 

@@ -9,24 +9,17 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from crawling import crawl
 from crosswire.core import exitcodes
 from crosswire.cli import main
 from testweb import TestWeb
 from testweb.server import closed_port
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CROSSWIRE_EXTRACT_WORKERS=0",
-        "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 DAY0 = "2026-03-01T06:00:00+00:00"
-
-
-def crawl(db: Path, sources: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources),
-                           *FAST, *extra], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
