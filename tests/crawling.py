@@ -1,11 +1,14 @@
-"""The suite's one way to crawl: `crosswire crawl` run as a user runs it, with test-speed settings.
+"""The suite's ways to crawl: end to end, as a user runs it, and one callback at a time.
 
-Every end-to-end crawl test goes through `crawl()` (or, when it must watch or kill the process while it runs,
+End to end: every crawl test goes through `crawl()` (or, when it must watch or kill the process while it runs,
 through `crawl_command()` and its own Popen). A crawl runs in a fresh process because Scrapy's reactor can
-start only once per process, and because that is what users run.
+start only once per process, and because that is what users run. FAST_SETTINGS is the one set of test-speed
+settings; a test that deliberately needs other settings passes only its differences (a later `-s` wins over
+an earlier one), e.g. SLOW_SETTINGS for the kill tests.
 
-FAST_SETTINGS is the one set of test-speed settings. A test that deliberately needs other settings passes
-only its differences (a later `-s` wins over an earlier one), e.g. SLOW_SETTINGS for the kill tests.
+One callback at a time: `unit_spider()` builds the crawl's spider the way `run_crawl` does (crosswire's
+settings, a CrawlContext over a database) without starting it, so a test can hand a callback or a pipeline
+one Scrapy response or item and read back exactly what it yielded, wrote and counted.
 """
 
 from __future__ import annotations
@@ -14,7 +17,20 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
+
+import sqlite_utils
+from scrapy.crawler import Crawler
+from scrapy.http import Request
+from scrapy.utils.test import get_crawler
+
+from crosswire.core.sources import Source
+from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
+from crosswire.crawlers.run import crawl_settings
+from crosswire.crawlers.spiders.news import NewsSpider
+from crosswire.storage.db import open_db
+from crosswire.storage.feeds import sync_source
+from crosswire.storage.runs import start_run
 
 # Why each setting differs from crosswire's polite defaults (crawlers/settings.py):
 FAST_SETTINGS: dict[str, str] = {
@@ -68,3 +84,38 @@ def crawl(db: Path, sources: Path, *extra: str, env: Mapping[str, str] | None = 
     """Run `crosswire crawl` with FAST_SETTINGS and `extra` arguments to the end; the finished process."""
     return subprocess.run(crawl_command(db, sources, *extra), capture_output=True, text=True, timeout=timeout,
                           env=dict(env) if env is not None else None)
+
+
+# --- one callback at a time -------------------------------------------------------------------------------
+
+UNIT_NOW = "2026-03-01T12:00:00+00:00"    # the crawl's clock in unit tests (CROSSWIRE_NOW)
+
+
+def unit_spider(sources: list[Source], db: sqlite_utils.Database | None = None,
+                **settings: object) -> NewsSpider:
+    """NewsSpider on a crawler set up as `run_crawl` sets it up, never started: crosswire's settings (the
+    clock pinned at UNIT_NOW, extraction in this process) plus `settings`, and a CrawlContext over `db` (a
+    new in-memory database by default) with its run started and its sources registered."""
+    db = db if db is not None else open_db(memory=True)
+    overrides = {"CROSSWIRE_NOW": UNIT_NOW, "CROSSWIRE_EXTRACT_WORKERS": 0, **settings}
+    # The reactor settings are left to get_crawler: it picks the ones that match this test process.
+    values = {name: value for name, value in crawl_settings(Path("unit.db"), sources, overrides).copy_to_dict().items()
+              if not name.startswith("TWISTED_")}
+    crawler = get_crawler(NewsSpider, values)
+    crawler.crosswire = CrawlContext(db=db, run_id=start_run(db, "crawl"), sources={s.name: s for s in sources})
+    for source in sources:     # what the spider's start() does first
+        sync_source(db, source)
+    return NewsSpider.from_crawler(crawler)
+
+
+def counters(crawler: Crawler) -> dict[str, int]:
+    """crosswire's own counters in the crawl's stats, without their prefix."""
+    return {key[len(STATS_PREFIX):]: value for key, value in crawler.stats.get_stats().items()
+            if key.startswith(STATS_PREFIX)}
+
+
+def described(request: Request) -> dict[str, Any]:
+    """What a yielded request asks for, as a plain value to compare whole: URL, callbacks, meta, headers."""
+    return {"url": request.url, "callback": getattr(request.callback, "__name__", None),
+            "errback": getattr(request.errback, "__name__", None), "meta": request.meta,
+            "headers": request.headers.to_unicode_dict(), "dont_filter": request.dont_filter}
