@@ -106,7 +106,8 @@ def test_export_jsonl_has_the_documented_fields(crawled):
     out = subprocess.run([sys.executable, "-m", "crosswire", "export", "--format", "jsonl", "--db",
                           str(crawled["db"])], capture_output=True, text=True, check=True).stdout
     records = [json.loads(line) for line in out.splitlines()]
-    assert len(records) == len(rows(crawled["db"], "select id from articles"))
+    assert rows(crawled["db"], "select id, url from articles order by id") == sorted(
+        (r["id"], r["url"]) for r in records)
     for record in records:
         assert {"id", "url", "source", "title", "authors", "published", "language", "text"} <= set(record)
         assert isinstance(record["authors"], list)
