@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -81,7 +82,6 @@ def _db_with_sources():
 
 
 def _store(db, source: str, path: str, text: str, published: str | None = None) -> int:
-    from datetime import datetime
     return store_article(db, Article(url=f"https://{source}.example/{path}", title=path, text=text,
                                      published=datetime.fromisoformat(published) if published else None),
                          source=source).article_id

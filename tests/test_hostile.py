@@ -7,10 +7,13 @@ import asyncio
 import os
 import sqlite3
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
@@ -109,8 +112,6 @@ def test_traps_are_not_followed_or_hammered(crawled):
 
 
 def test_retry_after_is_stored_and_schedules_the_feed(crawled):
-    from datetime import datetime, timedelta
-
     web = crawled["web"]
     [(checked, retry_after, next_check, failures)] = query(
         crawled["db"], "select last_checked, retry_after, next_check, consecutive_failures from feeds where url = ?",
@@ -177,15 +178,11 @@ def block_middleware() -> BlockPrivateAddressesMiddleware:
 
 
 def test_block_private_is_off_by_default():
-    from scrapy.exceptions import NotConfigured
-
     with pytest.raises(NotConfigured):
         BlockPrivateAddressesMiddleware.from_crawler(get_crawler())
 
 
 def test_block_private_refuses_a_redirect_into_the_internal_network():
-    from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-
     first = Request("http://93.184.216.34/story.html")
     assert asyncio.run(block_middleware().process_request(first)) is None        # a public address passes
     redirect = Response(first.url, status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"},

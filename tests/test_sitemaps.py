@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from crosswire.core.errors import SourcesError
+from crosswire.core.sources import parse_sources
 from crosswire.crawlers.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
 from testweb import TestWeb
 from crawling import crawl
@@ -147,9 +149,6 @@ def test_google_news_sitemap(web: TestWeb, tmp_path: Path):
 
 
 def test_sitemap_keys_in_the_sources_file():
-    from crosswire.core.errors import SourcesError
-    from crosswire.core.sources import parse_sources
-
     src = parse_sources('[[source]]\nname = "a"\nhomepage = "https://a.test/"\nsitemaps = "robots"\n', "s.toml")[0]
     assert ("robots",) == src.sitemaps
     assert {"name": "a", "homepage": "https://a.test/", "title": None, "feeds": [], "language": None,
