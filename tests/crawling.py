@@ -81,7 +81,8 @@ def crawl_command(db: Path, sources: Path, *extra: str, settings: Mapping[str, o
 
 def crawl(db: Path, sources: Path, *extra: str, env: Mapping[str, str] | None = None,
           timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedProcess:
-    """Run `crosswire crawl` with FAST_SETTINGS and `extra` arguments to the end; the finished process."""
+    """Run `crosswire crawl` with FAST_SETTINGS and `extra` arguments to the end; the finished process.
+    `env` replaces the crawl's whole environment (by default it inherits this process's)."""
     return subprocess.run(crawl_command(db, sources, *extra), capture_output=True, text=True, timeout=timeout,
                           env=dict(env) if env is not None else None)
 
@@ -98,7 +99,8 @@ def unit_spider(sources: list[Source], db: sqlite_utils.Database | None = None,
     new in-memory database by default) with its run started and its sources registered."""
     db = db if db is not None else open_db(memory=True)
     overrides = {"CROSSWIRE_NOW": UNIT_NOW, "CROSSWIRE_EXTRACT_WORKERS": 0, **settings}
-    # The reactor settings are left to get_crawler: it picks the ones that match this test process.
+    # The reactor (and its DNS resolver) are left to get_crawler, which picks what matches this test process;
+    # the crawler never starts, so they would not be used anyway.
     values = {name: value for name, value in crawl_settings(Path("unit.db"), sources, overrides).copy_to_dict().items()
               if not name.startswith("TWISTED_")}
     crawler = get_crawler(NewsSpider, values)

@@ -329,3 +329,20 @@ def test_listing_page_of_known_articles_is_the_last_one_read():
                         headers={"Content-Type": "text/html"})
     assert [] == list(spider.parse_listing_page(page))     # a routine crawl has caught up: no page 2
     assert {"listing_pages": 1, "entries_seen": 2, "articles_known": 2} == counters(spider.crawler)
+
+
+@pytest.mark.xfail(strict=True, reason="product bug: a listing page whose articles were stored earlier in this same "
+                                      "run counts as 'caught up', so a first crawl stops paginating (the listing's "
+                                      "older pages are never read) whenever another entry point got there first")
+def test_listing_page_of_articles_stored_in_this_run_is_not_caught_up():
+    spider = unit_spider(LISTING_SOURCES)
+    db = spider.context.db
+    # Another entry point of this run requested /news/a, and its article is stored by now.
+    store_article(db, Article(url=f"{HARBINGER}/news/a", title="A", text=BODY), source="harbinger")
+    spider.context.requested.add(url_key(f"{HARBINGER}/news/a"))
+    [first] = spider.listing_start(spider.context.sources["harbinger"])
+    page = HtmlResponse(LATEST, request=first, body=listing_page(["/news/a"], "/latest/page/2/"),
+                        headers={"Content-Type": "text/html"})
+    second_url = f"{LATEST}page/2/"
+    assert [listing_request(second_url, 1, 2, (LATEST, second_url))] == [
+        described(r) for r in spider.parse_listing_page(page)]
