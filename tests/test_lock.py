@@ -65,8 +65,9 @@ def test_second_overlapping_crawl_is_refused_at_once(tmp_path):
         sources.write_text(f'[[source]]\nname = "gate"\nhomepage = "{web.base_url("levant-ledger")}/"\n'
                            f'feeds = ["{web.base_url("levant-ledger")}/gate.xml"]\n')
         db, log = tmp_path / "news.db", tmp_path / "crawl.log"
-        first = subprocess.Popen(crawl_command(db, sources), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True)
+        # The gated feed must outlast the second crawl's start-up (seconds on a busy machine), not time out.
+        first = subprocess.Popen(crawl_command(db, sources, "-s", "DOWNLOAD_TIMEOUT=120"), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
         try:
             assert arrived.wait(60), "the first crawl never fetched its feed"
             second = subprocess.run(crawl_command(db, sources, "--log-file", str(log)), capture_output=True,
