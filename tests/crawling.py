@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import sqlite_utils
 from scrapy.crawler import Crawler
@@ -84,7 +85,7 @@ def crawl(db: Path, sources: Path, *extra: str, env: Mapping[str, str] | None = 
     """Run `crosswire crawl` with FAST_SETTINGS and `extra` arguments to the end; the finished process.
     `env` replaces the crawl's whole environment (by default it inherits this process's)."""
     return subprocess.run(crawl_command(db, sources, *extra), capture_output=True, text=True, timeout=timeout,
-                          env=dict(env) if env is not None else None)
+                          env=dict(env) if env is not None else None, check=False)
 
 
 # --- one callback at a time -------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from crawling import UNIT_NOW, counters, unit_spider
 from scrapy.exceptions import DropItem
 
-from crawling import UNIT_NOW, counters, unit_spider
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.sources import parse_sources
 from crosswire.crawlers.context import Sighting
