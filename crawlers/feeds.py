@@ -28,7 +28,6 @@ from crosswire.crawlers.schedule import after_success, failure_decision
 from crosswire.storage.feeds import (
     feed_published_times,
     feed_state,
-    forget_validators,
     record_feed_failure,
     record_feed_success,
 )
@@ -47,6 +46,7 @@ class ParsedFeed:
     problem: str | None = None        # None when the feed parsed cleanly
     version: str | None = None        # e.g. rss20, atom10, json11
     ttl_minutes: int | None = None    # RSS <ttl>, a hint for polling
+    bad_items: list[tuple[str, str]] = field(default_factory=list)   # (which item, why) of items left out
 
 
 def strip_html(text: str | None) -> str | None:
@@ -93,26 +93,55 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return ParsedFeed(kind="json", problem="invalid JSON Feed: no items list")
     version = str(doc.get("version", ""))
-    entries = []
-    for item in doc["items"]:
-        if not isinstance(item, dict):
+    entries, bad = [], []
+    for index, item in enumerate(doc["items"], 1):
+        problem = _json_item_problem(item)
+        if problem is not None:
+            bad.append((f"item-{index}", f"JSON Feed item {index}: {problem}"))
             continue
         link = item.get("url") or item.get("external_url")
-        if not isinstance(link, str) or not link:
+        if not link:
             continue
         authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        feed_language = doc.get("language") if isinstance(doc.get("language"), str) else None
         entries.append(FeedEntry(
             url=urljoin(url, link), guid=str(item.get("id")) if item.get("id") is not None else None,
             title=strip_html(item.get("title")),
             summary=strip_html(item.get("summary") or item.get("content_text") or item.get("content_html")),
-            authors=[a["name"] for a in authors if isinstance(a, dict) and a.get("name")],
+            authors=[a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)],
             published=_iso_to_dt(item.get("date_published")), updated=_iso_to_dt(item.get("date_modified")),
-            tags=[t for t in item.get("tags", []) if isinstance(t, str)],
+            tags=[t for t in item.get("tags") or [] if isinstance(t, str)],
             image=item.get("image") or item.get("banner_image"),
-            language=item.get("language") or doc.get("language"),
+            language=item.get("language") or feed_language,
         ))
-    return ParsedFeed(kind="json", title=doc.get("title"), entries=entries,
+    title = doc.get("title") if isinstance(doc.get("title"), str) else None
+    return ParsedFeed(kind="json", title=title, entries=entries, bad_items=bad,
                       version="json" + version.rsplit("/", 1)[-1].replace(".", ""))
+
+
+# JSON Feed 1.1's item fields and the JSON types the spec gives them (a string id may also come as a number).
+_JSON_ITEM_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str, int), "url": (str,), "external_url": (str,), "title": (str,), "summary": (str,),
+    "content_text": (str,), "content_html": (str,), "image": (str,), "banner_image": (str,),
+    "date_published": (str,), "date_modified": (str,), "language": (str,), "tags": (list,),
+    "authors": (list,), "author": (dict,),
+}
+
+
+def _json_item_problem(item: Any) -> str | None:
+    """Why a JSON Feed item cannot be read (a field of the wrong type), or None."""
+    if not isinstance(item, dict):
+        return f"expected an object, got {type(item).__name__}"
+    for name, types in _JSON_ITEM_TYPES.items():
+        value = item.get(name)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            return f'"{name}" is {_json_kind(value)}, expected {" or ".join(_json_kind(k()) for k in types)}'
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "a boolean"}.get(type(value), type(value).__name__)
 
 
 def _entry_from_feedparser(e: Any, base: str, language: str | None) -> FeedEntry | None:
@@ -204,17 +233,26 @@ class FeedMixin:
         decision = after_success(now, published=[e.published for e in parsed.entries] or
                                  feed_published_times(self.db, feed_id), ttl_minutes=parsed.ttl_minutes,
                                  cache_control=cache_control, config=self.poll_config)
-        record_feed_success(
-            self.db, feed_id, status=response.status, kind=parsed.kind, entries=len(parsed.entries),
-            etag=header(response, "ETag"), bozo=parsed.problem, last_modified=header(response, "Last-Modified"),
-            next_check=iso(decision.next_check), now=iso(now),
-        )
+        # The feed's new state is written once every entry it names is settled (see crawlers/context.py).
+        self.context.hold(feed_id, {
+            "status": response.status, "kind": parsed.kind, "entries": len(parsed.entries),
+            "etag": header(response, "ETag"), "bozo": parsed.problem,
+            "last_modified": header(response, "Last-Modified"), "next_check": iso(decision.next_check),
+            "now": iso(now)})
         if parsed.problem:
             # A malformed feed still yields what could be parsed; the problem is kept against the feed, and
             # counts as an error only when nothing could be read.
             self.stat("feed_problems")
             self.note(source, response.url, "parse", parsed.problem, feed_id=feed_id, count=not parsed.entries)
-        yield from self.article_requests(parsed.entries, feed_id=feed_id, source=source)
+        for where, problem in parsed.bad_items:
+            self.note(source, f"{response.url}#{where}", "parse", problem, feed_id=feed_id)
+        entries = parsed.entries
+        if len(entries) > self.limit(source, "max_articles"):
+            # Newest first, so the per-crawl limit keeps the recent end of a long feed.
+            entries = sorted(entries, key=lambda e: e.published.timestamp() if e.published else float("-inf"),
+                             reverse=True)
+        capped = yield from self.article_requests(entries, feed_id=feed_id, source=source)
+        self.context.listed(feed_id, capped=capped)
 
     def on_feed_failed(self, failure: Any) -> None:
         """A feed that could not be fetched: back off (honouring Retry-After), record why."""
@@ -236,11 +274,8 @@ class FeedMixin:
         self.note(request.meta["source"], request.url, kind, reason, feed_id=request.meta["feed_id"])
 
     def on_article_failed(self, failure: Any) -> None:
-        """An article page that could not be fetched: recorded, and its feed read in full next time."""
+        """An article page that could not be fetched: recorded; its entry point is read in full next time."""
         request = failure.request
-        if request.meta.get("feed_id") is not None:
-            # A 304 next time would hide this entry for good; fetch the feed in full so it is retried.
-            forget_validators(self.db, request.meta["feed_id"])
         kind, reason = classify(failure_exception(failure))
         self.note(request.meta.get("source"), request.url, kind, reason, feed_id=request.meta.get("feed_id"))
-
+        self.context.settle(request.meta["key"], ok=False)

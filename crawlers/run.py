@@ -5,6 +5,7 @@ settings assembled from defaults, sources and `-s`; the stats come back as a Cra
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -142,6 +143,9 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     settings.set("DOWNLOAD_SLOTS", source_slots(sources), priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    # crosswire's name for the run's time bound drives Scrapy's own (unless -s sets Scrapy's directly).
+    if "CLOSESPIDER_TIMEOUT" not in (overrides or {}):
+        settings.set("CLOSESPIDER_TIMEOUT", settings.getfloat("CROSSWIRE_MAX_RUN"), priority="cmdline")
     return settings
 
 
@@ -155,30 +159,59 @@ def _cluster_new_articles(db: sqlite_utils.Database) -> int:
         return 0
 
 
+class Stopped(Exception):
+    """A SIGTERM or SIGINT after the reactor stopped (while copy families and stories are brought up to date)."""
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
 def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, object] | None = None,
               progress: bool = False, command: str = "crawl") -> CrawlSummary:
-    """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process."""
+    """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process.
+
+    A SIGTERM or SIGINT stops the crawl gracefully (Scrapy's own handlers: requests in flight finish within
+    their timeout, nothing new starts); every entry point whose articles were not all stored keeps its old
+    state, so the next crawl asks for them again. The run is recorded `interrupted`."""
     db = open_db(db_path)
     run_id = start_run(db, command)
     process = CrawlerProcess(crawl_settings(db_path, sources, overrides, progress))
     quiet_loggers()   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(NewsSpider)
-    crawler.crosswire = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources})
+    context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources})
+    crawler.crosswire = context
     started = time.monotonic()
     status = "failed"
     stats: dict[str, int] = {}
     try:
         process.crawl(crawler)
         process.start()
+        # Scrapy leaves its signal handlers in place after the reactor stops: from here on a signal stops the
+        # bookkeeping below (it is resumable: the next crawl picks up whatever is not indexed yet).
+        signal.signal(signal.SIGTERM, _stop_on_signal)
+        signal.signal(signal.SIGINT, _stop_on_signal)
         stats = {key: int(crawler.stats.get_value(STATS_PREFIX + key, 0)) for key in STAT_KEYS}
         stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
         stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
-        # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
-        stats["families_matched"] = index_new_articles(db).matched
-        stats["stories_new"] = _cluster_new_articles(db)
-        summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)
+        # A forced stop (a second signal) ends the reactor before the spider closes: no reason is recorded.
+        reason = str(crawler.stats.get_value("finish_reason") or "shutdown")
+        summary = CrawlSummary(run_id=run_id, seconds=0.0, stats=stats, reason=reason, due=context.unsettled(),
+                               storage_problem=context.storage_problem)
+        if summary.status not in ("interrupted", "failed"):
+            # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
+            stats["families_matched"] = index_new_articles(db).matched
+            stats["stories_new"] = _cluster_new_articles(db)
+        summary.seconds = time.monotonic() - started
         status = summary.status
         return summary
+    except Stopped:
+        status = "interrupted"
+        return CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats, reason="shutdown")
     finally:
-        finish_run(db, run_id, status=status, stats=stats)
-        db.close()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            finish_run(db, run_id, status=status, stats=stats)
+        finally:
+            db.close()

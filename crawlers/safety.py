@@ -1,5 +1,7 @@
 """Downloader middlewares that keep an unattended crawl safe for the sites and for the host it runs on.
 
+    SchemeGuardMiddleware            only http(s) URLs are ever fetched (redirect targets included).
+
     BlockPrivateAddressesMiddleware  CROSSWIRE_BLOCK_PRIVATE = True refuses requests (redirect targets
                                      included) whose host resolves to a private, loopback, link-local,
                                      multicast, reserved or unspecified address: for hosted setups where a
@@ -30,6 +32,28 @@ from scrapy.utils.response import get_meta_refresh
 
 from crosswire.core.times import now_utc
 from crosswire.crawlers.schedule import retry_after_seconds
+from crosswire.identity.urls import unfetchable_reason
+
+
+class UnsupportedSchemeError(IgnoreRequest):
+    """A request for a URL crosswire never fetches (file:, ftp:, data:, ...): refused before any handler."""
+
+    kind = "scheme"
+
+
+class SchemeGuardMiddleware:
+    """Only http(s) requests reach a download handler: a feed, sitemap, listing or redirect naming file://
+    would make the crawl read local files, and ftp:// hangs past every timeout. Runs for every request,
+    redirects included, before anything else."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "SchemeGuardMiddleware":
+        return cls()
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        reason = unfetchable_reason(request.url)
+        if reason is not None:
+            raise UnsupportedSchemeError(reason)
 
 
 class BlockedAddressError(IgnoreRequest):

@@ -34,7 +34,8 @@ def errors(db) -> list[tuple]:
 def article_request(url: str, feed_id: int, source: str, entry: FeedEntry) -> dict:
     """What `described()` gives for the spider's request of a new article."""
     return {"url": url, "callback": "parse_article", "errback": "on_article_failed",
-            "meta": {"feed_id": feed_id, "source": source, "entry": entry.to_dict(), "kind": "article"},
+            "meta": {"feed_id": feed_id, "source": source, "entry": entry.to_dict(), "kind": "article",
+                     "key": url_key(url)},
             "headers": {}, "dont_filter": False}
 
 
@@ -93,11 +94,34 @@ def test_feed_with_new_known_and_duplicate_entries(feed_spider):
     assert [(known.article_id, feed_id, "k-1"), (earlier.article_id, feed_id, "e-1")] == rows(
         db, "select article_id, feed_id, guid from sightings order by article_id")
     assert [(known.article_id,), (earlier.article_id,)] == rows(db, "select id from articles order by id")
-    # Posts an hour apart: the feed is checked again in half an hour.
+    feed_row = ("select kind, last_status, etag, last_modified, entries_last, bozo, last_checked, next_check "
+                "from feeds")
+    # The feed's new state waits for the two articles it named that are not stored yet: a crawl stopped now
+    # leaves the feed as it was, due, so the next one asks for them again.
+    assert {url_key(f"{LEDGER}/news/new"), url_key(f"{LEDGER}/news/dup")} == context.held[feed_id].waiting
+    assert [("feed", None, None, None, None, None, None, None)] == rows(db, feed_row)
+    context.settle(url_key(f"{LEDGER}/news/new"), ok=True)
+    assert [("feed", None, None, None, None, None, None, None)] == rows(db, feed_row)
+    context.settle(url_key(f"{LEDGER}/news/dup"), ok=True)
+    # Both stored: now the validators advance. Posts an hour apart: the feed is checked again in half an hour.
     assert [("rss", 200, '"v1"', "Sun, 01 Mar 2026 11:59:00 GMT", 5, None, UNIT_NOW, "2026-03-01T12:30:00+00:00")
-            ] == rows(db, "select kind, last_status, etag, last_modified, entries_last, bozo, last_checked, "
-                          "next_check from feeds")
+            ] == rows(db, feed_row)
+    assert {} == context.held
     assert [] == errors(db)
+
+
+def test_a_failed_article_drops_the_feeds_validators_but_schedules_it(feed_spider):
+    spider, db, feed_id = feed_spider
+    request = spider.feed_request(f"{LEDGER}/rss.xml", feed_id, "ledger")
+    response = TextResponse(request.url, request=request, body=rss(
+        ("One", f"{LEDGER}/news/1", "g-1", "Sun, 01 Mar 2026 10:00:00 GMT"),
+        ("Two", f"{LEDGER}/news/2", "g-2", "Sun, 01 Mar 2026 11:00:00 GMT")),
+        headers={"Content-Type": "application/rss+xml", "ETag": '"v2"'})
+    assert 2 == len(list(spider.on_feed(response)))
+    spider.context.settle(url_key(f"{LEDGER}/news/1"), ok=True)
+    spider.context.settle(url_key(f"{LEDGER}/news/2"), ok=False)
+    # No ETag kept: the next fetch is a full one and asks for /news/2 again; the next check is as usual.
+    assert [(200, None, "2026-03-01T12:30:00+00:00")] == rows(db, "select last_status, etag, next_check from feeds")
 
 
 def test_not_modified_feed_sends_validators_and_yields_nothing(feed_spider):
@@ -144,6 +168,8 @@ def test_malformed_feed_still_gives_its_entries_and_keeps_the_problem(feed_spide
     problem = "SAXParseException: <unknown>:1:517: no element found"     # the parser's words: the body ends
     # Kept against the feed and recorded, but not counted as an error: the feed gave what it could.
     assert [(spider.context.run_id, feed_id, "ledger", f"{LEDGER}/rss.xml", "parse", problem)] == errors(db)
+    for n in (1, 2):
+        spider.context.settle(url_key(f"{LEDGER}/news/{n}"), ok=True)
     assert [("rss", 2, problem)] == rows(db, "select kind, entries_last, bozo from feeds")
     assert {"feeds_checked": 1, "feed_problems": 1, "entries_seen": 2} == counters(spider.crawler)
 
@@ -166,7 +192,8 @@ def test_known_entry_with_a_later_updated_date_is_fetched_again(feed_spider):
     entry = FeedEntry(url=f"{LEDGER}/news/edited", guid="e-1", updated=datetime(2026, 3, 1, 10, tzinfo=UTC))
     assert [{"url": f"{LEDGER}/news/edited", "callback": "parse_article", "errback": "on_article_failed",
              "meta": {"feed_id": feed_id, "source": "ledger", "kind": "article", "refetch": True,
-                      "entry": entry.to_dict()}, "headers": {}, "dont_filter": True}] == [
+                      "entry": entry.to_dict(), "key": url_key(f"{LEDGER}/news/edited")}, "headers": {},
+             "dont_filter": True}] == [
         described(r) for r in spider.article_requests([entry], feed_id=feed_id, source="ledger")]
     assert {"entries_seen": 1, "articles_refetched": 1, "articles_known": 1} == counters(spider.crawler)
     assert [(known.article_id, feed_id, "2026-03-01T10:00:00+00:00")] == rows(
@@ -183,7 +210,7 @@ def test_parse_article_hands_the_page_and_its_entry_to_the_pipelines(feed_spider
                             headers={"Content-Type": "text/html; charset=utf-8"})
     assert [PageItem(url=f"{LEDGER}/news/2026/03/story", body=page, source="ledger",
                      content_type="text/html; charset=utf-8", requested_url=f"{LEDGER}/s/1", feed_id=feed_id,
-                     guid="s-1", entry=entry)] == list(spider.parse_article(response))
+                     guid="s-1", entry=entry, key=url_key(f"{LEDGER}/s/1"))] == list(spider.parse_article(response))
 
 
 # --- sitemaps ---------------------------------------------------------------------------------------------
@@ -198,11 +225,13 @@ def sitemap_sources(limits: str) -> list:
 
 
 def sitemap_request(url: str, feed_id: int, *, root: str = INDEX, depth: int, previous: datetime | None = None,
-                    headers: dict | None = None) -> dict:
-    """What `described()` gives for the spider's request of one sitemap file."""
+                    headers: dict | None = None, child: bool = True) -> dict:
+    """What `described()` gives for the spider's request of one sitemap file (an index's child waits under
+    a key of its own)."""
     return {"url": url, "callback": "parse_sitemap_file", "errback": "entry_point_failed",
             "meta": {"handle_httpstatus_list": [304], "feed_id": feed_id, "source": "cedar", "kind": "sitemap",
-                     "root": root, "depth": depth, "previous": previous},
+                     "root": root, "depth": depth, "previous": previous,
+                     "key": f"sitemap:{url}" if child else None},
             "headers": headers or {}, "dont_filter": False}
 
 
@@ -216,7 +245,7 @@ def test_sitemap_index_within_max_pages_fetches_the_newest_children():
     spider = unit_spider(sitemap_sources("max_pages = 2"))
     db = spider.context.db
     [request] = spider.sitemap_start(spider.context.sources["cedar"])
-    assert sitemap_request(INDEX, 1, depth=0) == described(request)
+    assert sitemap_request(INDEX, 1, depth=0, child=False) == described(request)
     response = TextResponse(INDEX, request=request, headers={"Content-Type": "application/xml"}, body=index(
         ("/sitemaps/2024-01.xml", "2024-01-31"), ("/sitemaps/2024-03.xml", "2024-03-31"),
         ("/sitemaps/latest.xml", None), ("/sitemaps/2024-02.xml", "2024-02-29")))
@@ -227,9 +256,17 @@ def test_sitemap_index_within_max_pages_fetches_the_newest_children():
     assert [(spider.context.run_id, 1, "cedar", INDEX, "limit", "stopped after 2 sitemap files (max_pages)")
             ] == errors(db)
     assert {"sitemaps_checked": 1, "cut_by_limits": 1} == counters(spider.crawler)
+    feeds = "select url, kind, entries_last from feeds order by id"
+    # The index's state waits for the two children it requested (a cut index stays partial: no validators).
+    assert {f"sitemap:{CEDAR}/sitemaps/latest.xml", f"sitemap:{CEDAR}/sitemaps/2024-03.xml"} == (
+        spider.context.held[1].waiting)
+    assert [(INDEX, "sitemap", None), (f"{CEDAR}/sitemaps/latest.xml", "sitemap", None),
+            (f"{CEDAR}/sitemaps/2024-03.xml", "sitemap", None)] == rows(db, feeds)
+    spider.context.settle(f"sitemap:{CEDAR}/sitemaps/latest.xml", ok=True)
+    spider.context.settle(f"sitemap:{CEDAR}/sitemaps/2024-03.xml", ok=True)
     assert [(INDEX, "sitemap", 4), (f"{CEDAR}/sitemaps/latest.xml", "sitemap", None),
-            (f"{CEDAR}/sitemaps/2024-03.xml", "sitemap", None)] == rows(
-        db, "select url, kind, entries_last from feeds order by id")
+            (f"{CEDAR}/sitemaps/2024-03.xml", "sitemap", None)] == rows(db, feeds)
+    assert [(INDEX, None, None)] == rows(db, "select url, etag, last_success from feeds where id = 1")
 
 
 def test_sitemap_index_nested_beyond_max_depth_is_cut():
@@ -252,7 +289,7 @@ def test_urlset_requests_only_entries_since_the_last_fetch_newest_first_within_m
     record_feed_success(db, feed_id, status=200, kind="sitemap", now="2024-03-13T12:00:00+00:00")
     request = spider.sitemap_request(url, "cedar", root=INDEX, depth=1)
     last = datetime(2024, 3, 13, 12, tzinfo=UTC)
-    assert sitemap_request(url, feed_id, depth=1, previous=last) == described(request)
+    assert sitemap_request(url, feed_id, depth=1, previous=last, child=False) == described(request)
     lastmods = {"/2024/03/10/a": "2024-03-10", "/2024/03/12/b": "2024-03-12", "/2024/03/13/c": "2024-03-13",
                 "/2024/03/14/d": "2024-03-14"}
     body = "".join(f"<url><loc>{CEDAR}{path}</loc><lastmod>{day}</lastmod></url>" for path, day in lastmods.items())
@@ -285,7 +322,8 @@ def listing_page(paths: list[str], next_href: str | None) -> bytes:
 def listing_request(url: str, feed_id: int, page: int, visited: tuple[str, ...]) -> dict:
     return {"url": url, "callback": "parse_listing_page", "errback": "entry_point_failed",
             "meta": {"handle_httpstatus_list": [304], "feed_id": feed_id, "source": "harbinger", "kind": "listing",
-                     "listing": 0, "page": page, "visited": visited}, "headers": {}, "dont_filter": True}
+                     "listing": 0, "page": page, "visited": visited, "key": f"page:{url}" if page > 1 else None},
+            "headers": {}, "dont_filter": True}
 
 
 def test_listing_pages_follow_next_until_it_loops_back():
@@ -304,7 +342,8 @@ def test_listing_pages_follow_next_until_it_loops_back():
                             FeedEntry(url=f"{HARBINGER}/news/b", title="Story /news/b")),
             listing_request(second_url, 1, 2, (LATEST, second_url))] == out
 
-    second = spider._listing_request(second_url, "harbinger", 0, 1, page=2, visited=(LATEST, second_url))
+    second = spider._listing_request(second_url, "harbinger", 0, 1, page=2, visited=(LATEST, second_url),
+                                     key=f"page:{second_url}")
     page_two = HtmlResponse(second_url, request=second, body=listing_page(["/news/c"], "/latest/"),
                             headers={"Content-Type": "text/html"})
     assert [article_request(f"{HARBINGER}/news/c", 1, "harbinger",
@@ -313,9 +352,13 @@ def test_listing_pages_follow_next_until_it_loops_back():
     assert [(spider.context.run_id, 1, "harbinger", second_url, "trap",
              f"pagination loops back to {LATEST}")] == errors(db)
     assert {"listing_pages": 2, "entries_seen": 3, "pagination_loops": 1} == counters(spider.crawler)
-    # Only the first page's state is kept (it is the one fetched conditionally next time).
-    assert [(LATEST, "listing", 200, '"p1"', 2)] == rows(db, "select url, kind, last_status, etag, entries_last "
-                                                            "from feeds")
+    # Only the first page's state is kept (it is the one fetched conditionally next time), and only once the
+    # three articles the listing named are settled.
+    listing_row = "select url, kind, last_status, etag, entries_last from feeds"
+    assert [(LATEST, "listing", None, None, None)] == rows(db, listing_row)
+    for path in ("a", "b", "c"):
+        spider.context.settle(url_key(f"{HARBINGER}/news/{path}"), ok=True)
+    assert [(LATEST, "listing", 200, '"p1"', 2)] == rows(db, listing_row)
 
 
 def test_listing_page_of_known_articles_is_the_last_one_read():

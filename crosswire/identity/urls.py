@@ -110,3 +110,22 @@ def same_site(a: str, b: str) -> bool:
     """Whether two URLs belong to the same site (host without www./m./amp., and the same non-default port)."""
     site_a = site_key(a)
     return site_a != "" and site_a == site_key(b)
+
+
+FETCHED_SCHEMES = ("http", "https")
+
+
+def unfetchable_reason(url: str) -> str | None:
+    """Why crosswire will not fetch `url`, or None when it may: only http(s) URLs with a host are fetched,
+    whatever a feed, sitemap, listing, redirect or xml:base says (file:, ftp:, mailto:, javascript:, data:
+    would read local files, hang on protocols nobody polices, or mean nothing)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "not a URL"
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHED_SCHEMES:
+        return f"unsupported URL scheme {scheme + ':' if scheme else '(none)'} (only http and https are fetched)"
+    if not parts.hostname:
+        return "URL has no host"
+    return None
