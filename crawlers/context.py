@@ -65,6 +65,7 @@ class CrawlContext:
     waiters: dict[str, set[int]] = field(default_factory=dict)
     stats: Any = None                          # the crawl's Scrapy stats (set by run_crawl)
     storage_problem: str | None = None         # the last storage failure, for the summary line
+    storage_streak: int = 0                    # storage failures since the last article stored
 
     @staticmethod
     def of(crawler: Any) -> "CrawlContext":
@@ -96,6 +97,7 @@ class CrawlContext:
         """The archive refused a write (locked past every retry, disk full): count it, keep its reason for the
         summary, and record it when the archive still takes an error row."""
         self.storage_problem = str(exc)
+        self.storage_streak += 1
         if self.stats is not None:
             self.stats.inc_value(STATS_PREFIX + "storage_errors")
             if count:
@@ -141,6 +143,8 @@ class CrawlContext:
 
     def settle(self, key: str, *, ok: bool) -> None:
         """An article (or sub-page) is done: stored or judged (`ok`), or failed with its error recorded."""
+        if ok:
+            self.storage_streak = 0
         for feed_id in self.waiters.pop(key, set()):
             held = self.held.get(feed_id)
             if held is None:
@@ -148,10 +152,6 @@ class CrawlContext:
             held.waiting.discard(key)
             held.failed = held.failed or not ok
             self._release_if_done(held)
-
-    def unsettled(self) -> int:
-        """How many entry points still hold their state (a stopped crawl leaves them due)."""
-        return len(self.held)
 
     def _release_if_done(self, held: Held) -> None:
         if not held.listed or held.waiting:

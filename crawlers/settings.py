@@ -89,6 +89,10 @@ EXTENSIONS = {
 CROSSWIRE_MAX_RUN = 3 * 3600
 CLOSESPIDER_TIMEOUT = CROSSWIRE_MAX_RUN
 
+# How long (seconds) a write waits for another writer (`crosswire stories recluster`, a backup) before it is
+# retried; a write still refused after its retries is an error, and its article stays due.
+CROSSWIRE_BUSY_TIMEOUT = 30.0
+
 # Where to store (set by `crosswire crawl`).
 CROSSWIRE_DB = None
 # Extraction worker processes; 0 extracts in the crawling process (slower, simpler to debug).

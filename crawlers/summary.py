@@ -16,7 +16,8 @@ STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_du
 
 # Why Scrapy closed the spider, when it was not because the work was done.
 STOPPED = {"shutdown": "stopped by a signal", "closespider_timeout": "stopped at its time limit (CROSSWIRE_MAX_RUN)",
-           "storage-full": "stopped: the archive's disk is full"}
+           "storage-full": "stopped: the archive's disk is full",
+           "storage-locked": "stopped: another program kept the archive locked"}
 
 
 @dataclass
@@ -27,14 +28,13 @@ class CrawlSummary:
     seconds: float
     stats: dict[str, int] = field(default_factory=dict)
     reason: str = "finished"              # why the crawl ended (Scrapy's close reason; "finished" when done)
-    due: int = 0                          # entry points left due because the crawl ended before their articles
     storage_problem: str | None = None    # the archive's own complaint, when it refused writes
 
     @property
     def status(self) -> str:
         """ok, partial (some feeds or pages failed), nothing (no feed was due, or no source had a feed),
         failed (the archive refused writes) or interrupted (stopped before it finished: the rest is due)."""
-        if self.stats.get("storage_errors") or self.reason == "storage-full":
+        if self.stats.get("storage_errors") or self.reason.startswith("storage-"):
             return "failed"
         if self.reason != "finished":
             return "interrupted"
@@ -62,8 +62,7 @@ class CrawlSummary:
             parts.append(f"{self.stats['storage_errors']} writes failed ({self.storage_problem or 'storage error'})")
         if not parts:
             return ""
-        return "; " + ", ".join(parts) + (f"; {self.due} feeds, sitemaps or listings stay due" if self.due else
-                                          "; what was not stored stays due")
+        return "; " + ", ".join(parts) + "; what was not stored stays due"
 
 
 def edits_line(s: dict[str, int]) -> str:

@@ -24,8 +24,9 @@ MMAP_BYTES = 256 * 1024 * 1024
 
 
 def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bool = True,
-            readonly: bool = False) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at `path`, in WAL mode, migrated to the current schema."""
+            readonly: bool = False, busy_timeout: float | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path`, in WAL mode, migrated to the current schema;
+    `busy_timeout` (seconds) is how long a write waits for another writer's lock."""
     try:
         if memory or path is None:
             db = sqlite_utils.Database(memory=True)
@@ -39,7 +40,8 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
             # transaction holds the write lock while a crawl fetches; transactions are `writing(db)` blocks.
             conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             db = sqlite_utils.Database(conn)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        wait_ms = BUSY_TIMEOUT_MS if busy_timeout is None else int(busy_timeout * 1000)
+        db.execute(f"PRAGMA busy_timeout = {wait_ms}")
         # Memory-mapped reads roughly halve full-text scans on a large archive; pages stay shared with the OS cache.
         db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         db.execute("PRAGMA foreign_keys = ON")

@@ -32,6 +32,9 @@ from crosswire.storage.db import is_full
 from crosswire.storage.feeds import ensure_feed, feed_state, sync_source
 from crosswire.storage.revisions import due_revisits
 
+# Articles refused by the archive in a row (each after its retries) before the crawl stops fetching.
+STORAGE_STREAK_LIMIT = 5
+
 
 class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.Spider):
     """Fetches each source's due feeds, its sitemaps and listing pages, and the articles they name."""
@@ -76,9 +79,12 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
     def _failed(self, exc: BaseException, url: str, source: str | None, feed_id: int | None) -> None:
         if isinstance(exc, sqlite3.Error):
             self.context.storage_failed(exc, url=url, source=source, feed_id=feed_id)
-            if is_full(exc) and self.crawler.engine is not None:
-                # Every later write would fail too: stop fetching; what was not stored stays due.
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage-full"))
+            # A full disk, or an archive another writer keeps locked: every later write would fail too. Stop
+            # fetching; what was not stored stays due.
+            reason = "storage-full" if is_full(exc) else (
+                "storage-locked" if self.context.storage_streak >= STORAGE_STREAK_LIMIT else None)
+            if reason and self.crawler.engine is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
             return
         self.note(source, url, "error", f"{type(exc).__name__}: {exc}", feed_id=feed_id)
 
