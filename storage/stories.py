@@ -16,8 +16,8 @@ import sqlite_utils
 from crosswire.clustering import WINDOW_HOURS, Clusterer, build_docs
 from storage.db import utcnow
 
-_ARTICLE_COLUMNS = ("id, source, title, lede, text, published, first_seen, family_id, family_role, body_hash, "
-                    "word_count, story_id")
+_ARTICLE_COLUMNS = ("id, source, title, lede, text, language, published, first_seen, family_id, family_role, "
+                    "body_hash, word_count, story_id")
 
 
 @dataclass(frozen=True)

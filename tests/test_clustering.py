@@ -118,10 +118,11 @@ def test_the_window_is_anchored_to_the_first_report() -> None:
 def test_a_copy_joins_its_original_without_moving_the_centroid() -> None:
     clusterer = Clusterer()
     first = clusterer.add(_doc(1, 0, "camp shelling displaced fled aid", group="family:7"))
-    centroid = dict(clusterer.stories[first.story_id].centroid)
+    story = clusterer.stories[first.story_id]
+    centroids = {lang: dict(c.vector) for lang, c in story.centroids.items()}
     copy = clusterer.add(_doc(2, 3, "camp shelling displaced fled aid agency", group="family:7"))
     assert (True, first.story_id) == (copy.copy, copy.story_id)
-    assert centroid == clusterer.stories[first.story_id].centroid
+    assert centroids == {lang: c.vector for lang, c in story.centroids.items()}
     assert [1, 2] == clusterer.stories[first.story_id].members
 
 

@@ -1,0 +1,75 @@
+"""The vectors story clustering compares: own-language terms and language-neutral keys, headline and lede
+weighted, with IDF per language.
+
+IDF is taken within each language: a German word is rare or common among German articles, and counting
+it against an archive that is mostly English would make every German word look rare. Neutral keys (places,
+figures, dates, names, cognates) are shared by all languages and get one IDF over every article.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Any, Iterable
+
+from crosswire import crossling, langnorm, textvec
+from crosswire.clustering import Doc
+
+# A headline says what the story is more densely than a body paragraph does; the lede is the next best.
+FIELD_WEIGHTS = {"title": 3.0, "lede": 2.0, "text": 1.0}
+BODY_TERMS = 400   # later paragraphs drift into background that many different stories share
+
+
+def language(row: dict[str, Any]) -> str:
+    """The language of an article row, read off its text (its `language` field only breaks ties)."""
+    sample = " ".join(filter(None, (row.get("title"), row.get("lede"), (row.get("text") or "")[:2000])))
+    return langnorm.detect(sample, row.get("language"))
+
+
+def _weighted(fields: Iterable[tuple[str, list[str]]]) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    for name, items in fields:
+        if name == "text":
+            items = items[:BODY_TERMS]
+        weight = FIELD_WEIGHTS[name]
+        for item in items:
+            counts[item] += weight
+    return {t: 1.0 + math.log(c) for t, c in counts.items()}   # sublinear: a repeated word is not news
+
+
+def term_counts(row: dict[str, Any], lang: str, drop: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Weighted, sublinear term frequencies of an article in its own language, leaving out `drop`."""
+    return _weighted((name, langnorm.terms(row.get(name), lang, drop)) for name in ("title", "lede", "text"))
+
+
+def neutral_counts(row: dict[str, Any], lang: str) -> dict[str, float]:
+    """Weighted, sublinear frequencies of an article's language-neutral keys."""
+    return _weighted((name, crossling.keys(row.get(name), lang)) for name in ("title", "lede", "text"))
+
+
+def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
+    """Docs from article dicts (id, time, title, lede, text, group, language), IDF over these rows."""
+    from crosswire import entities as ent
+
+    # Place names leave the term vectors: they are compared as entities and neutral keys, and kept as words
+    # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
+    drop = ent.place_tokens() if entities else frozenset()
+    langs = [language(r) for r in rows]
+    counts = [term_counts(r, lang, drop) for r, lang in zip(rows, langs)]
+    neutral = [neutral_counts(r, lang) for r, lang in zip(rows, langs)]
+    by_lang: dict[str, list[int]] = defaultdict(list)
+    for i, lang in enumerate(langs):
+        by_lang[lang].append(i)
+    vectors: list[dict[str, float]] = [{} for _ in rows]
+    for members in by_lang.values():
+        idf, unseen = textvec.idf_table(counts[i].keys() for i in members)
+        for i in members:
+            vectors[i] = textvec.tfidf(counts[i], idf, unseen)
+    nidf, nunseen = textvec.idf_table(c.keys() for c in neutral)
+    docs = []
+    for i, row in enumerate(rows):
+        keys = ent.extract(row.get("title"), row.get("lede"), row.get("text")).keys() if entities else frozenset()
+        docs.append(Doc(id=row["id"], time=row["time"], vector=vectors[i], entities=keys, group=row.get("group"),
+                        title=row.get("title") or "", lang=langs[i],
+                        neutral=textvec.tfidf(neutral[i], nidf, nunseen)))
+    return docs
