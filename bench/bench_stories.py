@@ -33,6 +33,7 @@ from math import comb
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crosswire import textvec  # noqa: E402
 from crosswire.clustering import Clusterer, build_docs  # noqa: E402
@@ -241,7 +242,14 @@ def main() -> None:
     parser.add_argument("--throughput", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--pairs", type=Path, default=None, help="labelled pairs.jsonl: measure on real pairs only")
+    parser.add_argument("--days", type=float, action="append", default=None,
+                        help="spread the pairs over this many days (repeatable; default 30)")
+    parser.add_argument("--folds", type=int, default=5, help="k of the held-out figures (0: none)")
     args = parser.parse_args()
+    if args.pairs:
+        pairs_report(args.pairs, args.days or [30.0], args.folds)
+        return
 
     rows = generate(args.quality, args.seed)
     predicted = cluster(rows, args.threshold)
@@ -270,6 +278,51 @@ def main() -> None:
         print(f"  baseline TF-IDF vectorisation: {base:.1f}s ({len(big) / base:,.0f} articles/s)")
         print(f"  clustering (vectors + entities + assignment): {full:.1f}s ({len(big) / full:,.0f} articles/s), "
               f"{full / base:.2f}x the baseline's time")
+
+
+def pairs_report(path: Path, layouts: list[float], k: int) -> None:
+    """Per language pair: the shipped model through a real archive, the same with thresholds fitted on the
+    other folds (held out), and the TF-IDF-cosine baseline (one threshold: fitted on all, and held out)."""
+    import story_pairs as sp
+    from fit_stories import fit, pair_features
+
+    from crosswire import storypairs
+
+    pairs, articles = storypairs.load(path)
+    cos = sp.baseline_cosines(pairs, articles)
+    t = sp.best_threshold(pairs, cos)
+    results = {"tfidf fitted": storypairs.by_kind(pairs, lambda p: cos[p.id] >= t)}
+    if k:
+        def one_threshold(train: list) -> object:
+            tt = sp.best_threshold(train, cos)
+            return lambda p: cos[p.id] >= tt
+        held = sp.held_out(pairs, k, one_threshold)
+        results["tfidf held-out"] = storypairs.by_kind(pairs, lambda p: held[p.id])
+    feats = pair_features(pairs, articles) if k else {}
+    fold_params = []
+    for part in storypairs.folds(pairs, k) if k else []:
+        params = fit([p for p in pairs if p not in part], feats, 0.86)
+        fold_params.append((part, {key: v for key, v in params.items() if key != "beta"}))
+    order = []
+    for days in layouts:
+        times = storypairs.layout(pairs, days=days)
+        started = time.perf_counter()
+        story = sp.archive_story_ids(articles, times)
+        took = time.perf_counter() - started
+        name = f"crosswire {days:g}d"
+        results[name] = storypairs.by_kind(pairs, lambda p: story[p.a] == story[p.b])
+        order.append(name)
+        print(f"archive of {len(articles)} articles over {days:g} days: stored and clustered in {took:.1f}s")
+        if fold_params:
+            held_same: dict[str, bool] = {}
+            for part, params in fold_params:
+                fold_story = sp.archive_story_ids(articles, times, **params)
+                held_same.update({p.id: fold_story[p.a] == fold_story[p.b] for p in part})
+            results[f"{name} held-out"] = storypairs.by_kind(pairs, lambda p: held_same[p.id])
+            order.append(f"{name} held-out")
+    order += [n for n in results if n.startswith("tfidf")]
+    print(f"pairs: {len(pairs)} from {path}; F1 (precision / recall); tfidf threshold fitted on all: {t:.3f}")
+    print("\n".join(sp.table(results, order)))
 
 
 if __name__ == "__main__":

@@ -84,6 +84,9 @@ _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": 
 _AR_PREFIXES = ("وبال", "وكال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
 
 
+_LETTERS = (("tr", "ığş"), ("pl", "łąęśźżń"), ("de", "ß"), ("es", "ñ¿¡"), ("pt", "ãõ"))
+
+
 def script(text: str) -> str:
     """The main script of `text`: 'arabic', 'cyrillic', 'cjk', 'kana', 'greek', 'hebrew' or 'latin'."""
     counts = {"arabic": 0, "cyrillic": 0, "cjk": 0, "kana": 0, "greek": 0, "hebrew": 0, "latin": 0}
@@ -130,7 +133,12 @@ def detect(text: str, hint: str | None = None) -> str:
         return hint
     if hits[best] >= 3:
         return best
-    return hint or "und"
+    # Too few function words (a headline, a list): letters only one of these languages uses.
+    lowered = text[:3000].lower()
+    for lang, letters in _LETTERS:
+        if any(ch in lowered for ch in letters):
+            return lang
+    return best if hits[best] else (hint or "und")
 
 
 def fold_arabic(word: str) -> str:

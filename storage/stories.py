@@ -93,8 +93,9 @@ def _iso(seconds: float) -> str:
 
 
 def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS,
-                threshold: float | None = None) -> ClusterReport:
-    """Give every article without a story one: join a story active in the window, or start a new story."""
+                threshold: float | None = None, **model: Any) -> ClusterReport:
+    """Give every article without a story one: join a story active in the window, or start a new story.
+    `model` overrides crosswire.clustering.Clusterer's fitted weights (bench/fit_stories.py uses it)."""
     new = _rows(db, "story_id is null", [])
     if not new:
         return ClusterReport(0, 0, 0, 0)
@@ -104,7 +105,7 @@ def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS
     docs = build_docs(context + new)
     max_id = db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
     kwargs = {"threshold": threshold} if threshold is not None else {}
-    clusterer = Clusterer(next_id=max_id + 1, window_hours=window_hours, **kwargs)
+    clusterer = Clusterer(next_id=max_id + 1, window_hours=window_hours, **kwargs, **model)
     for row, doc in zip(context, docs[:len(context)]):
         clusterer.seed(doc, row["story_id"])
     decisions = [clusterer.add(doc) for doc in docs[len(context):]]
