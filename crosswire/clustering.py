@@ -45,8 +45,8 @@ CROSS_THRESHOLD = 0.203
 NEUTRAL_WEIGHT = 0.15
 THRESHOLDS: dict[str, float] = {"ar": 0.318, "de": 0.289, "en": 0.326, "es": 0.331, "fr": 0.405, "it": 0.411,
                                 "pl": 0.326, "ru": 0.345, "tr": 0.364, "zh": 0.212}
-CROSS_THRESHOLDS: dict[str, float] = {"de-en": 0.203, "de-fr": 0.211, "en-es": 0.165, "en-pl": 0.184,
-                                      "en-zh": 0.199, "es-it": 0.219}
+CROSS_THRESHOLDS: dict[str, float] = {"de-en": 0.203, "de-fr": 0.212, "en-es": 0.165, "en-pl": 0.183,
+                                      "en-zh": 0.198, "es-it": 0.221}
 
 ENTITY_BONUS = 0.15       # (fitted too) weight of the overlap of the places and people named
 # Weight of the overlap of specific towns and regions (crosswire.entities' conflict gazetteer; countries are
@@ -263,8 +263,12 @@ class Clusterer:
     @staticmethod
     def _lookup_terms(doc: Doc, k: int) -> list[str]:
         # Own-language terms find same-language stories; neutral keys (prefixed, so they never clash with
-        # terms) find the same story told in other languages.
-        return textvec.top_terms(doc.vector, k) + textvec.top_terms(doc.neutral, NEUTRAL_INDEX_KEYS)
+        # terms) find the same story told in other languages: places, figures, dates and names first, since
+        # cognates only link Latin-script languages and would crowd them out.
+        hard = {t: w for t, w in doc.neutral.items() if t[0] != ":"}
+        soft = {t: w for t, w in doc.neutral.items() if t[0] == ":"}
+        return (textvec.top_terms(doc.vector, k) + textvec.top_terms(hard, NEUTRAL_INDEX_KEYS)
+                + textvec.top_terms(soft, NEUTRAL_INDEX_KEYS // 2))
 
     def _same_text(self, doc: Doc) -> bool:
         """Whether a document really reads like the first of its copy group: a copy family built on shared page

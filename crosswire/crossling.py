@@ -104,8 +104,6 @@ def _places(lang: str) -> dict[tuple[str, ...], str]:
     from babel import Locale
     from babel.core import UnknownLocaleError
 
-    from crosswire.entities import GAZETTEER
-
     names: dict[tuple[str, ...], str] = {}
 
     def add(name: str, key: str) -> None:
@@ -125,14 +123,27 @@ def _places(lang: str) -> dict[tuple[str, ...], str]:
                 add(city, f"^{zone.rsplit('/', 1)[-1].lower()}")
     except (UnknownLocaleError, ValueError):
         pass
-    for canonical, (_, aliases) in GAZETTEER.items():
-        for name in (canonical, *aliases):
-            add(name, f"^{canonical.lower()}")
     return names
 
 
-def _words(text: str) -> list[str]:
+_GROUPED = re.compile(r"(?<=\d)[\u00a0\u202f ](?=\d{3}\b)")   # 120 000: a figure, not two
+_CONNECTORS = frozenset("de del of".split())                     # 24 de abril, 24th of April
+
+
+def _words(text: str, lang: str) -> list[str]:
+    if lang in COMMA_DECIMAL:
+        text = _GROUPED.sub("", text)
     return langnorm.WORD_RE.findall(text.replace("-", " "))
+
+
+def _month_near(normal: list[str], i: int, months: dict[str, int]) -> int | None:
+    """The month named just after (or before) position i, skipping one connector ('de', 'of')."""
+    for j in (i + 1, i + 2, i - 1):
+        if 0 <= j < len(normal) and normal[j] in months:
+            if j == i + 2 and normal[i + 1] not in _CONNECTORS:
+                continue
+            return months[normal[j]]
+    return None
 
 
 def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
@@ -144,16 +155,19 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
     places, longest = _places(lang), 4
     months = _month_names(lang)
     stop = langnorm.STOPWORDS.get(lang, frozenset())
-    words = _words(text)
+    from crosswire.entities import find_places
+
+    # The conflict gazetteer knows declined and prefixed forms (Харькову, بإدلب) that CLDR names do not.
+    out += [f"^{place.lower()}" for place in find_places(text)]
+    words = _words(text, lang)
     normal = [langnorm.normalise(w.lower(), lang) if not w[0].isdigit() else w for w in words]
     i = 0
     while i < len(words):
         word = words[i]
         if word[0].isdigit():
-            if i + 1 < len(words) and normal[i + 1] in months and len(word) <= 2:
-                out.append(f"@{months[normal[i + 1]]}-{int(word)}")       # 24 April, 24. April, 24 de abril
-            elif i > 0 and normal[i - 1] in months and len(word) <= 2:
-                out.append(f"@{months[normal[i - 1]]}-{int(word)}")       # April 24
+            month = _month_near(normal, i, months) if len(word) <= 2 and word.isdigit() else None
+            if month is not None and 1 <= int(word) <= 31:
+                out.append(f"@{month}-{int(word)}")        # 24 April, 24. April, 24 de abril, April 24
             else:
                 key = number_key(word, lang)
                 if key:
