@@ -246,7 +246,12 @@ def main() -> None:
     parser.add_argument("--days", type=float, action="append", default=None,
                         help="spread the pairs over this many days (repeatable; default 30)")
     parser.add_argument("--folds", type=int, default=5, help="k of the held-out figures (0: none)")
+    parser.add_argument("--recluster", type=int, default=0,
+                        help="store this many generated articles in an SQLite file and time `stories recluster`")
     args = parser.parse_args()
+    if args.recluster:
+        recluster_report(args.recluster, args.seed)
+        return
     if args.pairs:
         pairs_report(args.pairs, args.days or [30.0], args.folds)
         return
@@ -277,7 +282,41 @@ def main() -> None:
         print(f"throughput: {len(big)} articles")
         print(f"  baseline TF-IDF vectorisation: {base:.1f}s ({len(big) / base:,.0f} articles/s)")
         print(f"  clustering (vectors + entities + assignment): {full:.1f}s ({len(big) / full:,.0f} articles/s), "
-              f"{full / base:.2f}x the baseline's time")
+              f"{full / base:.2f}x the baseline's time; peak memory {peak_mb():,.0f} MB")
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def recluster_report(n: int, seed: int) -> None:
+    """Store `n` generated articles in a fresh SQLite file (untimed), then time storage.stories.recluster."""
+    import tempfile
+
+    from crosswire.article import Article
+    from storage.articles import store_article
+    from storage.db import open_db
+    from storage.stories import recluster
+
+    rows = generate(n, seed + 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        started = time.perf_counter()
+        with db.atomic():
+            for row in rows:
+                url = f"https://outlet{row['id'] % 40}.test/a/{row['id']}"
+                store_article(db, Article(url=url, title=row["title"], lede=row["lede"], text=row["text"],
+                                          published=datetime.fromtimestamp(row["time"], timezone.utc)),
+                              source=None)
+        stored = time.perf_counter() - started
+        started = time.perf_counter()
+        report = recluster(db, progress=None)
+        took = time.perf_counter() - started
+        print(f"recluster: {n} articles (stored in {stored:.0f}s, untimed): {took:.1f}s "
+              f"({n / took:,.0f} articles/s), peak memory {peak_mb():,.0f} MB; {report.line()}")
 
 
 def pairs_report(path: Path, layouts: list[float], k: int) -> None:

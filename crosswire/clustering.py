@@ -280,8 +280,13 @@ class Clusterer:
         hits: Counter[int] = Counter()
         for term in self._lookup_terms(doc, QUERY_TERMS):
             hits.update(self.index.get(term, ()))
-        ranked = [s for s, _ in hits.most_common()]
-        return [s for s in ranked if self._in_window(self.stories[s], doc.time)][:MAX_CANDIDATES]
+        out = []
+        for story_id, _ in hits.most_common():
+            if self._in_window(self.stories[story_id], doc.time):
+                out.append(story_id)
+                if len(out) == MAX_CANDIDATES:
+                    break
+        return out
 
     def _in_window(self, story: Story, t: float) -> bool:
         # Anchored to the first report, not the latest: a story extended by each new member would otherwise
@@ -299,20 +304,22 @@ class Clusterer:
         """The margin by which the document clears the threshold of joining the story (>= 0: it joins),
         and its dot product with the story's centroid in its language (None if the story has none)."""
         own = story.centroids.get(doc.lang)
-        neutral, _ = story.neutral.cosine(doc.neutral)
+        others = [lang for lang in story.centroids if lang != doc.lang]
         several = members and self.member_weight and len(story.originals) > 1
-        if several:
-            # The closest single member counts too (discounted): a state agency's account may read like the
-            # other state agency's, not like the average of a story the independent outlets dominate.
-            neutral = max(neutral, self.member_weight * self._nearest(doc, story, False))
-        margin, d = -math.inf, None
+        margin, d, cos = -math.inf, None, 0.0
         if own is not None:
             cos, d = own.cosine(doc.vector)
             if several:
+                # The closest single member counts too (discounted): a state agency's account may read like
+                # the other state agency's, not like the average of a story the independent outlets dominate.
                 cos = max(cos, self.member_weight * self._nearest(doc, story, True))
-            if cos >= self.min_cosine:    # below the floor: never chosen, whatever the names say
-                margin = cos + self.neutral_weight * neutral - self.thresholds.get(doc.lang, self.threshold)
-        others = [lang for lang in story.centroids if lang != doc.lang]
+        if cos < self.min_cosine and not others:   # below the floor: never chosen, whatever the names say
+            return -2.0, d
+        neutral, _ = story.neutral.cosine(doc.neutral)
+        if several:
+            neutral = max(neutral, self.member_weight * self._nearest(doc, story, False))
+        if cos >= self.min_cosine:
+            margin = cos + self.neutral_weight * neutral - self.thresholds.get(doc.lang, self.threshold)
         if others:   # members in other languages: the neutral route, judged by the most lenient pair
             margin = max(margin, neutral - min(self.cross_thresholds.get(pair_key(doc.lang, lang),
                                                                          self.cross_threshold) for lang in others))

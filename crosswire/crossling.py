@@ -53,6 +53,7 @@ def to_latin(word: str) -> str:
     return "".join(out).replace("_", "")
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
     """The consonant skeleton of a name, the same across scripts for most names: Трамп, ترامب, Trump -> 'trmb'."""
     latin = to_latin(word)
@@ -98,9 +99,15 @@ def _month_names(lang: str) -> dict[str, int]:
     return out
 
 
+@lru_cache(maxsize=200_000)
+def _cognate(word: str) -> str:
+    return ":" + to_latin(word)[:5]
+
+
 @lru_cache(maxsize=None)
-def _places(lang: str) -> dict[tuple[str, ...], str]:
-    """Place names known in `lang` as tuples of normalised terms -> a language-neutral place key."""
+def _places(lang: str) -> tuple[dict[tuple[str, ...], str], frozenset[str]]:
+    """Place names known in `lang` as tuples of normalised terms -> a language-neutral place key, and the
+    first terms of those names (most words start none, and need no n-gram look-up)."""
     from babel import Locale
     from babel.core import UnknownLocaleError
 
@@ -123,7 +130,7 @@ def _places(lang: str) -> dict[tuple[str, ...], str]:
                 add(city, f"^{zone.rsplit('/', 1)[-1].lower()}")
     except (UnknownLocaleError, ValueError):
         pass
-    return names
+    return names, frozenset(terms[0] for terms in names)
 
 
 _GROUPED = re.compile(r"(?<=\d)[\u00a0\u202f ](?=\d{3}\b)")   # 120 000: a figure, not two
@@ -147,18 +154,15 @@ def _month_near(normal: list[str], i: int, months: dict[str, int]) -> int | None
 
 
 def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
-    """Language-neutral keys of `text`: places '^', figures '#', dates '@', name skeletons '~' and, for
-    Latin-script languages, cognate prefixes ':'."""
+    """Language-neutral keys of `text`: countries and cities '^' (CLDR), figures '#', dates '@', name
+    skeletons '~' and, for Latin-script languages, cognate prefixes ':'. The conflict gazetteer's places
+    are the caller's (crosswire.entities finds them once per article: see place_keys)."""
     if not text:
         return []
     out: list[str] = []
-    places, longest = _places(lang), 4
+    (places, starts), longest = _places(lang), 4
     months = _month_names(lang)
     stop = langnorm.STOPWORDS.get(lang, frozenset())
-    from crosswire.entities import find_places
-
-    # The conflict gazetteer knows declined and prefixed forms (Харькову, بإدلب) that CLDR names do not.
-    out += [f"^{place.lower()}" for place in find_places(text)]
     words = _words(text, lang)
     normal = [langnorm.normalise(w.lower(), lang) if not w[0].isdigit() else w for w in words]
     i = 0
@@ -174,7 +178,7 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
                     out.append(key)
             i += 1
             continue
-        for n in range(min(longest, len(words) - i), 0, -1):
+        for n in range(min(longest, len(words) - i), 0, -1) if normal[i] in starts else ():
             place = places.get(tuple(normal[i:i + n]))
             if place:
                 out.append(place)
@@ -188,6 +192,12 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
                     if len(sk) >= 3:
                         out.append(f"~{sk}")
                 if cognates and lang in LATIN_LANGS and len(word) >= 5:
-                    out.append(":" + to_latin(lower)[:5])
+                    out.append(_cognate(lower))
             i += 1
     return out
+
+
+def place_keys(places: tuple[str, ...]) -> list[str]:
+    """Neutral keys of the gazetteer places an article names (crosswire.entities knows their declined and
+    prefixed forms, Харькову and بإدلب, which CLDR names do not)."""
+    return [f"^{place.lower()}" for place in places]

@@ -87,25 +87,16 @@ _AR_PREFIXES = ("وبال", "وكال", "وال", "بال", "كال", "فال", 
 _LETTERS = (("tr", "ığş"), ("pl", "łąęśźżń"), ("de", "ß"), ("es", "ñ¿¡"), ("pt", "ãõ"))
 
 
+_SCRIPTS = {name: re.compile(pattern) for name, pattern in {
+    "arabic": "[\u0600-\u06ff\u0750-\u077f]", "cyrillic": "[\u0400-\u04ff]", "cjk": "[\u4e00-\u9fff]",
+    "kana": "[\u3040-\u30ff]", "greek": "[\u0370-\u03ff]", "hebrew": "[\u0590-\u05ff]",
+    "latin": "[A-Za-z\u00c0-\u024f]"}.items()}
+
+
 def script(text: str) -> str:
     """The main script of `text`: 'arabic', 'cyrillic', 'cjk', 'kana', 'greek', 'hebrew' or 'latin'."""
-    counts = {"arabic": 0, "cyrillic": 0, "cjk": 0, "kana": 0, "greek": 0, "hebrew": 0, "latin": 0}
-    for ch in text[:2000]:
-        o = ord(ch)
-        if o < 0x250:
-            counts["latin"] += ch.isalpha()
-        elif 0x600 <= o <= 0x6ff or 0x750 <= o <= 0x77f:
-            counts["arabic"] += 1
-        elif 0x400 <= o <= 0x4ff:
-            counts["cyrillic"] += 1
-        elif 0x4e00 <= o <= 0x9fff:
-            counts["cjk"] += 1
-        elif 0x3040 <= o <= 0x30ff:
-            counts["kana"] += 1
-        elif 0x370 <= o <= 0x3ff:
-            counts["greek"] += 1
-        elif 0x590 <= o <= 0x5ff:
-            counts["hebrew"] += 1
+    sample = text[:2000]
+    counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPTS.items()}
     # CJK characters carry a word each: weigh them as a Latin word's worth of letters.
     counts["cjk"] *= 4
     counts["kana"] *= 4
@@ -126,7 +117,7 @@ def detect(text: str, hint: str | None = None) -> str:
         return hint if hint in ("zh", "ja") else "zh"
     if found in ("greek", "hebrew"):
         return {"greek": "el", "hebrew": "he"}[found]
-    words = [w.lower() for w in WORD_RE.findall(text[:3000])]
+    words = WORD_RE.findall(text[:1500].lower())
     hits = {lang: sum(1 for w in words if w in STOPWORDS[lang]) for lang in LATIN_GUESSES}
     best = max(hits, key=lambda k: hits[k])
     if hint in hits and hits[hint] >= 0.8 * hits[best]:
@@ -134,7 +125,7 @@ def detect(text: str, hint: str | None = None) -> str:
     if hits[best] >= 3:
         return best
     # Too few function words (a headline, a list): letters only one of these languages uses.
-    lowered = text[:3000].lower()
+    lowered = text[:1500].lower()
     for lang, letters in _LETTERS:
         if any(ch in lowered for ch in letters):
             return lang

@@ -9,6 +9,7 @@ figures, dates, names, cognates) are shared by all languages and get one IDF ove
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter, defaultdict
 from typing import Any, Iterable
 
@@ -18,6 +19,10 @@ from crosswire.clustering import Doc
 # A headline says what the story is more densely than a body paragraph does; the lede is the next best.
 FIELD_WEIGHTS = {"title": 3.0, "lede": 2.0, "text": 1.0}
 BODY_TERMS = 400   # later paragraphs drift into background that many different stories share
+# Each vector keeps its heaviest terms only: the light tail barely moves a cosine but costs memory and time
+# at 100,000 articles (bench/bench_stories.py measures both).
+KEEP_TERMS = 150
+KEEP_KEYS = 80
 
 
 def language(row: dict[str, Any]) -> str:
@@ -42,9 +47,11 @@ def term_counts(row: dict[str, Any], lang: str, drop: frozenset[str] = frozenset
     return _weighted((name, langnorm.terms(row.get(name), lang, drop)) for name in ("title", "lede", "text"))
 
 
-def neutral_counts(row: dict[str, Any], lang: str) -> dict[str, float]:
-    """Weighted, sublinear frequencies of an article's language-neutral keys."""
-    return _weighted((name, crossling.keys(row.get(name), lang)) for name in ("title", "lede", "text"))
+def neutral_counts(row: dict[str, Any], lang: str, places: tuple[str, ...] = ()) -> dict[str, float]:
+    """Weighted, sublinear frequencies of an article's language-neutral keys; `places` are the gazetteer
+    places it names (counted as if in the lede: where they are named matters less than that they are)."""
+    fields = [(name, crossling.keys(row.get(name), lang)) for name in ("title", "lede", "text")]
+    return _weighted([*fields, ("lede", crossling.place_keys(places))])
 
 
 def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
@@ -55,8 +62,9 @@ def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
     # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
     drop = ent.place_tokens() if entities else frozenset()
     langs = [language(r) for r in rows]
+    found = [ent.extract(r.get("title"), r.get("lede"), r.get("text")) if entities else None for r in rows]
     counts = [term_counts(r, lang, drop) for r, lang in zip(rows, langs)]
-    neutral = [neutral_counts(r, lang) for r, lang in zip(rows, langs)]
+    neutral = [neutral_counts(r, lang, f.places if f else ()) for r, lang, f in zip(rows, langs, found)]
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, lang in enumerate(langs):
         by_lang[lang].append(i)
@@ -64,12 +72,21 @@ def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
     for members in by_lang.values():
         idf, unseen = textvec.idf_table(counts[i].keys() for i in members)
         for i in members:
-            vectors[i] = textvec.tfidf(counts[i], idf, unseen)
+            vectors[i] = _pruned(textvec.tfidf(counts[i], idf, unseen), KEEP_TERMS)
     nidf, nunseen = textvec.idf_table(c.keys() for c in neutral)
     docs = []
     for i, row in enumerate(rows):
-        keys = ent.extract(row.get("title"), row.get("lede"), row.get("text")).keys() if entities else frozenset()
+        keys = found[i].keys() if found[i] is not None else frozenset()
         docs.append(Doc(id=row["id"], time=row["time"], vector=vectors[i], entities=keys, group=row.get("group"),
                         title=row.get("title") or "", lang=langs[i],
-                        neutral=textvec.tfidf(neutral[i], nidf, nunseen)))
+                        neutral=_pruned(textvec.tfidf(neutral[i], nidf, nunseen), KEEP_KEYS)))
     return docs
+
+
+def _pruned(vec: dict[str, float], keep: int) -> dict[str, float]:
+    """The `keep` heaviest terms of a unit vector, normalised again; keys interned, shared across articles."""
+    if len(vec) > keep:
+        vec = dict(sorted(vec.items(), key=lambda item: -item[1])[:keep])
+        norm = math.sqrt(sum(w * w for w in vec.values()))
+        vec = {t: w / norm for t, w in vec.items()}
+    return {sys.intern(t): w for t, w in vec.items()}

@@ -196,3 +196,12 @@ def test_stories_command_lists_reclusters_and_updates(tmp_path) -> None:
         main, ["stories", "--db", str(path), "update"]).stdout
     assert "30 articles clustered: 12 new stories, 18 joined existing stories (2 as copies)\n" == runner.invoke(
         main, ["stories", "--db", str(path), "recluster"]).stdout
+
+
+def test_recluster_in_small_batches_gives_the_same_stories_and_reports_progress(db_ids) -> None:
+    db, ids = db_ids
+    seen: list[tuple[int, int]] = []
+    report = recluster(db, batch=7, progress=lambda done, total: seen.append((done, total)))
+    assert (30, 12) == (report.articles, report.new_stories)
+    assert expected_partition() == partition(db, ids)
+    assert (30, 30) == seen[-1] and all(total == 30 for _, total in seen)

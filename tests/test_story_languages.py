@@ -9,6 +9,7 @@ import pytest
 
 from crosswire import crossling, langnorm, storypairs
 from crosswire.clustering import Clusterer, build_docs
+from crosswire.entities import extract
 
 PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "story-pairs-dev" / "pairs.jsonl"
 needs_pairs = pytest.mark.skipif(not PAIRS.is_file(),
@@ -59,7 +60,8 @@ def test_figures_dates_and_places_are_the_same_keys_in_every_language() -> None:
              "de": "Angriff auf Kharkiv am 14. März: 120.000 ohne Strom",
              "es": "Ataque en Kharkiv el 14 de marzo: 120.000 sin luz",
              "ar": "غارة على خاركيف في 14 مارس"}
-    keys = {lang: set(crossling.keys(text, lang)) for lang, text in texts.items()}
+    keys = {lang: set(crossling.keys(text, lang)) | set(crossling.place_keys(extract(text).places))
+            for lang, text in texts.items()}
     for lang, found in keys.items():
         assert {"^kharkiv", "@3-14"} <= found, lang
         assert lang == "ar" or "#120000" in found, lang
