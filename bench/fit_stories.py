@@ -66,7 +66,8 @@ def pair_features(pairs: list[Pair], articles: dict[str, PairArticle]) -> dict[s
         places = entity_bonus(a.entities, b.entities, 0.0, 1.0)
         pa = {e for e in a.entities if e.startswith("place:")}
         pb = {e for e in b.entities if e.startswith("place:")}
-        out[p.id] = Features(same, a.lang if same else pair_key(a.lang, b.lang), textvec.dot(a.vector, b.vector) if same else 0.0,
+        out[p.id] = Features(same, a.lang if same else pair_key(a.lang, b.lang),
+                             textvec.dot(a.vector, b.vector) if same else 0.0,
                              textvec.dot(a.neutral, b.neutral), ent, places, bool(pa and pb and not pa & pb))
     return out
 
@@ -78,7 +79,8 @@ def kind_of(f: Features, pair: Pair) -> str:
 
 def margin(f: Features, params: dict, kind: str, place_penalty: float = 0.85, min_cosine: float = 0.05) -> float:
     """The clusterer's margin for a two-article story (no time gap); >= 0 joins."""
-    bonus = params["entity_bonus"] * f.entities + params["place_bonus"] * f.places - (place_penalty if f.other_place else 0.0)
+    bonus = params["entity_bonus"] * f.entities + params["place_bonus"] * f.places
+    bonus -= place_penalty if f.other_place else 0.0
     if f.same_lang:
         if f.mono < min_cosine:
             return -1.0

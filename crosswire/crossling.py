@@ -21,7 +21,8 @@ from crosswire import langnorm
 _CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
                      "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i yi ye g".split()))
 _ARABIC = dict(zip("ابتثجحخدذرزسشصضطظعغفقكلمنهويءةىپچگژکیأإآؤئ",
-                   "a b t th j h kh d dh r z s sh s d t z _ gh f q k l m n h w y _ h a p ch g zh k y a i a w y".split()))
+                   "a b t th j h kh d dh r z s sh s d t z _ gh f q k l m n h w y _ h a p ch g zh k y a i a w y"
+                   .split()))
 _GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψωάέήίόύώς",
                   "a v g d e z i th i k l m n x o p r s t i f kh ps o a e i i o i o s".split()))
 # Sounds that scripts write differently, folded to one letter each (p/b: Arabic has no p; v/f: Russian в).
