@@ -304,16 +304,21 @@ def recluster_report(n: int, seed: int) -> None:
     from storage.db import open_db
     from storage.stories import recluster
 
+    from storage.feeds import sync_source
+
     rows = generate(n, seed + 2)
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         started = time.perf_counter()
         with db.atomic():
+            for i in range(40):
+                sync_source(db, name=f"outlet{i}", homepage=f"https://outlet{i}.test/")
             for row in rows:
-                url = f"https://outlet{row['id'] % 40}.test/a/{row['id']}"
-                store_article(db, Article(url=url, title=row["title"], lede=row["lede"], text=row["text"],
+                source = f"outlet{row['id'] % 40}"
+                store_article(db, Article(url=f"https://{source}.test/a/{row['id']}", title=row["title"],
+                                          lede=row["lede"], text=row["text"],
                                           published=datetime.fromtimestamp(row["time"], timezone.utc)),
-                              source=None)
+                              source=source)
         stored = time.perf_counter() - started
         started, cpu = time.perf_counter(), time.process_time()
         report = recluster(db, progress=None)

@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from crosswire import textvec
 from crosswire.entities import CAPITALS
 
-# How news spreads: the first reports of an event come within hours, follow-ups and other outlets'
-# takes (weeklies, translations, the other side's agency) trail over days. A story stays open for five
-# days after its first report, and the time penalty grows with the gap but saturates after two days,
-# so a report a day late loses little while one four days late needs clearly stronger text.
+# How news spreads: the first reports of an event come within hours and other outlets' takes (the other
+# side's agency, translations, weeklies, follow-ups) trail over days. A story stays open for five days after
+# its first report; reports within a day of its span pay nothing for time (the labelled pairs, all within a
+# day, were fitted that way), later ones a penalty that grows with the gap and saturates after a few days,
+# so a report three days late needs clearly stronger text.
 WINDOW_HOURS = 120.0
+FREE_HOURS = 24.0
 TIME_SCALE_HOURS = 48.0
 TIME_PENALTY = 0.06       # subtracted once the gap is well past TIME_SCALE_HOURS
 
@@ -322,7 +324,9 @@ class Clusterer:
             return -2.0, d    # below the floor, or too far below the threshold for anything else to lift it
         neutral, _ = story.neutral.cosine(doc.neutral)
         if several:
-            neutral = max(neutral, self.member_weight * self._nearest(doc, story, False))
+            # Undiscounted: across languages a story's centroid mixes vocabularies, and the one report in the
+            # article's neighbour language is what the cross-language threshold was fitted on.
+            neutral = max(neutral, self._nearest(doc, story, False))
         if cos >= self.min_cosine:
             margin = cos + self.neutral_weight * neutral - threshold
         if others:   # members in other languages: the neutral route, judged by the most lenient pair
@@ -340,7 +344,7 @@ class Clusterer:
             places = [e for e in doc.entities if e.startswith("place:")]
             if places and story.places and not any(p in story.places for p in places):
                 bonus -= self.place_penalty
-        decay = 1.0 - math.exp(-gap / (TIME_SCALE_HOURS * 3600.0))
+        decay = 1.0 - math.exp(-max(0.0, gap - FREE_HOURS * 3600.0) / (TIME_SCALE_HOURS * 3600.0))
         return margin + bonus - self.time_penalty * decay, d
 
     def _expire(self, now: float) -> None:
