@@ -1,6 +1,6 @@
 """Fit the story-clustering thresholds on labelled real pairs, and say how well they hold on unseen pairs.
 
-Usage:  python bench/fit_stories.py [--pairs PATH] [--min-precision 0.86] [--folds 5]
+Usage:  python bench/fit_stories.py [--pairs PATH] [--min-precision 0.86] [--folds 5] [--routes]
 
 For every labelled pair the script computes what crosswire.clustering scores when the second article meets a
 story made of the first: the own-language cosine (same language only), the neutral cosine and the entity
@@ -152,13 +152,51 @@ def place_bonus_curve(pairs: list[Pair], feats: dict[str, Features], min_precisi
     return out
 
 
+ROUTES = {"places (CLDR + gazetteer)": "^", "figures and dates": "#@", "name skeletons": "~",
+          "cognate prefixes": ":", "places + figures + dates + names": "^#@~", "names + cognates": "~:",
+          "names + cognates + figures + dates": "~:#@", "all neutral keys": "^#@~:"}
+
+
+def route_table(pairs: list[Pair], articles: dict[str, PairArticle]) -> list[str]:
+    """For the cross-language pairs: best F1 at precision >= 0.85 (one threshold, fitted on them) of the
+    neutral cosine restricted to each kind of key, i.e. how much each cross-language route is worth."""
+    import math
+
+    from crosswire.clustering import build_docs
+
+    keys = sorted(articles)
+    rows = [{"id": i, "time": 0.0, "title": articles[k].title, "lede": articles[k].lede,
+             "text": articles[k].text} for i, k in enumerate(keys)]
+    docs = {keys[d.id]: d for d in build_docs(rows)}
+    cross = [p for p in pairs if docs[p.a].lang != docs[p.b].lang]
+    lines = ["| route | cross-language F1 (P / R) |", "|---|---|"]
+    for name, kinds in ROUTES.items():
+        vecs = {}
+        for k, d in docs.items():
+            v = {t: w for t, w in d.neutral.items() if t[0] in kinds}
+            norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+            vecs[k] = {t: w / norm for t, w in v.items()}
+        cos = {p.id: textvec.dot(vecs[p.a], vecs[p.b]) for p in cross}
+        best = Score(0, 0, sum(p.same for p in cross), 0)
+        for t in sorted(set(cos.values())):
+            s = storypairs.score(cross, lambda p: cos[p.id] >= t and cos[p.id] > 0)
+            if s.precision >= 0.85 and s.f1 > best.f1:
+                best = s
+        lines.append(f"| {name} | {best.f1:.2f} ({best.precision:.2f} / {best.recall:.2f}) |")
+    return lines
+
+
 def main() -> None:
     """Fit on all pairs, then k-fold held-out, and print both."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
     parser.add_argument("--min-precision", type=float, default=0.86)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--routes", action="store_true", help="compare the cross-language routes and stop")
     args = parser.parse_args()
+    if args.routes:
+        print("\n".join(route_table(*storypairs.load(args.pairs))))
+        return
 
     pairs, articles = storypairs.load(args.pairs)
     feats = pair_features(pairs, articles)
