@@ -102,6 +102,7 @@ def _month_names(lang: str) -> dict[str, int]:
 
 @lru_cache(maxsize=200_000)
 def _cognate(word: str) -> str:
+    """The cognate key of a lower-cased word: its first five letters in ASCII."""
     return ":" + to_latin(word)[:5]
 
 
@@ -139,6 +140,7 @@ _CONNECTORS = frozenset("de del of".split())                     # 24 de abril, 
 
 
 def _words(text: str, lang: str) -> list[str]:
+    """Words and figures of `text`, hyphens split and digit groups joined (120 000 -> 120000)."""
     if lang in COMMA_DECIMAL:
         text = _GROUPED.sub("", text)
     return langnorm.WORD_RE.findall(text.replace("-", " "))

@@ -147,6 +147,7 @@ def strip_arabic_prefix(word: str) -> str:
 
 @lru_cache(maxsize=None)
 def _stemmer(lang: str) -> Callable[[str], str] | None:
+    """The Snowball stemmer of `lang`, or None when Snowball has none."""
     algorithm = SNOWBALL.get(lang)
     if algorithm is None:
         return None
@@ -182,10 +183,12 @@ def normalise(word: str, lang: str) -> str:
 
 
 def _cjk_bigrams(run: str) -> list[str]:
+    """Overlapping character pairs of a run of CJK characters (the run itself if only one)."""
     return [run[i:i + 2] for i in range(len(run) - 1)] or [run]
 
 
 def _is_cjk(word: str) -> bool:
+    """Whether a word is written in Chinese or Japanese characters."""
     return "\u3040" <= word[0] <= "\u9fff"
 
 

@@ -32,6 +32,7 @@ def language(row: dict[str, Any]) -> str:
 
 
 def _weighted(fields: Iterable[tuple[str, list[str]]]) -> dict[str, float]:
+    """Sublinear frequencies of items, each counted with the weight of the field it came from."""
     counts: Counter[str] = Counter()
     for name, items in fields:
         if name == "text":
