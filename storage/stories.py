@@ -9,22 +9,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from crosswire.analysis.clustering import (
-    WINDOW_HOURS,
-    Clusterer,
-    build_docs,
-    mark_copies,
-)
+from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, mark_copies
+from crosswire.analysis.storyvec import build_docs
 from crosswire.core.times import utcnow
 from crosswire.storage.db import in_chunks, writing
 
-_ARTICLE_COLUMNS = ("id, source, title, lede, text, published, first_seen, family_id, family_role, body_hash, "
-                    "word_count, story_id")
+_ARTICLE_COLUMNS = ("id, source, title, lede, text, language, published, first_seen, family_id, family_role, "
+                    "body_hash, word_count, story_id")
 
 
 @dataclass(frozen=True)
@@ -62,8 +58,10 @@ def copy_key(row: dict[str, Any]) -> str | None:
     return None
 
 
-def _rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(f"select {_ARTICLE_COLUMNS} from articles where {where}", params)
+def _rows(db: sqlite_utils.Database, where: str, params: list[Any], limit: int | None = None) -> list[dict[str, Any]]:
+    order = (f" order by coalesce(published, first_seen), family_role = 'copy', id limit {int(limit)}"
+             if limit else "")
+    cursor = db.execute(f"select {_ARTICLE_COLUMNS} from articles where {where}{order}", params)
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values)) for values in cursor.fetchall()]
     for row in rows:
@@ -78,10 +76,33 @@ def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
 
 
-def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS,
-                threshold: float | None = None) -> ClusterReport:
-    """Give every article without a story one: join a story active in the window, or start a new story."""
-    new = _rows(db, "story_id is null", [])
+def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS, threshold: float | None = None,
+                progress: Callable[[int, int], None] | None = None, batch: int | None = None,
+                **model: Any) -> ClusterReport:
+    """Give every article without a story one: join a story active in the window, or start a new story.
+    `progress(done, total)` hears how far the assignment is (every 1,000 articles and at the end); `model`
+    overrides crosswire.analysis.clustering.Clusterer's fitted weights (bench/fit_stories.py uses it). With
+    `batch`, the articles go in time-ordered batches of that many, each committed on its own and clustered
+    against the stories active around it, so memory stays bounded however large the archive and no writer
+    waits on one long transaction."""
+    if not batch:
+        return _cluster_batch(db, None, window_hours, threshold, progress, model)
+    total = db.execute("select count(*) from articles where story_id is null").fetchone()[0]
+    reports: list[ClusterReport] = []
+    while True:
+        done = sum(r.articles for r in reports)
+        step = None if progress is None else (lambda n, _t, done=done: progress(done + n, total))
+        report = _cluster_batch(db, batch, window_hours, threshold, step, model)
+        if not report.articles:
+            break
+        reports.append(report)
+    return ClusterReport(*(sum(getattr(r, f) for r in reports) for f in ("articles", "new_stories", "joined", "copies")))
+
+
+def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: float, threshold: float | None,
+                   progress: Callable[[int, int], None] | None, model: dict[str, Any]) -> ClusterReport:
+    """Cluster the (first `limit`, in time order) articles without a story."""
+    new = _rows(db, "story_id is null", [], limit=limit)
     if not new:
         return ClusterReport(0, 0, 0, 0)
     window = window_hours * 3600
@@ -90,10 +111,16 @@ def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS
     docs = build_docs(context + new)
     max_id = db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
     kwargs = {"threshold": threshold} if threshold is not None else {}
-    clusterer = Clusterer(next_id=max_id + 1, window_hours=window_hours, **kwargs)
+    clusterer = Clusterer(next_id=max_id + 1, window_hours=window_hours, **kwargs, **model)
     for row, doc in zip(context, docs[:len(context)]):
         clusterer.seed(doc, row["story_id"])
-    decisions = [clusterer.add(doc) for doc in docs[len(context):]]
+    decisions = []
+    for doc in docs[len(context):]:
+        decisions.append(clusterer.add(doc))
+        if progress is not None and len(decisions) % 1000 == 0:
+            progress(len(decisions), len(new))
+    if progress is not None:
+        progress(len(decisions), len(new))
     touched = {d.story_id for d in decisions}
     with writing(db):
         db.conn.executemany("update articles set story_id = ? where id = ?",
@@ -103,12 +130,16 @@ def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS
     return ClusterReport(len(decisions), len(decisions) - joined, joined, sum(1 for d in decisions if d.copy))
 
 
+RECLUSTER_BATCH = 20_000   # articles per batch: a 100,000-article archive reclusters in well under 1 GB
+
+
 def recluster(db: sqlite_utils.Database, **kwargs: Any) -> ClusterReport:
-    """Forget every story and cluster the whole archive again, in time order."""
+    """Forget every story and cluster the whole archive again, in time order and in batches (options as for
+    cluster_new)."""
     with writing(db):
         db.execute("update articles set story_id = null where story_id is not null")
         db.execute("delete from stories")
-    return cluster_new(db, **kwargs)
+    return cluster_new(db, **{"batch": RECLUSTER_BATCH, **kwargs})
 
 
 def refresh_stories(db: sqlite_utils.Database, story_ids: Iterable[int], labels: dict[int, str]) -> None:

@@ -124,10 +124,11 @@ def test_the_window_is_anchored_to_the_first_report() -> None:
 def test_a_copy_joins_its_original_without_moving_the_centroid() -> None:
     clusterer = Clusterer()
     first = clusterer.add(_doc(1, 0, "camp shelling displaced fled aid", group="family:7"))
-    centroid = dict(clusterer.stories[first.story_id].centroid)
+    story = clusterer.stories[first.story_id]
+    centroids = {lang: dict(c.vector) for lang, c in story.centroids.items()}
     copy = clusterer.add(_doc(2, 3, "camp shelling displaced fled aid agency", group="family:7"))
     assert (True, first.story_id) == (copy.copy, copy.story_id)
-    assert centroid == clusterer.stories[first.story_id].centroid
+    assert centroids == {lang: c.vector for lang, c in story.centroids.items()}
     assert [1, 2] == clusterer.stories[first.story_id].members
 
 
@@ -183,3 +184,12 @@ def test_stories_command_lists_reclusters_and_updates(tmp_path) -> None:
         main, ["stories", "--db", str(path), "update"]).stdout
     assert "30 articles clustered: 12 new stories, 18 joined existing stories (2 as copies)\n" == runner.invoke(
         main, ["stories", "--db", str(path), "recluster"]).stdout
+
+
+def test_recluster_in_small_batches_gives_the_same_stories_and_reports_progress(db_ids) -> None:
+    db, ids = db_ids
+    seen: list[tuple[int, int]] = []
+    report = recluster(db, batch=7, progress=lambda done, total: seen.append((done, total)))
+    assert (30, 12) == (report.articles, report.new_stories)
+    assert expected_partition() == partition(db, ids)
+    assert (30, 30) == seen[-1] and all(total == 30 for _, total in seen)

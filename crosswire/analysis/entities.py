@@ -126,6 +126,11 @@ GAZETTEER: dict[str, tuple[str, tuple[str, ...]]] = {
     "Geneva": ("city", ("جنيف", "Женева")),
 }
 
+# Capitals: named as the seat of a government ("Ankara condemned", "Moscow said") as often as the place of an
+# event, so they count as names but not as the specific place two reports share.
+CAPITALS = frozenset({"Damascus", "Kyiv", "Moscow", "Jerusalem", "Beirut", "Khartoum", "Sanaa", "Baghdad",
+                      "Ankara", "Tehran", "Geneva"})
+
 # Words that make a capitalised run an organisation, a date or a heading rather than a person.
 NOT_PERSON = frozenset("""
 the a an in on at of for and but after as by from to with this that these those it its he she they we his her

@@ -19,8 +19,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from crosswire.extraction.cleaning import clean_text, ld_names
 from crosswire.extraction.charset import decode_html
+from crosswire.extraction.cleaning import clean_text, ld_names
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
 
 # Separators between a headline and its decoration. A bare hyphen is a word joint, so dashes need spaces;

@@ -1,0 +1,229 @@
+"""Fit the story-clustering thresholds on labelled real pairs, and say how well they hold on unseen pairs.
+
+Usage:  python bench/fit_stories.py [--pairs PATH] [--min-precision 0.86] [--folds 5] [--routes]
+
+For every labelled pair the script computes what crosswire.analysis.clustering scores when the second article meets a
+story made of the first: the own-language cosine (same language only), the neutral cosine and the entity
+overlap. It then searches a grid of (THRESHOLD, NEUTRAL_WEIGHT, CROSS_THRESHOLD, ENTITY_BONUS) for the best
+pairwise F1 whose precision stays at or above --min-precision (above the 0.85 aim, since clustering chains
+articles a pair score alone would keep apart). It prints the fit on all pairs (the constants to ship in
+crosswire/clustering.py) and k-fold held-out figures by pair, folds stratified by language pair and pairs
+that share an article kept in one fold. The thresholds are fitted for kinds of pairs, never per pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The labelled pairs reader lives with the tests (it is not installed).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from story_pairs import DEFAULT_PAIRS  # noqa: E402
+
+import storypairs  # noqa: E402
+
+from crosswire.analysis import textvec  # noqa: E402
+from storypairs import Pair, PairArticle, Score  # noqa: E402
+
+GRID = {
+    "beta": [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2],    # F-beta per kind: below 1 favours precision
+    "neutral_weight": [0.0, 0.15, 0.3],
+    "entity_bonus": [0.0, 0.15, 0.3],
+    "place_bonus": [0.0, 0.15, 0.3, 0.45],
+}
+MIN_POSITIVES = 5   # fewer same-story pairs than this: the kind keeps the overall threshold
+SHRINK = 20   # a kind's own threshold counts as much as the overall one once it has this many same-story pairs
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the clusterer weighs for one pair."""
+
+    same_lang: bool
+    langs: str           # the detected languages: 'en' or, across languages, the sorted pair 'de-en'
+    mono: float          # own-language cosine (0 across languages)
+    neutral: float       # cosine of the language-neutral vectors
+    entities: float      # shared places and people over the smaller set
+    places: float        # shared specific places over the smaller set
+    other_place: bool    # both name specific places and share none
+
+
+def pair_features(pairs: list[Pair], articles: dict[str, PairArticle]) -> dict[str, Features]:
+    """Pair id -> features, from Docs built the way storage/stories.py builds them (IDF over all articles)."""
+    from crosswire.analysis.clustering import entity_bonus, pair_key
+    from crosswire.analysis.storyvec import build_docs
+
+    keys = sorted(articles)
+    rows = [{"id": i, "time": 0.0, "title": articles[k].title, "lede": articles[k].lede,
+             "text": articles[k].text} for i, k in enumerate(keys)]
+    docs = {keys[d.id]: d for d in build_docs(rows)}
+    out = {}
+    for p in pairs:
+        a, b = docs[p.a], docs[p.b]
+        same = a.lang == b.lang
+        ent = entity_bonus(a.entities, b.entities, 1.0, 0.0)
+        places = entity_bonus(a.entities, b.entities, 0.0, 1.0)
+        pa = {e for e in a.entities if e.startswith("place:")}
+        pb = {e for e in b.entities if e.startswith("place:")}
+        out[p.id] = Features(same, a.lang if same else pair_key(a.lang, b.lang),
+                             textvec.dot(a.vector, b.vector) if same else 0.0,
+                             textvec.dot(a.neutral, b.neutral), ent, places, bool(pa and pb and not pa & pb))
+    return out
+
+
+def kind_of(f: Features, pair: Pair) -> str:
+    """The threshold a pair is judged by: its language ('en') or, across languages, the pair ('de-en')."""
+    return f.langs
+
+
+def margin(f: Features, params: dict, kind: str, place_penalty: float = 0.85, min_cosine: float = 0.05) -> float:
+    """The clusterer's margin for a two-article story (no time gap); >= 0 joins."""
+    bonus = params["entity_bonus"] * f.entities + params["place_bonus"] * f.places
+    bonus -= place_penalty if f.other_place else 0.0
+    if f.same_lang:
+        if f.mono < min_cosine:
+            return -1.0
+        t = params["thresholds"].get(kind, params["threshold"])
+        return f.mono + params["neutral_weight"] * f.neutral - t + bonus
+    t = params["cross_thresholds"].get(kind, params["cross_threshold"])
+    return f.neutral - t + bonus
+
+
+def _best(pairs: list[Pair], value: dict[str, float], beta: float) -> tuple[float, int]:
+    """The threshold on `value` with the best F-beta over `pairs`, and the number of same-story pairs."""
+    positives = sum(p.same for p in pairs)
+    best_t, best = 1.0, -1.0
+    for t in sorted({round(v, 3) for v in value.values()}):
+        s = storypairs.score(pairs, lambda p: value[p.id] >= t)
+        p, r = s.precision, s.recall
+        fb = (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
+        if fb > best:
+            best_t, best = t, fb
+    return best_t, positives
+
+
+def fit_params(pairs: list[Pair], feats: dict[str, Features], beta: float, neutral_weight: float,
+               entity_bonus: float, place_bonus: float = 0.3) -> dict:
+    """Per-language (and per-language-pair) thresholds maximising F-beta, each shrunk toward the threshold
+    fitted on all same-language (or all cross-language) pairs in proportion to how few examples it has."""
+    params: dict = {"neutral_weight": neutral_weight, "entity_bonus": entity_bonus, "place_bonus": place_bonus,
+                    "thresholds": {},
+                    "cross_thresholds": {}}
+    for same, key, per in ((True, "threshold", "thresholds"), (False, "cross_threshold", "cross_thresholds")):
+        group = [p for p in pairs if feats[p.id].same_lang == same]
+        # the raw score each pair's margin is measured from (margin + threshold, bonuses included)
+        raw = {p.id: margin(feats[p.id], {**params, key: 0.0}, "*") for p in group}
+        overall, _ = _best(group, raw, beta)
+        params[key] = overall
+        kinds = sorted({kind_of(feats[p.id], p) for p in group})
+        for kind in kinds:
+            members = [p for p in group if kind_of(feats[p.id], p) == kind]
+            t, positives = _best(members, raw, beta)
+            if positives < MIN_POSITIVES:
+                continue
+            params[per][kind] = round((positives * t + SHRINK * overall) / (positives + SHRINK), 3)
+    return params
+
+
+def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, place_bonus: float = 0.3) -> dict:
+    """The parameters with the best F1 whose precision over `pairs` stays at or above min_precision
+    (PLACE_BONUS is given: see place_bonus_curve)."""
+    best, best_key = None, None
+    for beta, w, eb in itertools.product(GRID["beta"], GRID["neutral_weight"], GRID["entity_bonus"]):
+        params = fit_params(pairs, feats, beta, w, eb, place_bonus)
+        s = storypairs.score(pairs, lambda p: margin(feats[p.id], params, kind_of(feats[p.id], p)) >= 0)
+        if s.precision < min_precision:
+            continue
+        key = (round(s.f1, 4), -w, -eb)
+        if best_key is None or key > best_key:
+            best, best_key = {**params, "beta": beta}, key
+    assert best is not None, "no grid point reaches the precision asked for"
+    return best
+
+
+def place_bonus_curve(pairs: list[Pair], feats: dict[str, Features], min_precision: float) -> dict[float, float]:
+    """Best F1 (at min_precision) for each PLACE_BONUS of the grid: how much the dev pairs can say about it."""
+    out = {}
+    for pb in GRID["place_bonus"]:
+        params = fit(pairs, feats, min_precision, pb)
+        out[pb] = round(storypairs.score(pairs, lambda p: margin(feats[p.id], params, kind_of(feats[p.id], p))
+                                         >= 0).f1, 3)
+    return out
+
+
+ROUTES = {"places (CLDR + gazetteer)": "^", "figures and dates": "#@", "name skeletons": "~",
+          "cognate prefixes": ":", "places + figures + dates + names": "^#@~", "names + cognates": "~:",
+          "names + cognates + figures + dates": "~:#@", "all neutral keys": "^#@~:"}
+
+
+def route_table(pairs: list[Pair], articles: dict[str, PairArticle]) -> list[str]:
+    """For the cross-language pairs: best F1 at precision >= 0.85 (one threshold, fitted on them) of the
+    neutral cosine restricted to each kind of key, i.e. how much each cross-language route is worth."""
+    import math
+
+    from crosswire.analysis.storyvec import build_docs
+
+    keys = sorted(articles)
+    rows = [{"id": i, "time": 0.0, "title": articles[k].title, "lede": articles[k].lede,
+             "text": articles[k].text} for i, k in enumerate(keys)]
+    docs = {keys[d.id]: d for d in build_docs(rows)}
+    cross = [p for p in pairs if docs[p.a].lang != docs[p.b].lang]
+    lines = ["| route | cross-language F1 (P / R) |", "|---|---|"]
+    for name, kinds in ROUTES.items():
+        vecs = {}
+        for k, d in docs.items():
+            v = {t: w for t, w in d.neutral.items() if t[0] in kinds}
+            norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+            vecs[k] = {t: w / norm for t, w in v.items()}
+        cos = {p.id: textvec.dot(vecs[p.a], vecs[p.b]) for p in cross}
+        best = Score(0, 0, sum(p.same for p in cross), 0)
+        for t in sorted(set(cos.values())):
+            s = storypairs.score(cross, lambda p: cos[p.id] >= t and cos[p.id] > 0)
+            if s.precision >= 0.85 and s.f1 > best.f1:
+                best = s
+        lines.append(f"| {name} | {best.f1:.2f} ({best.precision:.2f} / {best.recall:.2f}) |")
+    return lines
+
+
+def main() -> None:
+    """Fit on all pairs, then k-fold held-out, and print both."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
+    parser.add_argument("--min-precision", type=float, default=0.86)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--routes", action="store_true", help="compare the cross-language routes and stop")
+    args = parser.parse_args()
+    if args.routes:
+        print("\n".join(route_table(*storypairs.load(args.pairs))))
+        return
+
+    pairs, articles = storypairs.load(args.pairs)
+    feats = pair_features(pairs, articles)
+    print("pairs sharing a specific place:", sum(1 for f in feats.values() if f.places > 0),
+          "; best F1 by PLACE_BONUS:", place_bonus_curve(pairs, feats, args.min_precision))
+    params = fit(pairs, feats, args.min_precision)
+    print("fit on all pairs:", params)
+    decide = lambda params: lambda p: margin(feats[p.id], params, kind_of(feats[p.id], p)) >= 0  # noqa: E731
+    fitted = storypairs.by_kind(pairs, decide(params))
+    held: dict[str, bool] = {}
+    for i, part in enumerate(storypairs.folds(pairs, args.folds)):
+        train = [p for p in pairs if p not in part]
+        fold_params = fit(train, feats, args.min_precision)
+        print(f"  fold {i + 1}: {fold_params}")
+        held.update({p.id: decide(fold_params)(p) for p in part})
+    unseen = storypairs.by_kind(pairs, lambda p: held[p.id])
+    print("| pair | fitted F1 (P / R) | held-out F1 (P / R) |\n|---|---|---|")
+    for kind in fitted:
+        a, b = fitted[kind], unseen[kind]
+        print(f"| {kind} | {a.f1:.2f} ({a.precision:.2f} / {a.recall:.2f}) | "
+              f"{b.f1:.2f} ({b.precision:.2f} / {b.recall:.2f}) |")
+
+
+if __name__ == "__main__":
+    main()

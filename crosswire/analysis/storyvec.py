@@ -1,0 +1,107 @@
+"""The vectors story clustering compares: own-language terms and language-neutral keys, headline and lede
+weighted, with IDF per language.
+
+IDF is taken within each language: a German word is rare or common among German articles, and counting
+it against an archive that is mostly English would make every German word look rare. Neutral keys (places,
+figures, dates, names, cognates) are shared by all languages and get one IDF over every article.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from crosswire.analysis import crossling, langnorm, textvec
+from crosswire.analysis import entities as ent
+
+# A headline says what the story is more densely than a body paragraph does; the lede is the next best.
+FIELD_WEIGHTS = {"title": 3.0, "lede": 2.0, "text": 1.0}
+BODY_TERMS = 400   # later paragraphs drift into background that many different stories share
+# Each vector keeps its heaviest terms only: the light tail barely moves a cosine but costs memory and time
+# at 100,000 articles (bench/bench_stories.py measures both).
+KEEP_TERMS = 150
+KEEP_KEYS = 80
+
+
+
+@dataclass
+class Doc:
+    """What clustering needs of an article."""
+
+    id: int
+    time: float                          # seconds since the epoch (published, else first seen)
+    vector: dict[str, float]             # L2-normalised TF-IDF of the article's own-language terms
+    entities: frozenset[str] = frozenset()
+    group: str | None = None             # copy key: same key = same text (copy family or body hash)
+    title: str = ""
+    lang: str = "und"
+    neutral: dict[str, float] = field(default_factory=dict)   # L2-normalised language-neutral keys
+
+
+def language(row: dict[str, Any]) -> str:
+    """The language of an article row, read off its text (its `language` field only breaks ties)."""
+    sample = " ".join(filter(None, (row.get("title"), row.get("lede"), (row.get("text") or "")[:2000])))
+    return langnorm.detect(sample, row.get("language"))
+
+
+def _weighted(fields: Iterable[tuple[str, list[str]]]) -> dict[str, float]:
+    """Sublinear frequencies of items, each counted with the weight of the field it came from."""
+    counts: Counter[str] = Counter()
+    for name, items in fields:
+        if name == "text":
+            items = items[:BODY_TERMS]
+        weight = FIELD_WEIGHTS[name]
+        for item in items:
+            counts[item] += weight
+    return {t: 1.0 + math.log(c) for t, c in counts.items()}   # sublinear: a repeated word is not news
+
+
+def term_counts(row: dict[str, Any], lang: str, drop: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Weighted, sublinear term frequencies of an article in its own language, leaving out `drop`."""
+    return _weighted((name, langnorm.terms(row.get(name), lang, drop)) for name in ("title", "lede", "text"))
+
+
+def neutral_counts(row: dict[str, Any], lang: str, places: tuple[str, ...] = ()) -> dict[str, float]:
+    """Weighted, sublinear frequencies of an article's language-neutral keys; `places` are the gazetteer
+    places it names (counted as if in the lede: where they are named matters less than that they are)."""
+    fields = [(name, crossling.keys(row.get(name), lang)) for name in ("title", "lede", "text")]
+    return _weighted([*fields, ("lede", crossling.place_keys(places))])
+
+
+def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
+    """Docs from article dicts (id, time, title, lede, text, group, language), IDF over these rows."""
+    # Place names leave the term vectors: they are compared as entities and neutral keys, and kept as words
+    # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
+    drop = ent.place_tokens() if entities else frozenset()
+    langs = [language(r) for r in rows]
+    found = [ent.extract(r.get("title"), r.get("lede"), r.get("text")) if entities else None for r in rows]
+    counts = [term_counts(r, lang, drop) for r, lang in zip(rows, langs)]
+    neutral = [neutral_counts(r, lang, f.places if f else ()) for r, lang, f in zip(rows, langs, found)]
+    by_lang: dict[str, list[int]] = defaultdict(list)
+    for i, lang in enumerate(langs):
+        by_lang[lang].append(i)
+    vectors: list[dict[str, float]] = [{} for _ in rows]
+    for members in by_lang.values():
+        idf, unseen = textvec.idf_table(counts[i].keys() for i in members)
+        for i in members:
+            vectors[i] = _pruned(textvec.tfidf(counts[i], idf, unseen), KEEP_TERMS)
+    nidf, nunseen = textvec.idf_table(c.keys() for c in neutral)
+    docs = []
+    for i, row in enumerate(rows):
+        keys = found[i].keys() if found[i] is not None else frozenset()
+        docs.append(Doc(id=row["id"], time=row["time"], vector=vectors[i], entities=keys, group=row.get("group"),
+                        title=row.get("title") or "", lang=langs[i],
+                        neutral=_pruned(textvec.tfidf(neutral[i], nidf, nunseen), KEEP_KEYS)))
+    return docs
+
+
+def _pruned(vec: dict[str, float], keep: int) -> dict[str, float]:
+    """The `keep` heaviest terms of a unit vector, normalised again; keys interned, shared across articles."""
+    if len(vec) > keep:
+        vec = dict(sorted(vec.items(), key=lambda item: -item[1])[:keep])
+        norm = math.sqrt(sum(w * w for w in vec.values()))
+        vec = {t: w / norm for t, w in vec.items()}
+    return {sys.intern(t): w for t, w in vec.items()}
