@@ -12,6 +12,7 @@ from typing import Any
 import nh3
 
 from crosswire.core.times import EPOCH, parse_iso
+from crosswire.identity.urls import redact
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF): a feed
 # holding one is not well-formed and every reader rejects the whole document, so they are dropped.
@@ -60,8 +61,9 @@ def rfc822(when: datetime) -> str:
 
 
 def entry_id(record: dict[str, Any]) -> str:
-    """The entry's stable id: the article's canonical URL, which never changes once stored."""
-    return str(record["url"])
+    """The entry's stable id: the article's canonical URL, which never changes once stored (credentials masked:
+    a canonical URL never has them, but an archive written by an older crosswire might)."""
+    return redact(str(record["url"]))
 
 
 def content_html(record: dict[str, Any]) -> str:
@@ -75,4 +77,4 @@ def content_html(record: dict[str, Any]) -> str:
 
 def title_of(record: dict[str, Any]) -> str:
     """The entry title; feeds need one, so an untitled article falls back to its URL."""
-    return xml_text(record.get("title")) or str(record["url"])
+    return xml_text(record.get("title")) or entry_id(record)

