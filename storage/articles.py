@@ -24,6 +24,7 @@ from crosswire.identity.urls import canonical_url, same_site, url_key
 from crosswire.storage.db import in_chunks
 from crosswire.storage.revisions import record_revision
 
+MAX_ROW_ID = 2**63 - 1     # SQLite's largest integer
 # Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
 MIN_WORDS_FOR_BODY_MATCH = 40
 
@@ -188,9 +189,11 @@ def resolve_article(db: sqlite_utils.Database, ref: str | int) -> int:
     (one line) when there is none. Every command and page that takes an article reads it this way."""
     text = str(ref).strip()
     article_id: int | None = None
-    if text.lstrip("#").isdigit():
-        number = int(text.lstrip("#"))
-        if db.execute("select 1 from articles where id = ?", [number]).fetchone():
+    digits = text.lstrip("#")
+    if digits.isascii() and digits.isdecimal():     # not "²", which isdigit() but int() refuses
+        number = int(digits)
+        # A number SQLite cannot hold names no row (and would overflow the query).
+        if number <= MAX_ROW_ID and db.execute("select 1 from articles where id = ?", [number]).fetchone():
             article_id = number
     elif "://" in text:
         article_id = find_article_id(db, text)

@@ -1,8 +1,9 @@
 """One crawl per database at a time: an advisory `flock` on `<db>.lock`, beside the database's real file.
 
 The lock is named after the resolved path, so the same archive reached through a symlink (or `..`, or a
-relative path) is the same lock. The kernel drops a flock when the holding process exits for any reason (kill -9 and power loss included),
-so a crashed crawl never leaves a stale lock behind and nobody has to delete a file by hand.
+relative path) is the same lock. The kernel drops a flock when the holding process exits for any reason
+(kill -9 and power loss included), so a crashed crawl never leaves a stale lock behind and nobody has to
+delete a file by hand.
 """
 
 from __future__ import annotations

@@ -248,7 +248,8 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
 def _check_keyword(word: str, *, pending_or: bool, pending: str, seen: bool) -> None:
     """NOT and AND must follow a term (AND) or stand alone (NOT) and never follow OR, NOT or AND."""
     if pending_or:
-        raise QueryError("OR cannot join an excluded term" if word == "NOT" else "OR needs a word or phrase on each side")
+        raise QueryError("OR cannot join an excluded term" if word == "NOT"
+                         else "OR needs a word or phrase on each side")
     if pending:
         raise QueryError(f"{pending} needs a word or phrase after it, not {word}")
     if word == "AND" and not seen:

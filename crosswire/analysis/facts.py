@@ -58,7 +58,12 @@ def sentences(text: str | None) -> list[str]:
 
 def figures(sentence: str) -> set[int]:
     """The numbers a sentence reports, leaving out years and the day in a date ("Feb 3")."""
-    found: set[int] = set()
+    return {value for value, _ in figure_positions(sentence)}
+
+
+def figure_positions(sentence: str) -> list[tuple[int, int]]:
+    """(number, where it starts) for every figure a sentence reports, digits first, then numbers in words."""
+    found: list[tuple[int, int]] = []
     for match in NUMBER_RE.finditer(sentence):
         value = float(match.group(1).replace(",", ""))
         before = sentence[max(0, match.start() - 5):match.start()].strip().lower()
@@ -70,28 +75,19 @@ def figures(sentence: str) -> set[int]:
             continue
         if value != int(value) or 1900 <= value <= 2100:
             continue
-        found.add(int(value))
-    found.update(NUMBER_WORDS[m.group(1).lower()] for m in NUMBER_WORD_RE.finditer(sentence))
-    return {n for n in found if n >= 2}
+        found.append((int(value), match.start()))
+    found += [(NUMBER_WORDS[m.group(1).lower()], m.start()) for m in NUMBER_WORD_RE.finditer(sentence)]
+    return [(value, start) for value, start in found if value >= 2]
 
 
 CLAUSE_RE = re.compile(r"\s*(?:,(?!\d)|[;:()]|\s[-–—]\s)\s*")   # a comma inside 120,000 is not a clause break
-MIN_CLAUSE_WORDS = 4
+MIN_CLAUSE_WORDS = 3      # "including three children" says enough
 
 
 def figure_clause(sentence: str, number: int) -> str:
     """The clause of `sentence` that reports `number` (in digits or words), widened to its neighbours until it
     has a few words; '…' marks where the sentence goes on."""
-    words = {w for w, n in NUMBER_WORDS.items() if n == number}
-    spellings = [f"{number:,}", str(number)]
-    at = -1
-    for match in NUMBER_RE.finditer(sentence):
-        if match.group(1) in spellings:
-            at = match.start()
-            break
-    if at < 0:
-        found = next((m for m in NUMBER_WORD_RE.finditer(sentence) if m.group(1).lower() in words), None)
-        at = found.start() if found else 0
+    at = next((start for value, start in figure_positions(sentence) if value == number), 0)
     bounds = [0]
     for cut in CLAUSE_RE.finditer(sentence):
         bounds += [cut.start(), cut.end()]

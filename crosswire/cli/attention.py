@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from crosswire.cli.options import QueryCommand, archive, date_value, db_option, json_option, output_option, output_path, user_errors
+from crosswire.cli.options import (
+    QueryCommand,
+    archive,
+    date_value,
+    db_option,
+    json_option,
+    output_option,
+    output_path,
+    user_errors,
+)
 from crosswire.cli.output import echo, echo_json
 from crosswire.exports.charts import chart
 from crosswire.storage.attention import Cell

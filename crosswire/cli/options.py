@@ -112,8 +112,9 @@ def date_value(value: str | None, option: str, *, now: datetime | None = None) -
 
 
 class QueryCommand(click.Command):
-    """A command whose QUERY words may start with '-' (`crosswire search -water`): an argument that is not one
-    of the command's own options is query text, not a mistyped option. `--` still ends the options."""
+    """A command whose QUERY words may start with '-' (`crosswire search -water`): a single-dash argument that is
+    not one of the command's own options is query text; `--anything` stays an option (a typo is reported), and
+    `--` still ends the options."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Move query words that look like options after a `--`, then parse as usual."""
@@ -129,9 +130,9 @@ class QueryCommand(click.Command):
                 words += rest
                 break
             name = arg.split("=", 1)[0]
-            if arg.startswith("-") and len(arg) > 1 and name not in names:
-                words.append(arg)       # -water, -"press tv": a word to leave out
-            elif name in names:
+            if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 and name not in names:
+                words.append(arg)       # -water, -"press tv": a word to leave out (--water stays a bad option)
+            elif name in names or arg.startswith("--"):
                 options.append(arg)
                 if arg in takes_value and rest:
                     options.append(rest.pop(0))

@@ -130,7 +130,8 @@ def status(source: str | None, db_path: Path | None, as_json: bool, show_errors:
             for line in problems:
                 echo(f"  {line}")
         else:
-            echo(f"crosswire: OK, {len(sources)} sources collected, last crawl {run['status'] if run else '-'}")
+            count = f"{len(sources)} source{'s' if len(sources) != 1 else ''}"
+            echo(f"crosswire: OK, {count} collected, last crawl {run['status'] if run else '-'}")
         click.get_current_context().exit(exitcodes.PARTIAL if problems else exitcodes.OK)
     if as_json:
         echo_json({"now": now.isoformat(timespec="seconds"), "last_run": run,

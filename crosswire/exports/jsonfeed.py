@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from crosswire.core.times import rfc3339
@@ -11,6 +10,7 @@ from crosswire.exports.common import (
     FeedInfo,
     content_html,
     entry_id,
+    json_dumps,
     published_of,
     title_of,
     updated_of,
@@ -52,4 +52,4 @@ def write_jsonfeed(records: list[dict[str, Any]], info: FeedInfo) -> bytes:
     if info.language:
         feed["language"] = info.language
     feed["items"] = [jsonfeed_item(r) for r in records]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_dumps(feed, indent=2) + "\n").encode("utf-8")

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from crosswire.core.errors import CrosswireError, QueryError
+from crosswire.core.errors import CrosswireError, DamagedArchiveError, QueryError
 from crosswire.storage.archive import open_archive, translate
 from crosswire.storage.db import open_db
 from crosswire.web import feeds, pages, render
@@ -84,11 +84,13 @@ async def out_of_range(request: Request, exc: Exception) -> Response:
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
-    """SQLite's own error, damage above all: one line in the server log and on the page, never a traceback."""
+    """SQLite's own error, damage above all: one line in the server log (which file, how to recover it) and a
+    plain page that names no path on the server, never a traceback."""
     meant = translate(exc, request.app.state.reader.path)
-    message = str(meant) if meant is not None else f"the archive could not be read: {exc}"
-    LOGGER.error("%s %s: %s", request.method, request.url.path, message)
-    return _error_page(request, 500, message)
+    LOGGER.error("%s %s: %s", request.method, request.url.path, meant or f"the archive could not be read: {exc}")
+    damaged = isinstance(meant, DamagedArchiveError)
+    return _error_page(request, 500, ("the archive is damaged" if damaged else "the archive could not be read")
+                       + "; the server log says which file and what to do")
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
