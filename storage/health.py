@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from crosswire.identity.urls import redact, redact_text
+from crosswire.storage.db import marks
 
 # A source is quiet when it used to publish at least MIN_EXPECTED articles a day and the last day brought
 # fewer than QUIET_RATIO of that; the usual rate is learned from BASELINE_DAYS before the last day, and
@@ -29,6 +30,9 @@ WHEN = "coalesce(a.published, a.first_seen)"
 # rows of kind "limit" are not failures but a guard that cut an entry point short on purpose.
 _IS_FEED = "exists (select 1 from feeds f where f.url = e.url)"
 _FAILURE = "e.kind <> 'limit'"
+# Errors are found through the runs that recorded them: errors.run_id is indexed (errors.at and errors.source
+# are not), so status stays quick on an archive that has gathered a year of errors.
+_RUNS_SINCE = "select id from runs where coalesce(finished, '9999-12-31') > ?"     # a running crawl too
 
 
 @dataclass
@@ -174,46 +178,51 @@ def source_health(db: sqlite_utils.Database, now: datetime) -> list[SourceHealth
 def _error_summary(db: sqlite_utils.Database, day: str) -> dict[str, tuple[int | None, ErrorCounts, ErrorCounts,
                                                                                dict[str, Any] | None]]:
     """Per source: its last run (the last crawl started before its feeds were last checked), the feed and page
-    errors of that run and of the last day, and its newest error."""
-    out = {}
+    errors of that run and of the last day, and its newest error among them."""
     checked = {name: when for name, when in db.execute(
         "select source, max(last_checked) from feeds where last_checked is not null group by source")}
+    last_runs = {name: db.execute("select max(id) from runs where started <= ?", [when]).fetchone()[0]
+                 for name, when in checked.items()}
+    wanted = sorted({run for run in last_runs.values() if run is not None})
+    rows = _error_rows(db, f"(e.run_id in ({_RUNS_SINCE}) or e.run_id in ({marks(wanted)}))", [day, *wanted])
+    out: dict[str, tuple[int | None, ErrorCounts, ErrorCounts, dict[str, Any] | None]] = {}
     for (name,) in db.execute("select name from sources"):
-        run = None
-        if checked.get(name):
-            run = db.execute("select max(id) from runs where started <= ?", [checked[name]]).fetchone()[0]
-        in_run = _count_errors(db, name, "e.run_id = ?", run) if run is not None else ErrorCounts()
-        latest = next(iter(list_errors(db, source=name, limit=1)), None)
-        out[name] = (run, in_run, _count_errors(db, name, "e.at > ?", day), latest)
+        run, in_run, in_day, latest = last_runs.get(name), ErrorCounts(), ErrorCounts(), None
+        for row in rows.get(name, []):
+            for counts, counted in ((in_run, row["run_id"] == run), (in_day, row["at"] > day)):
+                if counted:
+                    counts.feeds += row["what"] == "feed"
+                    counts.pages += row["what"] == "page"
+            if (row["run_id"] == run or row["at"] > day) and latest is None:
+                latest = row        # rows come newest first
+        out[name] = (run, in_run, in_day, latest)
     return out
 
 
-def _count_errors(db: sqlite_utils.Database, source: str, where: str, value: Any) -> ErrorCounts:
-    """A source's feed and page failures matching one condition on the errors row."""
-    feeds, pages = db.execute(
-        f"select coalesce(sum({_IS_FEED}), 0), coalesce(sum(not {_IS_FEED}), 0) from errors e "
-        f"where e.source = ? and {_FAILURE} and {where}", [source, value]).fetchone()
-    return ErrorCounts(feeds=feeds, pages=pages)
-
-
-def list_errors(db: sqlite_utils.Database, *, source: str | None = None, since: str | None = None,
-                limit: int | None = 200) -> list[dict[str, Any]]:
-    """Failure rows of the errors table, newest first: at, source, what (feed or page), kind, reason, url, run_id;
-    URLs and reasons with any credentials masked."""
-    where, params = [_FAILURE], []
-    if source is not None:
-        where.append("e.source = ?")
-        params.append(source)
-    if since is not None:
-        where.append("e.at > ?")
-        params.append(since)
+def _error_rows(db: sqlite_utils.Database, where: str, params: list[Any],
+                limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Failure rows matching `where`, newest first, by source; URLs and reasons with credentials masked."""
     sql = (f"select e.at, e.source, case when {_IS_FEED} then 'feed' else 'page' end, e.kind, e.reason, e.url, "
-           f"e.run_id from errors e where {' and '.join(where)} order by e.at desc, e.id desc"
-           + (" limit ?" if limit is not None else ""))
-    rows = db.execute(sql, [*params, *([limit] if limit is not None else [])]).fetchall()
-    return [{"at": at, "source": src, "what": what, "kind": kind, "reason": redact_text(reason),
-             "url": redact(url) if url else url, "run_id": run_id}
-            for at, src, what, kind, reason, url, run_id in rows]
+           f"e.run_id from errors e where {_FAILURE} and {where} order by e.at desc, e.id desc"
+           + (f" limit {int(limit)}" if limit is not None else ""))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for at, src, what, kind, reason, url, run_id in db.execute(sql, params):
+        out.setdefault(src, []).append({"at": at, "source": src, "what": what, "kind": kind,
+                                        "reason": redact_text(reason, url), "url": redact(url) if url else url,
+                                        "run_id": run_id})
+    return out
+
+
+def list_errors(db: sqlite_utils.Database, *, since: str, source: str | None = None,
+                limit: int | None = 200) -> list[dict[str, Any]]:
+    """The failures recorded after `since` (of one source, or all), newest first: at, source, what (feed or
+    page), kind, reason, url, run_id; URLs and reasons with any credentials masked."""
+    where, params = f"e.run_id in ({_RUNS_SINCE}) and e.at > ?", [since, since]
+    if source is not None:
+        where += " and e.source = ?"
+        params.append(source)
+    rows = [row for group in _error_rows(db, where, params, limit).values() for row in group]
+    return sorted(rows, key=lambda row: row["at"], reverse=True)
 
 
 def needs_attention(sources: list[SourceHealth], run: dict[str, Any] | None) -> list[str]:

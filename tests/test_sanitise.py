@@ -27,7 +27,7 @@ from crosswire.identity.urls import has_credentials, redact, redact_text, web_ur
 from crosswire.storage.articles import store_article
 from crosswire.storage.db import open_db
 from crosswire.storage.feeds import ensure_feed, record_feed_failure, sync_source
-from crosswire.storage.runs import record_error
+from crosswire.storage.runs import record_error, start_run
 from crosswire.web import create_app
 from testweb import outlets_hostile as hostile
 from testweb.outlets_hostile import HostileWeb
@@ -140,7 +140,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                               image="data:image/svg+xml;base64,PHN2Zz4="), source="poison")
     db.execute(f"update feeds set url = 'https://reader:{SECRET}@poison.example/feed.xml' where id = ?", [feed])
     record_feed_failure(db, feed, reason=f"HTTP 401 fetching https://reader:{SECRET}@poison.example/feed.xml")
-    record_error(db, run_id=None, url=f"https://reader:{SECRET}@poison.example/3", kind="http",
+    record_error(db, run_id=start_run(db, "crawl"), url=f"https://reader:{SECRET}@poison.example/3", kind="http",
                  reason=f"invalid hostname: reader:{SECRET}@poison.example", source="poison")
     db.close()
     return path
@@ -158,6 +158,12 @@ def test_no_escape_sequence_or_password_reaches_the_terminal(hostile_db: Path, c
     assert code in (0, 3), err       # status --check: 3, the feed is failing
     assert [] == [c for c in "\x1b\x07\x9b" if c in out + err]
     assert SECRET not in out + err
+
+
+def test_status_lists_the_error_with_its_password_masked(hostile_db: Path) -> None:
+    code, out, _ = run("status", "--errors", "--db", str(hostile_db))
+    assert (0, "poison  page  http        invalid hostname: ***@poison.example  https://***@poison.example/3") == (
+        code, out.splitlines()[0][18:])
 
 
 def test_the_stored_error_rows_and_feed_state_hold_no_password(hostile_db: Path) -> None:

@@ -13,7 +13,14 @@ from crosswire.cli.options import archive, date_value, db_option, json_option, u
 from crosswire.cli.output import echo, echo_json
 from crosswire.core import exitcodes
 from crosswire.core.errors import QueryError
-from crosswire.storage.health import ErrorCounts, SourceHealth, last_run, list_errors, needs_attention, source_health
+from crosswire.storage.health import (
+    ErrorCounts,
+    SourceHealth,
+    last_run,
+    list_errors,
+    needs_attention,
+    source_health,
+)
 
 FLAGS = {"ok": "ok", "new": "new", "quiet": "QUIET", "errors": "ERRORS", "failing": "FAILING", "paused": "PAUSED"}
 
