@@ -9,10 +9,12 @@
     status.py       status           is every outlet collected    serve.py     serve     the web reader
     searches.py     searches         saved searches               opml.py      opml      OPML in and out
     cron.py         cron             a crontab line               maintenance.py backup, vacuum
-    options.py      the options every command shares (--db, --sources, --json) and the error edge
+    options.py      the options every command shares (--db, --sources, --json), output paths, and the error edge
+    output.py       everything printed goes through here: escape sequences from strangers' text removed
 
 Commands parse their options, call one function of the library, and print. A command's module is imported
-only when that command runs, so `crosswire search` never pays for Scrapy's import.
+only when that command runs, so `crosswire search` never pays for Scrapy's import. Every problem ends as one
+line on stderr and an exit code of crosswire.core.exitcodes, usage mistakes included (LazyGroup.main).
 """
 
 from __future__ import annotations
