@@ -265,3 +265,13 @@ def test_the_cli_prints_only_through_its_output_module() -> None:
                 if name in ("click.echo", "click.secho", "print", "sys.stdout.write", "sys.stderr.write"):
                     direct.append(f"{path.name}:{node.lineno} {name}")
     assert [] == direct
+
+
+def test_an_article_fetched_through_a_link_with_a_password_is_stored_without_it() -> None:
+    db = open_db(memory=True)
+    store_article(db, Article(url=f"http://reader:{SECRET}@news.example/a", title="t", text="Body of the article.",
+                              image=f"http://reader:{SECRET}@img.example/i.png"), source=None,
+                  entry_url=f"https://reader:{SECRET}@news.example/a?utm_source=rss")
+    assert ([("http://news.example/a", "http://***@news.example/a", "http://***@img.example/i.png")],
+            False) == (db.execute("select url, fetched_url, image from articles").fetchall(),
+                       SECRET in "\n".join(db.conn.iterdump()))
