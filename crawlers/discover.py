@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -20,16 +18,15 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from protego import Protego
 
-from crosswire import PROJECT_URL, __version__
 from crosswire.core.errors import CrosswireError
 from crosswire.core.sources import is_http_url
 from crosswire.crawlers.feeds import parse_feed
+from crosswire.crawlers.fetch import USER_AGENT, FetchError, get
 from crosswire.crawlers.sitemaps import parse_sitemap, robots_sitemaps
 
 COMMON_FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.json", "/index.xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
               "application/rdf+xml", "text/xml", "application/xml")
-USER_AGENT = f"crosswire/{__version__} (+{PROJECT_URL})"
 MAX_BYTES = 5 * 1024 * 1024
 
 # (status, content type, body); status 0 when the request failed outright.
@@ -50,15 +47,13 @@ class Discovery:
 
 
 def http_fetch(url: str, timeout: float = 15.0) -> Fetched:
-    """GET a URL with crosswire's User-Agent; (0, "", b"") when it cannot be reached."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    """GET a URL (http(s) only, redirects too) with crosswire's User-Agent; (0, "", b"") when it cannot be
+    reached, (status, content type, b"") for an HTTP error."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:   # noqa: S310 (http(s) checked)
-            return response.status, response.headers.get("Content-Type", ""), response.read(MAX_BYTES)
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", b""
-    except (urllib.error.URLError, OSError, ValueError):
-        return 0, "", b""
+        page = get(url, timeout=timeout, max_bytes=MAX_BYTES, accept="*/*")
+    except FetchError as exc:
+        return exc.status, "", b""
+    return page.status, page.content_type or "", page.body[:MAX_BYTES]
 
 
 def feed_links(html: str | bytes, base: str) -> list[str]:

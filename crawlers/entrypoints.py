@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import random
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Generator
 
 import scrapy
 import sqlite_utils
@@ -145,6 +145,9 @@ class EntryPointMixin:
         if feed_id is not None:
             record_feed_failure(self.db, feed_id, reason=reason, status=status)
         self.note(request.meta.get("source"), request.url, kind, reason, feed_id=feed_id)
+        if request.meta.get("key"):
+            # An index or listing waiting for this sitemap or page: it is read in full next time.
+            self.context.settle(request.meta["key"], ok=False)
 
     @staticmethod
     def conditional_headers(state: dict[str, Any]) -> dict[str, str]:
@@ -157,8 +160,9 @@ class EntryPointMixin:
         return headers
 
     def article_requests(self, entries: list[FeedEntry], *, feed_id: int | None,
-                         source: str) -> Iterable[scrapy.Request]:
-        """Requests for the entries whose article is neither stored nor already requested (the spider's)."""
+                         source: str) -> Generator[scrapy.Request, None, bool]:
+        """Requests for the entries whose article is neither stored nor already requested (the spider's);
+        returns whether the per-crawl limit cut the list short."""
         raise NotImplementedError
 
 

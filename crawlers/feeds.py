@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -28,7 +29,6 @@ from crosswire.crawlers.schedule import after_success, failure_decision
 from crosswire.storage.feeds import (
     feed_published_times,
     feed_state,
-    forget_validators,
     record_feed_failure,
     record_feed_success,
 )
@@ -47,6 +47,8 @@ class ParsedFeed:
     problem: str | None = None        # None when the feed parsed cleanly
     version: str | None = None        # e.g. rss20, atom10, json11
     ttl_minutes: int | None = None    # RSS <ttl>, a hint for polling
+    bad_items: list[tuple[str, str]] = field(default_factory=list)   # (which item, why) of items left out
+    cut: int = 0                      # entries past MAX_FEED_ENTRIES, not read
 
 
 def strip_html(text: str | None) -> str | None:
@@ -84,7 +86,7 @@ def looks_like_json_feed(body: bytes) -> bool:
     return head == b"{" and b"jsonfeed.org/version" in body[:4096]
 
 
-def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+def parse_json_feed(body: bytes, url: str, max_entries: int = 0) -> ParsedFeed:
     """Parse a JSON Feed (https://jsonfeed.org/version/1.1)."""
     try:
         doc = json.loads(body.decode("utf-8-sig"))
@@ -93,26 +95,57 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return ParsedFeed(kind="json", problem="invalid JSON Feed: no items list")
     version = str(doc.get("version", ""))
-    entries = []
-    for item in doc["items"]:
-        if not isinstance(item, dict):
+    entries, bad = [], []
+    items = doc["items"][:max_entries] if max_entries else doc["items"]
+    cut = len(doc["items"]) - len(items)
+    for index, item in enumerate(items, 1):
+        problem = _json_item_problem(item)
+        if problem is not None:
+            bad.append((f"item-{index}", f"JSON Feed item {index}: {problem}"))
             continue
         link = item.get("url") or item.get("external_url")
-        if not isinstance(link, str) or not link:
+        if not link:
             continue
         authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        feed_language = doc.get("language") if isinstance(doc.get("language"), str) else None
         entries.append(FeedEntry(
             url=urljoin(url, link), guid=str(item.get("id")) if item.get("id") is not None else None,
             title=strip_html(item.get("title")),
             summary=strip_html(item.get("summary") or item.get("content_text") or item.get("content_html")),
-            authors=[a["name"] for a in authors if isinstance(a, dict) and a.get("name")],
+            authors=[a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)],
             published=_iso_to_dt(item.get("date_published")), updated=_iso_to_dt(item.get("date_modified")),
-            tags=[t for t in item.get("tags", []) if isinstance(t, str)],
+            tags=[t for t in item.get("tags") or [] if isinstance(t, str)],
             image=item.get("image") or item.get("banner_image"),
-            language=item.get("language") or doc.get("language"),
+            language=item.get("language") or feed_language,
         ))
-    return ParsedFeed(kind="json", title=doc.get("title"), entries=entries,
+    title = doc.get("title") if isinstance(doc.get("title"), str) else None
+    return ParsedFeed(kind="json", title=title, entries=entries, bad_items=bad, cut=cut,
                       version="json" + version.rsplit("/", 1)[-1].replace(".", ""))
+
+
+# JSON Feed 1.1's item fields and the JSON types the spec gives them (a string id may also come as a number).
+_JSON_ITEM_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str, int), "url": (str,), "external_url": (str,), "title": (str,), "summary": (str,),
+    "content_text": (str,), "content_html": (str,), "image": (str,), "banner_image": (str,),
+    "date_published": (str,), "date_modified": (str,), "language": (str,), "tags": (list,),
+    "authors": (list,), "author": (dict,),
+}
+
+
+def _json_item_problem(item: Any) -> str | None:
+    """Why a JSON Feed item cannot be read (a field of the wrong type), or None."""
+    if not isinstance(item, dict):
+        return f"expected an object, got {type(item).__name__}"
+    for name, types in _JSON_ITEM_TYPES.items():
+        value = item.get(name)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            return f'"{name}" is {_json_kind(value)}, expected {" or ".join(_json_kind(k()) for k in types)}'
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "a boolean"}.get(type(value), type(value).__name__)
 
 
 def _entry_from_feedparser(e: Any, base: str, language: str | None) -> FeedEntry | None:
@@ -148,11 +181,21 @@ def _entry_from_feedparser(e: Any, base: str, language: str | None) -> FeedEntry
     )
 
 
-def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse a feed body of any supported format; a malformed feed yields what could be parsed and a problem."""
+# A feed longer than this is read to this many entries (in document order, which feeds keep newest first):
+# feedparser holds every entry of a document in memory at once, ~3 KB apiece (a 100,000-entry feed: 300 MB).
+MAX_FEED_ENTRIES = 5000
+_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+_ROOT = re.compile(rb"<(?![?!])((?:[A-Za-z_][\w.-]*:)?(?:rss|RDF|feed))[\s>]")
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None,
+               max_entries: int = MAX_FEED_ENTRIES) -> ParsedFeed:
+    """Parse a feed body of any supported format; a malformed feed yields what could be parsed and a problem.
+    Only the first `max_entries` entries are read (`ParsedFeed.cut` says how many were left)."""
     if looks_like_json_feed(body) or (content_type or "").split(";")[0].strip() in (
             "application/feed+json", "application/json"):
-        return parse_json_feed(body, url)
+        return parse_json_feed(body, url, max_entries)
+    body, cut = _first_entries(body, max_entries)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -171,7 +214,19 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         problem = "not a feed" + (f" ({problem})" if problem else "")
     ttl = parsed.feed.get("ttl")
     return ParsedFeed(kind=kind, title=parsed.feed.get("title"), entries=entries, problem=problem,
-                      version=version, ttl_minutes=int(ttl) if str(ttl or "").isdigit() else None)
+                      version=version, ttl_minutes=int(ttl) if str(ttl or "").isdigit() else None, cut=cut)
+
+
+def _first_entries(body: bytes, limit: int) -> tuple[bytes, int]:
+    """The document cut after its `limit`-th item or entry and closed again, and how many entries it lost;
+    the body itself when it is short enough (the usual case: one regex scan, no copy)."""
+    ends = [m.end() for m in _ITEM_END.finditer(body)]
+    root = _ROOT.search(body[:4096])
+    if len(ends) <= limit or root is None:
+        return body, 0
+    name = root.group(1)
+    closing = b"</channel></" + name + b">" if name.endswith(b"rss") else b"</" + name + b">"
+    return body[:ends[limit - 1]] + closing, len(ends) - limit
 
 
 class FeedMixin:
@@ -204,17 +259,29 @@ class FeedMixin:
         decision = after_success(now, published=[e.published for e in parsed.entries] or
                                  feed_published_times(self.db, feed_id), ttl_minutes=parsed.ttl_minutes,
                                  cache_control=cache_control, config=self.poll_config)
-        record_feed_success(
-            self.db, feed_id, status=response.status, kind=parsed.kind, entries=len(parsed.entries),
-            etag=header(response, "ETag"), bozo=parsed.problem, last_modified=header(response, "Last-Modified"),
-            next_check=iso(decision.next_check), now=iso(now),
-        )
+        # The feed's new state is written once every entry it names is settled (see crawlers/context.py).
+        self.context.hold(feed_id, {
+            "status": response.status, "kind": parsed.kind, "entries": len(parsed.entries),
+            "etag": header(response, "ETag"), "bozo": parsed.problem,
+            "last_modified": header(response, "Last-Modified"), "next_check": iso(decision.next_check),
+            "now": iso(now)})
         if parsed.problem:
             # A malformed feed still yields what could be parsed; the problem is kept against the feed, and
             # counts as an error only when nothing could be read.
             self.stat("feed_problems")
             self.note(source, response.url, "parse", parsed.problem, feed_id=feed_id, count=not parsed.entries)
-        yield from self.article_requests(parsed.entries, feed_id=feed_id, source=source)
+        for where, problem in parsed.bad_items:
+            self.note(source, f"{response.url}#{where}", "parse", problem, feed_id=feed_id)
+        if parsed.cut:
+            self.cut(source, response.url, f"feed lists {len(parsed.entries) + parsed.cut} entries; read the first "
+                     f"{len(parsed.entries)}", feed_id=feed_id)
+        entries = parsed.entries
+        if len(entries) > self.limit(source, "max_articles"):
+            # Newest first, so the per-crawl limit keeps the recent end of a long feed.
+            entries = sorted(entries, key=lambda e: e.published.timestamp() if e.published else float("-inf"),
+                             reverse=True)
+        capped = yield from self.article_requests(entries, feed_id=feed_id, source=source)
+        self.context.listed(feed_id, capped=capped)
 
     def on_feed_failed(self, failure: Any) -> None:
         """A feed that could not be fetched: back off (honouring Retry-After), record why."""
@@ -236,11 +303,8 @@ class FeedMixin:
         self.note(request.meta["source"], request.url, kind, reason, feed_id=request.meta["feed_id"])
 
     def on_article_failed(self, failure: Any) -> None:
-        """An article page that could not be fetched: recorded, and its feed read in full next time."""
+        """An article page that could not be fetched: recorded; its entry point is read in full next time."""
         request = failure.request
-        if request.meta.get("feed_id") is not None:
-            # A 304 next time would hide this entry for good; fetch the feed in full so it is retried.
-            forget_validators(self.db, request.meta["feed_id"])
         kind, reason = classify(failure_exception(failure))
         self.note(request.meta.get("source"), request.url, kind, reason, feed_id=request.meta.get("feed_id"))
-
+        self.context.settle(request.meta["key"], ok=False)

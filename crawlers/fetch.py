@@ -1,21 +1,25 @@
-"""One page's bytes for `crosswire extract`: a saved file (.html or .html.gz) or a single polite HTTP GET.
+"""Single polite GETs outside a crawl (`crosswire extract URL`, `crosswire sources add`), and saved pages.
 
-The crawl fetches through Scrapy; this is only for looking at one page by hand, so it uses the standard
-library and a short timeout rather than a crawler.
+The crawl fetches through Scrapy; these look at one page by hand, so they use the standard library and a
+short timeout rather than a crawler. Like the crawl, they fetch http(s) only, redirects included.
 """
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import socket
 import urllib.error
 import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
 
 from crosswire import PROJECT_URL, __version__
 from crosswire.core.errors import ExtractionError
+from crosswire.identity.urls import unfetchable_reason
 
 USER_AGENT = f"crosswire/{__version__} (+{PROJECT_URL})"
 TIMEOUT_SECONDS = 15.0
@@ -30,6 +34,15 @@ class Page:
     body: bytes
     url: str
     content_type: str | None = None
+    status: int = 200
+
+
+class FetchError(Exception):
+    """One GET failed; the message is the one line to show."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def is_web_url(text: str) -> bool:
@@ -55,34 +68,65 @@ def read_file(path: Path, url: str | None = None) -> Page:
     return Page(body=data, url=url or path.resolve().as_uri())
 
 
-def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> Page:
-    """GET one page with crosswire's User-Agent; HTTP and network failures become one-line errors."""
-    request = urllib.request.Request(
-        url,
-        headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-                 "Accept-Encoding": "gzip"},
-    )
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http(s) only: urllib would follow one to ftp:// (and its own file:// handler is
+    there for the asking)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        reason = unfetchable_reason(urljoin(req.full_url, newurl))
+        if reason is not None:
+            raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused: {reason}", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+# Only the handlers an http(s) GET needs: no file://, ftp:// or data: handler to be talked into.
+_OPENER = urllib.request.OpenerDirector()
+for _handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(), urllib.request.HTTPDefaultErrorHandler(),
+                 urllib.request.HTTPErrorProcessor(), _HttpOnlyRedirects()):
+    _OPENER.add_handler(_handler)
+
+
+def get(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES,
+        accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5") -> Page:
+    """One GET of an http(s) URL with crosswire's User-Agent, redirects followed to http(s) only; a body cut at
+    `max_bytes` + 1 (the caller decides what too large means). Raises FetchError with one line."""
+    reason = unfetchable_reason(url)
+    if reason is not None:
+        raise FetchError(f"cannot fetch {url}: {reason}")
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept,
+                                                   "Accept-Encoding": "gzip"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 -- http(s) only, checked by caller
-            data = response.read(MAX_BYTES + 1)
-            final_url = response.geturl()
-            content_type = response.headers.get("Content-Type")
+        with _OPENER.open(request, timeout=timeout) as response:
+            data = response.read(max_bytes + 1)
+            page = Page(body=data, url=response.geturl(), content_type=response.headers.get("Content-Type"),
+                        status=response.status)
             encoding = (response.headers.get("Content-Encoding") or "").lower()
     except urllib.error.HTTPError as exc:
         exc.close()  # the error carries the open response; leaving it to GC leaks the socket
-        raise ExtractionError(f"HTTP {exc.code} {exc.reason} fetching {url}") from None
+        raise FetchError(f"HTTP {exc.code} {exc.reason} fetching {url}", status=exc.code) from None
     except urllib.error.URLError as exc:
-        reason = "timed out" if isinstance(exc.reason, socket.timeout) else exc.reason
-        raise ExtractionError(f"cannot fetch {url}: {reason}") from None
+        why = "timed out" if isinstance(exc.reason, socket.timeout) else exc.reason
+        raise FetchError(f"cannot fetch {url}: {why}") from None
     except (TimeoutError, socket.timeout):
-        raise ExtractionError(f"cannot fetch {url}: timed out after {timeout:g}s") from None
-    except (OSError, ValueError) as exc:
-        raise ExtractionError(f"cannot fetch {url}: {exc}") from None
-    if len(data) > MAX_BYTES:
-        raise ExtractionError(f"page too large (over {MAX_BYTES // 1024 // 1024} MB): {url}")
+        raise FetchError(f"cannot fetch {url}: timed out after {timeout:g}s") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise FetchError(f"cannot fetch {url}: {exc}") from None
     if encoding == "gzip":
         try:
-            data = gzip.decompress(data)
+            page = Page(body=gzip.decompress(page.body), url=page.url, content_type=page.content_type,
+                        status=page.status)
         except (OSError, EOFError, zlib.error):
-            raise ExtractionError(f"broken gzip body from {url}") from None
-    return Page(body=data, url=final_url, content_type=content_type)
+            raise FetchError(f"broken gzip body from {url}") from None
+    return page
+
+
+def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> Page:
+    """One page for `crosswire extract`: a failure or a body over MAX_BYTES is one ExtractionError line."""
+    try:
+        page = get(url, timeout=timeout)
+    except FetchError as exc:
+        raise ExtractionError(str(exc)) from None
+    if len(page.body) > MAX_BYTES:
+        raise ExtractionError(f"page too large (over {MAX_BYTES // 1024 // 1024} MB): {url}")
+    return page

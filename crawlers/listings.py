@@ -122,28 +122,42 @@ class ListingMixin:
                                         visited=(canonical_url(listing.url),), headers=headers)
 
     def _listing_request(self, url: str, source: str, index: int, feed_id: int, *, page: int,
-                         visited: tuple[str, ...], headers: dict[str, str] | None = None) -> scrapy.Request:
+                         visited: tuple[str, ...], headers: dict[str, str] | None = None,
+                         key: str | None = None) -> scrapy.Request:
         # dont_filter: loops are caught by `visited`, with a reason, rather than silently by the dupefilter.
         return scrapy.Request(url, headers=headers or {}, callback=self.parse_listing_page,
                               errback=self.entry_point_failed, dont_filter=True,
                               meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source,
-                                    "kind": "listing", "listing": index, "page": page, "visited": visited})
+                                    "kind": "listing", "listing": index, "page": page, "visited": visited,
+                                    "key": key})
 
     def parse_listing_page(self, response: Response) -> Iterable[scrapy.Request]:
-        """One listing page: request its unknown articles, then decide whether to follow `next`."""
+        """One listing page: request its unknown articles, then decide whether to follow `next`. The listing's
+        new state (from its first page) waits for every article and page this run takes from it."""
         meta = response.meta
-        feed_id, source, page = meta["feed_id"], meta["source"], meta["page"]
-        listing = self.context.sources[source].listing[meta["listing"]]
+        feed_id, page = meta["feed_id"], meta["page"]
         self.stat("listing_pages")
         if response.status == 304:
             self.stat("pages_not_modified")
             record_feed_success(self.db, feed_id, status=304)
+            if meta.get("key"):
+                self.context.settle(meta["key"], ok=True)
             return
+        yield from self._read_listing_page(response)
+        if page == 1:
+            self.context.listed(feed_id)
+        else:
+            self.context.settle(meta["key"], ok=True)
+
+    def _read_listing_page(self, response: Response) -> Iterable[scrapy.Request]:
+        meta = response.meta
+        feed_id, source, page = meta["feed_id"], meta["source"], meta["page"]
+        listing = self.context.sources[source].listing[meta["listing"]]
         parsed = parse_listing(response.body, response.url, listing)
         if page == 1:
-            record_feed_success(self.db, feed_id, status=response.status, kind="listing",
-                                entries=len(parsed.entries), bozo=parsed.problem,
-                                etag=header(response, "ETag"), last_modified=header(response, "Last-Modified"))
+            self.context.hold(feed_id, {"status": response.status, "kind": "listing", "entries": len(parsed.entries),
+                                        "bozo": parsed.problem, "etag": header(response, "ETag"),
+                                        "last_modified": header(response, "Last-Modified")})
         if parsed.problem:
             self.note(source, response.url, "listing", parsed.problem, feed_id=feed_id)
             return
@@ -187,5 +201,7 @@ class ListingMixin:
         if page >= budget:
             self.cut(source, listing.url, f"stopped after {budget} listing pages (max_pages)", feed_id=feed_id)
             return
+        key = f"page:{url}"
+        self.context.wait_for(feed_id, key)
         yield self._listing_request(url, source, meta["listing"], feed_id, page=page + 1,
-                                    visited=(*visited, canonical_url(url)))
+                                    visited=(*visited, canonical_url(url)), key=key)

@@ -23,6 +23,10 @@ from crosswire.storage.articles import add_url_variants, record_sighting, store_
 from crosswire.storage.topics import remember_off_topic, tag_article
 
 
+class OffTopic(DropItem):
+    """An article judged and dropped on purpose (off topic for its source): settled, not failed."""
+
+
 class ExtractPipeline:
     """Turns a fetched page into an Article dict and its topics; a page that is not an article is recorded
     and dropped."""
@@ -80,7 +84,7 @@ class TopicFilterPipeline:
         self.crawler.stats.inc_value(STATS_PREFIX + "off_topic")
         # Remember the judgement, so later crawls don't fetch the page again.
         remember_off_topic(context.db, [item.url, item.requested_url, (item.entry or {}).get("url")], item.source)
-        raise DropItem(f"{item.url}: off topic for {item.source} (wants {', '.join(source.topics)})")
+        raise OffTopic(f"{item.url}: off topic for {item.source} (wants {', '.join(source.topics)})")
 
 
 class StorePipeline:

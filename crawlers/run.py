@@ -5,6 +5,8 @@ settings assembled from defaults, sources and `-s`; the stats come back as a Cra
 from __future__ import annotations
 
 import logging
+import signal
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +18,7 @@ import sqlite_utils
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crosswire.core.errors import CrosswireError
+from crosswire.core.errors import CrosswireError, StorageError
 from crosswire.core.sources import ROBOTS, Source
 from crosswire.core.times import now_utc
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
@@ -24,7 +26,7 @@ from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.schedule import is_due
 from crosswire.crawlers.spiders.news import NewsSpider
 from crosswire.crawlers.summary import STAT_KEYS, CrawlSummary
-from crosswire.storage.db import open_db
+from crosswire.storage.db import is_full, is_locked, open_db
 from crosswire.storage.families import index_new_articles
 from crosswire.storage.feeds import next_checks
 from crosswire.storage.lock import CrawlLock
@@ -142,6 +144,9 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     settings.set("DOWNLOAD_SLOTS", source_slots(sources), priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    # crosswire's name for the run's time bound drives Scrapy's own (unless -s sets Scrapy's directly).
+    if "CLOSESPIDER_TIMEOUT" not in (overrides or {}):
+        settings.set("CLOSESPIDER_TIMEOUT", settings.getfloat("CROSSWIRE_MAX_RUN"), priority="cmdline")
     return settings
 
 
@@ -155,30 +160,87 @@ def _cluster_new_articles(db: sqlite_utils.Database) -> int:
         return 0
 
 
+class Stopped(Exception):
+    """A SIGTERM or SIGINT after the reactor stopped (while copy families and stories are brought up to date)."""
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
 def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, object] | None = None,
               progress: bool = False, command: str = "crawl") -> CrawlSummary:
-    """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process."""
-    db = open_db(db_path)
-    run_id = start_run(db, command)
-    process = CrawlerProcess(crawl_settings(db_path, sources, overrides, progress))
-    quiet_loggers()   # after CrawlerProcess has configured logging
-    crawler = process.create_crawler(NewsSpider)
-    crawler.crosswire = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources})
+    """Crawl `sources` into the database at `db_path`; return the summary. Runs the reactor: once per process.
+
+    A SIGTERM or SIGINT stops the crawl gracefully (Scrapy's own handlers while the reactor runs: requests in
+    flight finish within their timeout, nothing new starts; ours before and after); every entry point whose
+    articles were not all stored keeps its old state, so the next crawl asks for them again. The run is
+    recorded `interrupted`."""
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    try:
+        settings = crawl_settings(db_path, sources, overrides, progress)
+        db = open_db(db_path, busy_timeout=settings.getfloat("CROSSWIRE_BUSY_TIMEOUT"))
+    except Stopped:
+        _restore_signals()
+        return CrawlSummary(run_id=0, seconds=0.0, reason="shutdown")
     started = time.monotonic()
-    status = "failed"
+    run_id: int | None = None
+    status = "interrupted"
     stats: dict[str, int] = {}
     try:
-        process.crawl(crawler)
-        process.start()
-        stats = {key: int(crawler.stats.get_value(STATS_PREFIX + key, 0)) for key in STAT_KEYS}
-        stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
-        stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
+        try:
+            run_id = start_run(db, command)
+        except sqlite3.OperationalError as exc:
+            why = ("its disk is full" if is_full(exc) else
+                   "another program keeps it locked" if is_locked(exc) else str(exc))
+            raise StorageError(f"{db_path}: cannot start the crawl: {why}") from None
+        summary = _crawl_and_index(db, run_id, sources, settings)
+        stats, status = summary.stats, summary.status
+        summary.seconds = time.monotonic() - started
+        return summary
+    except Stopped:
+        return CrawlSummary(run_id=run_id or 0, seconds=time.monotonic() - started, stats=stats, reason="shutdown")
+    finally:
+        _restore_signals()
+        if run_id is not None:
+            try:
+                finish_run(db, run_id, status=status, stats=stats)
+            except sqlite3.Error:
+                # The run stays 'running' in the archive: the next crawl takes it for a dead one and reads every
+                # entry point in full, which is what this crawl's failures call for anyway.
+                LOGGER.warning("could not record the end of run %s", run_id)
+        db.close()
+
+
+def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Source],
+                     settings: Settings) -> CrawlSummary:
+    """The crawl itself, then copy families and stories for what it added (unless it was stopped or failed)."""
+    process = CrawlerProcess(settings)
+    quiet_loggers()   # after CrawlerProcess has configured logging
+    crawler = process.create_crawler(NewsSpider)
+    context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources})
+    crawler.crosswire = context
+    process.crawl(crawler)
+    process.start()
+    # Scrapy leaves its handlers in place once the reactor stops: from here on a signal stops the bookkeeping
+    # below (it is resumable: the next crawl picks up whatever is not indexed yet).
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    stats = {key: int(crawler.stats.get_value(STATS_PREFIX + key, 0)) for key in STAT_KEYS}
+    stats["pages_fetched"] = int(crawler.stats.get_value("response_received_count", 0))
+    stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
+    # A forced stop (a second signal) ends the reactor before the spider closes: no reason is recorded then.
+    reason = str(crawler.stats.get_value("finish_reason") or "shutdown")
+    summary = CrawlSummary(run_id=run_id, seconds=0.0, stats=stats, reason=reason,
+                           storage_problem=context.storage_problem)
+    if summary.status not in ("interrupted", "failed"):
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
         stats["families_matched"] = index_new_articles(db).matched
         stats["stories_new"] = _cluster_new_articles(db)
-        summary = CrawlSummary(run_id=run_id, seconds=time.monotonic() - started, stats=stats)
-        status = summary.status
-        return summary
-    finally:
-        finish_run(db, run_id, status=status, stats=stats)
-        db.close()
+    return summary
+
+
+def _restore_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -1,5 +1,7 @@
 """Downloader middlewares that keep an unattended crawl safe for the sites and for the host it runs on.
 
+    SchemeGuardMiddleware            only http(s) URLs are ever fetched (redirect targets included).
+
     BlockPrivateAddressesMiddleware  CROSSWIRE_BLOCK_PRIVATE = True refuses requests (redirect targets
                                      included) whose host resolves to a private, loopback, link-local,
                                      multicast, reserved or unspecified address: for hosted setups where a
@@ -7,7 +9,8 @@
                                      Off by default (a laptop user may crawl an intranet, and the local
                                      test web lives on 127.0.0.1).
     RedirectLoopMiddleware           a redirect back to a URL already in the chain fails at once with the
-                                     loop in its reason (otherwise the duplicate filter drops it silently).
+                                     loop in its reason (otherwise the duplicate filter drops it silently);
+                                     a redirect to a non-http(s) URL fails naming it.
     ScriptRefreshMiddleware          a page whose <meta http-equiv="refresh"> points at javascript:, data:
                                      or any non-HTTP URL is kept as it is instead of "following" it (which
                                      would fail the request and lose the article).
@@ -30,6 +33,28 @@ from scrapy.utils.response import get_meta_refresh
 
 from crosswire.core.times import now_utc
 from crosswire.crawlers.schedule import retry_after_seconds
+from crosswire.identity.urls import unfetchable_reason
+
+
+class UnsupportedSchemeError(IgnoreRequest):
+    """A request for a URL crosswire never fetches (file:, ftp:, data:, ...): refused before any handler."""
+
+    kind = "scheme"
+
+
+class SchemeGuardMiddleware:
+    """Only http(s) requests reach a download handler: a feed, sitemap, listing or redirect naming file://
+    would make the crawl read local files, and ftp:// hangs past every timeout. Runs for every request,
+    redirects included, before anything else."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "SchemeGuardMiddleware":
+        return cls()
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        reason = unfetchable_reason(request.url)
+        if reason is not None:
+            raise UnsupportedSchemeError(reason)
 
 
 class BlockedAddressError(IgnoreRequest):
@@ -134,7 +159,8 @@ class RedirectLoopError(IgnoreRequest):
 
 
 class RedirectLoopMiddleware:
-    """Fail a redirect that returns to a URL already in its chain, naming the loop."""
+    """Fail a redirect that returns to a URL already in its chain, naming the loop; and one to a URL crosswire
+    never fetches (file:, ftp: ...), naming it (Scrapy would only say "HTTP 302")."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RedirectLoopMiddleware":
@@ -143,8 +169,10 @@ class RedirectLoopMiddleware:
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         location = response.headers.get("Location")
         if 300 <= response.status < 400 and location:
-
             target = urljoin(request.url, location.decode("latin-1"))
+            reason = unfetchable_reason(target)
+            if reason is not None:
+                raise UnsupportedSchemeError(f"redirect to {target} refused: {reason}")
             chain = [*request.meta.get("redirect_urls", []), request.url]
             if target in chain:
                 loop = " -> ".join([*chain[chain.index(target):], target])

@@ -64,6 +64,7 @@ ITEM_PIPELINES = {
 # Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
 # 550, sees the response), and an optional refusal of non-public addresses checked before anything else.
 DOWNLOADER_MIDDLEWARES = {
+    "crosswire.crawlers.safety.SchemeGuardMiddleware": 40,
     # Scrapy 2.19 lets some requests sent while robots.txt loads skip it; crawlers/robots.py fixes that.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crosswire.crawlers.robots.SafeRobotsTxtMiddleware": 100,
@@ -72,12 +73,25 @@ DOWNLOADER_MIDDLEWARES = {
     "crosswire.crawlers.safety.ScriptRefreshMiddleware": 585,
     "crosswire.crawlers.safety.RedirectLoopMiddleware": 610,
 }
+# Only http(s) is ever fetched: Scrapy's file://, ftp://, s3:// and data: handlers are switched off, so even a
+# request that slipped past the scheme guard could not read a local file or hang on FTP.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+
 # Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
 CROSSWIRE_BLOCK_PRIVATE = False
 
 EXTENSIONS = {
     "crosswire.crawlers.progress.CrawlProgress": 500,
 }
+
+# The longest a crawl runs (seconds): past it the crawl stops as if told to (requests in flight finish within
+# their timeout) and what it did not fetch stays due. A cron run must never block the next ones for ever.
+CROSSWIRE_MAX_RUN = 3 * 3600
+CLOSESPIDER_TIMEOUT = CROSSWIRE_MAX_RUN
+
+# How long (seconds) a write waits for another writer (`crosswire stories recluster`, a backup) before it is
+# retried; a write still refused after its retries is an error, and its article stays due.
+CROSSWIRE_BUSY_TIMEOUT = 30.0
 
 # Where to store (set by `crosswire crawl`).
 CROSSWIRE_DB = None

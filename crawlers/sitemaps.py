@@ -20,7 +20,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Generator, Iterable
 from urllib.parse import urljoin
 
 import scrapy
@@ -205,9 +205,10 @@ class SitemapMixin:
                 if request is not None:
                     yield request
 
-    def sitemap_request(self, url: str, source: str, *, root: str, depth: int,
-                        lastmod: datetime | None = None) -> scrapy.Request | None:
-        """A (conditional) request for one sitemap file, or None when it need not be fetched."""
+    def sitemap_request(self, url: str, source: str, *, root: str, depth: int, lastmod: datetime | None = None,
+                        parent: int | None = None) -> scrapy.Request | None:
+        """A (conditional) request for one sitemap file, or None when it need not be fetched; an index
+        (`parent`) that named it waits for it."""
         feed_id = ensure_feed(self.db, url, source, kind="sitemap")
         state = feed_state(self.db, feed_id)
         last = self.previous_success(feed_id)
@@ -215,9 +216,13 @@ class SitemapMixin:
             self.stat("sitemaps_unchanged")   # the index says it has not changed since we last read it
             return None
         headers = {} if self.since else self.conditional_headers(state)   # a backfill reads everything again
+        key = f"sitemap:{url}"
+        if parent is not None:
+            self.context.wait_for(parent, key)
         return scrapy.Request(url, headers=headers, callback=self.parse_sitemap_file, errback=self.entry_point_failed,
                               meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source,
-                                    "kind": "sitemap", "root": root, "depth": depth, "previous": last})
+                                    "kind": "sitemap", "root": root, "depth": depth, "previous": last,
+                                    "key": key if parent is not None else None})
 
     def parse_robots_sitemaps(self, response: Response) -> Iterable[scrapy.Request]:
         """robots.txt → one request per `Sitemap:` line."""
@@ -238,27 +243,34 @@ class SitemapMixin:
         if response.status == 304:
             self.stat("pages_not_modified")
             record_feed_success(self.db, feed_id, status=304)
+            if meta.get("key"):
+                self.context.settle(meta["key"], ok=True)
             return
         parsed = parse_sitemap(response.body)
         kind = "news-sitemap" if parsed.news else "sitemap"
-        record_feed_success(self.db, feed_id, status=response.status, kind=kind, entries=len(parsed.entries),
-                            etag=header(response, "ETag"), last_modified=header(response, "Last-Modified"),
-                            bozo=parsed.problem)
+        # Its new state waits for the children and articles it names (see crawlers/context.py).
+        self.context.hold(feed_id, {"status": response.status, "kind": kind, "entries": len(parsed.entries),
+                                    "etag": header(response, "ETag"), "bozo": parsed.problem,
+                                    "last_modified": header(response, "Last-Modified")}, parent=meta.get("key"))
         if parsed.problem:
             # Entries before a truncation are still used; a sitemap with none counts as an error.
             self.note(source, response.url, "sitemap", parsed.problem, feed_id=feed_id, count=not parsed.entries)
+        capped = False
         if parsed.kind == "index":
-            yield from self._children(parsed.entries, source, root, depth, feed_id)
+            capped = yield from self._children(parsed.entries, source, root, depth, feed_id)
         elif parsed.kind == "urlset":
-            entries = self._new_entries(parsed.entries, meta.get("previous"), source, response.url, feed_id)
-            yield from self.article_requests([e.feed_entry() for e in entries], feed_id=feed_id, source=source)
+            entries, capped = self._new_entries(parsed.entries, meta.get("previous"), source, response.url, feed_id)
+            capped = (yield from self.article_requests([e.feed_entry() for e in entries], feed_id=feed_id,
+                                                       source=source)) or capped
+        self.context.listed(feed_id, capped=capped)
 
     def _children(self, children: list[SitemapEntry], source: str, root: str, depth: int,
-                  feed_id: int) -> Iterable[scrapy.Request]:
+                  feed_id: int) -> Generator[scrapy.Request, None, bool]:
+        """Requests for an index's child sitemaps within the guards; whether a limit cut them short."""
         if depth + 1 > self.limit(source, "max_depth"):
             self.cut(source, root, f"sitemap index nested deeper than max_depth {self.limit(source, 'max_depth')}",
                      feed_id=feed_id)
-            return
+            return True
         budget = self.limit(source, "max_pages")
         fetched = self.sitemap_pages.setdefault(root, 0)
         # Newest first, so a page limit keeps the recent end of an archive.
@@ -274,16 +286,19 @@ class SitemapMixin:
                 continue
             if fetched >= budget:
                 self.cut(source, root, f"stopped after {budget} sitemap files (max_pages)", feed_id=feed_id)
-                return
-            request = self.sitemap_request(child.loc, source, root=root, depth=depth + 1, lastmod=child.lastmod)
+                return True
+            request = self.sitemap_request(child.loc, source, root=root, depth=depth + 1, lastmod=child.lastmod,
+                                           parent=feed_id)
             if request is not None:
                 fetched += 1
                 self.sitemap_pages[root] = fetched
                 yield request
+        return False
 
     def _new_entries(self, entries: list[SitemapEntry], previous: datetime | None, source: str, url: str,
-                     feed_id: int) -> list[SitemapEntry]:
-        """Entries newer than --since (or, without it, than this sitemap's last fetch), newest first, capped."""
+                     feed_id: int) -> tuple[list[SitemapEntry], bool]:
+        """Entries newer than --since (or, without it, than this sitemap's last fetch), newest first, capped;
+        and whether the cap cut them."""
         # A day of slack after the last fetch: sitemaps often list an article hours after its date.
         floor = self.since or (previous - LATE_LISTING if previous else None)
         kept = [e for e in entries if floor is None or e.date is None or e.date >= floor]
@@ -294,5 +309,5 @@ class SitemapMixin:
         if len(kept) > cap:
             self.cut(source, url, f"sitemap lists {len(kept)} new URLs; requested the newest {cap} (max_articles)",
                      feed_id=feed_id)
-            kept = kept[:cap]
-        return kept
+            return kept[:cap], True
+        return kept, False

@@ -10,7 +10,14 @@ STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_du
              "sitemaps_checked", "listing_pages", "pages_not_modified", "sitemaps_unchanged", "too_old",
              "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops",
              # edit history (crosswire.storage.revisions)
-             "articles_refetched", "articles_revised")
+             "articles_refetched", "articles_revised",
+             # failures of the archive itself (locked past every retry, disk full)
+             "storage_errors")
+
+# Why Scrapy closed the spider, when it was not because the work was done.
+STOPPED = {"shutdown": "stopped by a signal", "closespider_timeout": "stopped at its time limit (CROSSWIRE_MAX_RUN)",
+           "storage-full": "stopped: the archive's disk is full",
+           "storage-locked": "stopped: another program kept the archive locked"}
 
 
 @dataclass
@@ -20,10 +27,17 @@ class CrawlSummary:
     run_id: int
     seconds: float
     stats: dict[str, int] = field(default_factory=dict)
+    reason: str = "finished"              # why the crawl ended (Scrapy's close reason; "finished" when done)
+    storage_problem: str | None = None    # the archive's own complaint, when it refused writes
 
     @property
     def status(self) -> str:
-        """ok, partial (some feeds or pages failed) or nothing (no feed was due, or no source had a feed)."""
+        """ok, partial (some feeds or pages failed), nothing (no feed was due, or no source had a feed),
+        failed (the archive refused writes) or interrupted (stopped before it finished: the rest is due)."""
+        if self.stats.get("storage_errors") or self.reason.startswith("storage-"):
+            return "failed"
+        if self.reason != "finished":
+            return "interrupted"
         if self.stats.get("errors"):
             return "partial"
         checked = ("feeds_checked", "sitemaps_checked", "listing_pages")
@@ -37,7 +51,18 @@ class CrawlSummary:
                 f"{not_due}), "
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
-                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s))
+                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s) + self.stop_line())
+
+    def stop_line(self) -> str:
+        """The summary's tail when the crawl did not finish its work, or the archive refused some of it."""
+        parts = []
+        if self.reason != "finished":
+            parts.append(STOPPED.get(self.reason, f"stopped ({self.reason})"))
+        if self.stats.get("storage_errors"):
+            parts.append(f"{self.stats['storage_errors']} writes failed ({self.storage_problem or 'storage error'})")
+        if not parts:
+            return ""
+        return "; " + ", ".join(parts) + "; what was not stored stays due"
 
 
 def edits_line(s: dict[str, int]) -> str:

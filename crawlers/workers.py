@@ -31,7 +31,12 @@ def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_ty
 
 
 def die_with_parent(parent_pid: int) -> None:
-    """Have the kernel SIGKILL this process when `parent_pid` dies (Linux); exit now if it already has."""
+    """Have the kernel SIGKILL this process when `parent_pid` dies (Linux); exit now if it already has.
+
+    A SIGTERM or Ctrl-C reaches the whole process group; the crawl stops gracefully and waits for the pages
+    being extracted, so the workers ignore those signals and let the crawl decide when they end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -15,5 +15,5 @@ keeps it so):
     crosswire/demo/         the fictional outlets `crosswire demo` serves, as data
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 PROJECT_URL = "https://github.com/crosswire-news/crosswire"

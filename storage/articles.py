@@ -21,7 +21,7 @@ from crosswire.core.errors import QueryError
 from crosswire.core.times import utcnow
 from crosswire.identity.similarity import body_hash
 from crosswire.identity.urls import canonical_url, redact, same_site, url_key
-from crosswire.storage.db import in_chunks
+from crosswire.storage.db import in_chunks, writing
 from crosswire.storage.revisions import record_revision
 
 MAX_ROW_ID = 2**63 - 1     # SQLite's largest integer
@@ -130,7 +130,7 @@ def store_article(db: sqlite_utils.Database, article: Article, *, source: str | 
     now = now or utcnow()
     url = identity_url(article)
     variants = [url, article.url, entry_url]
-    with db.atomic():
+    with writing(db):
         existing = find_article_id(db, url) or find_article_id(db, article.url)
         if existing is None and entry_url:
             existing = find_article_id(db, entry_url)
@@ -173,7 +173,7 @@ def link_known(db: sqlite_utils.Database, url: str, *, feed_id: int | None, guid
     """For a feed entry whose article is already stored: record the sighting; return its id."""
     article_id = find_article_id(db, url)
     if article_id is not None:
-        with db.atomic():
+        with writing(db):
             add_url_variants(db, article_id, [url])
             record_sighting(db, article_id, feed_id, guid, entry_updated)
     return article_id

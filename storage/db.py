@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Iterator, Sequence, TypeVar
@@ -23,8 +24,9 @@ MMAP_BYTES = 256 * 1024 * 1024
 
 
 def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bool = True,
-            readonly: bool = False) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at `path`, in WAL mode, migrated to the current schema."""
+            readonly: bool = False, busy_timeout: float | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path`, in WAL mode, migrated to the current schema;
+    `busy_timeout` (seconds) is how long a write waits for another writer's lock."""
     try:
         if memory or path is None:
             db = sqlite_utils.Database(memory=True)
@@ -32,9 +34,12 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
             db = sqlite_utils.Database(connect_readonly(path))
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), check_same_thread=False)
+            # Autocommit: a statement outside an explicit transaction commits at once, so no stray implicit
+            # transaction holds the write lock while a crawl fetches; transactions are `writing(db)` blocks.
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             db = sqlite_utils.Database(conn)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        wait_ms = BUSY_TIMEOUT_MS if busy_timeout is None else int(busy_timeout * 1000)
+        db.execute(f"PRAGMA busy_timeout = {wait_ms}")
         # Memory-mapped reads roughly halve full-text scans on a large archive; pages stay shared with the OS cache.
         db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -60,7 +65,7 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     nobody can be writing the file either, so it is opened as immutable: no locks, no shared memory."""
     uri = "file:" + quote(str(Path(path).resolve()))
     for params in ("mode=ro", "mode=ro&immutable=1"):
-        conn = sqlite3.connect(f"{uri}?{params}", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"{uri}?{params}", uri=True, check_same_thread=False, isolation_level=None)
         try:
             conn.execute("select count(*) from sqlite_master").fetchone()
             return conn
@@ -69,6 +74,49 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
             if "unable to open" not in str(exc) or "immutable" in params:
                 raise
     raise AssertionError("unreachable: the immutable attempt returns or raises")
+
+
+@contextlib.contextmanager
+def writing(db: sqlite_utils.Database, attempts: int = 3) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes SQLite's write lock before it reads (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads first and then writes fails at once with "database is locked" when
+    another writer committed in between, without waiting: SQLite cannot wait for a snapshot to become
+    current. Taking the lock first makes the busy timeout apply; a lock still held after it is retried
+    `attempts` times before the error goes to the caller. Inside a transaction, a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    for attempt in range(1, attempts + 1):
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if attempt == attempts or not is_locked(exc):
+                raise
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _primary_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None   # extended codes keep the primary in the low byte
+
+
+def is_locked(exc: BaseException) -> bool:
+    """Whether an SQLite error means another connection holds the lock (worth waiting and retrying)."""
+    return _primary_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def is_full(exc: BaseException) -> bool:
+    """Whether an SQLite error means the disk (or the database's size limit) is full."""
+    return _primary_code(exc) == sqlite3.SQLITE_FULL
 
 
 def marks(values: Sequence[object]) -> str:

@@ -25,7 +25,7 @@ import sqlite_utils
 
 from crosswire.core.times import utcnow
 from crosswire.identity import similarity as sim
-from crosswire.storage.db import in_chunks
+from crosswire.storage.db import in_chunks, writing
 
 MIN_REPEAT = 3            # articles of one outlet a sentence must open or close to count as boilerplate
 CONTAINMENT_MIN = 0.5     # share of the smaller text's shingles found in the larger
@@ -143,7 +143,7 @@ def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> In
     finally:
         db.execute(f"pragma cache_size = {cache}")
     if summary.families_touched:
-        with db.atomic():
+        with writing(db):
             refresh_families(db, summary.families_touched)
     return summary
 
@@ -162,7 +162,7 @@ def _index_all(db: sqlite_utils.Database, batch_size: int, summary: IndexSummary
             current = analysis.result()
             following = fetch(rows[-1][0])
             analysis = pool.submit(sim.analyse, [text for _, _, text in following]) if following else None
-            with db.atomic():
+            with writing(db):
                 _index_batch(db, rows, summary, current)
                 db.execute("insert into family_index_state (name, value) values (?, ?) "
                            "on conflict(name) do update set value = excluded.value", [STATE_KEY, rows[-1][0]])

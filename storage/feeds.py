@@ -47,16 +47,23 @@ def feed_state(db: sqlite_utils.Database, feed_id: int) -> dict[str, Any]:
 def record_feed_success(db: sqlite_utils.Database, feed_id: int, *, status: int, etag: str | None = None,
                         last_modified: str | None = None, kind: str | None = None,
                         entries: int | None = None, bozo: str | None = None,
-                        next_check: str | None = None, now: str | None = None) -> None:
-    """A fetch that worked (200 or 304): keep the cache validators, reset the failure count, un-pause."""
+                        next_check: str | None = None, now: str | None = None, partial: bool = False) -> None:
+    """A fetch that worked (200 or 304): keep the cache validators, reset the failure count, un-pause.
+
+    `partial`: the fetch worked but not everything it named was fetched (a long feed cut at its per-crawl
+    limit): its health is recorded, but neither its validators, its last success nor its schedule advance,
+    so the rest stays due."""
     now = now or utcnow()
-    updates: dict[str, Any] = {"last_status": status, "last_checked": now, "last_success": now,
-                               "consecutive_failures": 0, "failing_since": None, "retry_after": None,
-                               "paused": 0, "paused_reason": None}
-    if next_check:
-        updates["next_check"] = next_check
+    updates: dict[str, Any] = {"last_status": status, "last_checked": now, "consecutive_failures": 0,
+                               "failing_since": None, "retry_after": None, "paused": 0, "paused_reason": None}
+    if not partial:
+        updates["last_success"] = now
+        if next_check:
+            updates["next_check"] = next_check
     if status != 304:
-        updates.update({"etag": etag, "last_modified": last_modified, "bozo": bozo})
+        updates["bozo"] = bozo
+        if not partial:
+            updates.update({"etag": etag, "last_modified": last_modified})
         if entries is not None:
             updates["entries_last"] = entries
         if kind:

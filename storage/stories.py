@@ -21,7 +21,7 @@ from crosswire.analysis.clustering import (
     mark_copies,
 )
 from crosswire.core.times import utcnow
-from crosswire.storage.db import in_chunks
+from crosswire.storage.db import in_chunks, writing
 
 _ARTICLE_COLUMNS = ("id, source, title, lede, text, published, first_seen, family_id, family_role, body_hash, "
                     "word_count, story_id")
@@ -95,7 +95,7 @@ def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS
         clusterer.seed(doc, row["story_id"])
     decisions = [clusterer.add(doc) for doc in docs[len(context):]]
     touched = {d.story_id for d in decisions}
-    with db.atomic():
+    with writing(db):
         db.conn.executemany("update articles set story_id = ? where id = ?",
                             [(d.story_id, d.doc_id) for d in decisions])
         refresh_stories(db, touched, {s: clusterer.label(s) for s in touched})
@@ -105,7 +105,7 @@ def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS
 
 def recluster(db: sqlite_utils.Database, **kwargs: Any) -> ClusterReport:
     """Forget every story and cluster the whole archive again, in time order."""
-    with db.atomic():
+    with writing(db):
         db.execute("update articles set story_id = null where story_id is not null")
         db.execute("delete from stories")
     return cluster_new(db, **kwargs)

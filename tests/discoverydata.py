@@ -1,19 +1,14 @@
-"""Helpers for the sitemap, listing, rules, traps and backfill tests: crawl a discovery outlet in a
-subprocess (one reactor per process) and read back what was stored and recorded."""
+"""Helpers for the sitemap, listing, rules, traps and backfill tests: the sources file of discovery outlets,
+and what a crawl of them stored and recorded (the crawl itself: tests/crawling.py)."""
 
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from testweb import TestWeb
 from testweb.outlets_discovery import source_toml
-
-CRAWL_SETTINGS = ["-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-                  "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_TIMEOUT=10"]
 
 
 def write_sources(web: TestWeb, tmp: Path, names: list[str], extra: dict[str, str] | None = None) -> Path:
@@ -21,12 +16,6 @@ def write_sources(web: TestWeb, tmp: Path, names: list[str], extra: dict[str, st
     path = tmp / "sources.toml"
     path.write_text("\n".join(source_toml(web, n, (extra or {}).get(n, "")) for n in names), encoding="utf-8")
     return path
-
-
-def crawl(db: Path, sources: Path, *args: str) -> subprocess.CompletedProcess:
-    """`crosswire crawl` as a subprocess with test-speed settings; returns the finished process."""
-    return subprocess.run([sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources),
-                           *CRAWL_SETTINGS, *args], capture_output=True, text=True, timeout=120)
 
 
 def path_of(url: str) -> str:

@@ -10,7 +10,8 @@ import pytest
 
 from testweb import TestWeb
 from testweb.outlets_discovery import LISTING_PATH
-from discoverydata import crawl, requested, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import requested, stored, truth, write_sources
 
 
 @pytest.fixture(scope="module")

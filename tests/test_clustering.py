@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
+from click.testing import CliRunner
 
+from crawling import crawl
 from crosswire.analysis.clustering import Clusterer, Doc
 from crosswire.analysis.entities import extract
-from testweb.outlets_events import EVENTS, event_articles, store_events
+from crosswire.cli import main
+from crosswire.storage.articles import find_article_id
+from testweb import TestWeb
+from testweb.outlets_events import EVENT_OUTLETS, EVENTS, event_articles, store_events
 from crosswire.storage.db import open_db
 from crosswire.storage.stories import cluster_new, list_stories, recluster
 
@@ -142,24 +148,10 @@ def test_entities_map_arabic_and_russian_spellings_and_find_people() -> None:
 
 def test_crawl_of_the_events_outlets_clusters_stories_end_to_end(tmp_path) -> None:
     """A real crawl (subprocess: one reactor per process) stores the events and clusters them after the crawl."""
-    import json
-    import subprocess
-    import sys
-
-    from click.testing import CliRunner
-
-    from crosswire.cli import main
-    from testweb import TestWeb
-    from testweb.outlets_events import EVENT_OUTLETS
-    from crosswire.storage.articles import find_article_id
-
     db_path, sources = tmp_path / "war.db", tmp_path / "sources.toml"
     with TestWeb(outlets=EVENT_OUTLETS) as web:
         sources.write_text(web.sources_toml(), encoding="utf-8")
-        result = subprocess.run(
-            [sys.executable, "-m", "crosswire", "crawl", "--db", str(db_path), "--sources", str(sources),
-             "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"], capture_output=True, text=True, timeout=300)
+        result = crawl(db_path, sources, timeout=300)
         assert 0 == result.returncode, result.stderr[-2000:]
         urls = {(o, a["path"]): a["url"] for o in EVENT_OUTLETS for a in web.articles(o)}
     db = open_db(db_path)
@@ -173,10 +165,6 @@ def test_crawl_of_the_events_outlets_clusters_stories_end_to_end(tmp_path) -> No
 
 
 def test_stories_command_lists_reclusters_and_updates(tmp_path) -> None:
-    from click.testing import CliRunner
-
-    from crosswire.cli import main
-
     path = tmp_path / "war.db"
     store_events(open_db(path))
     runner = CliRunner()

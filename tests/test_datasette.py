@@ -16,11 +16,10 @@ from typing import Iterator
 
 import pytest
 
+from crawling import crawl
 from testweb import TestWeb
 
 OUTLETS = ["gulf-wire", "al-mirsad", "vestnik-frontira"]   # English, Arabic, Russian
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=0"]
 DATASETTE = shutil.which("datasette", path=str(Path(sys.executable).parent))
 pytestmark = pytest.mark.skipif(DATASETTE is None, reason="datasette not installed (pip install -e .[test])")
 
@@ -48,9 +47,8 @@ def datasette(web: TestWeb, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     tmp = tmp_path_factory.mktemp("datasette")
     db, sources = tmp / "news.db", tmp / "sources.toml"
     sources.write_text(web.sources_toml(OUTLETS))
-    crawl = subprocess.run([sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources),
-                            "--all", *FAST], capture_output=True, text=True, timeout=120)
-    assert 0 == crawl.returncode, crawl.stderr[-2000:]
+    crawled = crawl(db, sources, "--all")
+    assert 0 == crawled.returncode, crawled.stderr[-2000:]
     port = free_port()
     log = tmp / "datasette.log"
     with log.open("wb") as log_file:   # a file, not a pipe: a chatty server can never block on a full pipe

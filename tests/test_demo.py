@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -151,12 +150,13 @@ def test_held_answer_is_released_at_once_on_stop() -> None:
     client.start()
     assert web.wait_holding(1, timeout=10)
     assert web.frozen.hold_seconds == 60.0
-    started = time.monotonic()
-    web.stop()
-    stopped_in = time.monotonic() - started
-    client.join(timeout=10)
+    stopper = threading.Thread(target=web.stop)
+    stopper.start()
+    # Guards, not measurements: a stop() that waited for the held answer would still be running after 30 s.
+    stopper.join(timeout=30)
+    client.join(timeout=30)
+    assert (False, False) == (stopper.is_alive(), client.is_alive())
     assert [(status, body) for status, _, body in results] == [(200, expected)]
-    assert stopped_in < 2.0, f"stop() took {stopped_in:.1f}s with an answer held for up to 60s"
 
 
 def test_demo_command_prints_the_readme_output(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The README tells the truth about the commands: CI runs its test command, and every command is documented."""
+"""The README and the CHANGELOG tell the truth: CI runs the README's test command, every command is documented,
+and the numbers they give are the bundled file's."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from crosswire import __version__
 from crosswire.cli import main
+from crosswire.core.paths import bundled_sources_path
+from crosswire.core.sources import load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+CHANGELOG = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def all_commands() -> list[tuple[str, object]]:
@@ -47,6 +52,22 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(name, comma
     assert re.search(rf"crosswire {re.escape(name)}\b", README), f"`crosswire {name}` is not in README.md"
 
 
-def test_changelog_exists_with_entries():
-    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert len([line for line in changelog.splitlines() if line.startswith("- ")]) >= 5
+def test_changelog_opens_with_this_version_and_speaks_of_every_command():
+    lines = CHANGELOG.splitlines()
+    headings = [line for line in lines if line.startswith("#")]
+    assert "# Changelog" == headings[0]
+    # The newest section is the version the package says it is (released on a date, or not yet).
+    assert re.fullmatch(rf"## {re.escape(__version__)} — (unreleased|\d{{4}}-\d{{2}}-\d{{2}})", headings[1]), headings
+    assert [] == [line for line in lines if line and not line.startswith(("#", "- "))]   # only entries
+    # "A line per user-visible change": every command is named in it.
+    commands = main.list_commands(click.Context(main))
+    assert [] == [name for name in commands if not re.search(rf"\b{name}\b", CHANGELOG, re.IGNORECASE)]
+
+
+def test_readme_and_changelog_count_the_bundled_sources():
+    bundled = load_sources(bundled_sources_path())
+    assert {len(bundled)} == {int(n) for n in re.findall(r"(\d+) real outlets", README + CHANGELOG)}
+    checked = CliRunner().invoke(main, ["sources", "check", "--sources", str(bundled_sources_path())])
+    assert (0, f"OK: {len(bundled)} sources, {sum(len(s.feeds) for s in bundled)} feeds\n") == (
+        checked.exit_code, checked.output)
+    assert f"$ crosswire sources check\n{checked.output}" in README

@@ -11,26 +11,20 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
+from crawling import SLOW_SETTINGS, crawl, crawl_command
 from crosswire.core import exitcodes
+from crosswire.identity.urls import canonical_url
 from testweb import TestWeb
+from testweb.site import make_response
 
 OUTLETS = ["levant-ledger", "northern-dispatch", "gulf-wire", "al-mirsad", "vestnik-frontira", "frontline-review"]
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=5"]
-# One request at a time with a pause between: the crawl takes several seconds, so the test can catch it
-# before its first article, after one, and halfway.
-SLOW = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.1",
-        "-s", "RANDOMIZE_DOWNLOAD_DELAY=False", "-s", "CROSSWIRE_EXTRACT_WORKERS=0", "-s", "RETRY_TIMES=0"]
-
-
-def command(db: Path, sources: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources), *extra]
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -77,11 +71,10 @@ def reference(web, tmp_path_factory) -> set[str]:
     """The article URLs an uninterrupted crawl stores."""
     tmp = tmp_path_factory.mktemp("reference")
     (tmp / "sources.toml").write_text(web.sources_toml())
-    done = subprocess.run(command(tmp / "ref.db", tmp / "sources.toml", *FAST), capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode in (exitcodes.OK, exitcodes.PARTIAL), done.stderr
+    done = crawl(tmp / "ref.db", tmp / "sources.toml")
+    assert exitcodes.OK == done.returncode, done.stderr
     urls = {url for (url,) in query(tmp / "ref.db", "select url from articles")}
-    assert len(urls) >= 10
+    assert {canonical_url(a["url"]) for outlet in OUTLETS for a in web.articles(outlet)} == urls
     return urls
 
 
@@ -95,20 +88,21 @@ def test_kill_9_at_several_points_loses_nothing_and_the_next_crawl_is_clean(web,
         ("halfway", lambda: article_count(db) >= half),
     ]
     for what, reached in points:
-        crawl = subprocess.Popen(command(db, sources, *SLOW), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(crawl_command(db, sources, settings=SLOW_SETTINGS), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
         try:
-            wait_for(reached, crawl, what)
+            wait_for(reached, process, what)
             before = set(query(db, "select id, url, title, text from articles"))
-            os.kill(crawl.pid, signal.SIGKILL)
+            os.kill(process.pid, signal.SIGKILL)
         finally:
-            crawl.wait(timeout=30)
-            crawl.stderr.close()
-        assert -signal.SIGKILL == crawl.returncode
+            process.wait(timeout=30)
+            process.stderr.close()
+        assert -signal.SIGKILL == process.returncode
         assert [("ok",)] == query(db, "PRAGMA integrity_check")
         after = set(query(db, "select id, url, title, text from articles"))
         assert before <= after, f"articles lost by a kill -9 {what}"
     # The next crawl notices the dead run, re-reads every feed in full, and completes.
-    final = subprocess.run(command(db, sources, *FAST), capture_output=True, text=True, timeout=120)
+    final = crawl(db, sources)
     assert final.returncode in (exitcodes.OK, exitcodes.PARTIAL), final.stderr
     assert "database" not in final.stderr.lower()
     assert [("ok",)] == query(db, "PRAGMA integrity_check")
@@ -118,11 +112,11 @@ def test_kill_9_at_several_points_loses_nothing_and_the_next_crawl_is_clean(web,
     assert ["interrupted"] * 3 == statuses[:3] and statuses[3] in ("ok", "partial")
 
 
+def stored_urls(db: Path) -> set[str]:
+    return {url for (url,) in query(db, "select url from articles")}
+
+
 def test_search_export_and_backup_work_while_a_crawl_writes(web, reference, tmp_path):
-    import threading
-
-    from testweb.site import make_response
-
     db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
     arrived, release = threading.Event(), threading.Event()
 
@@ -139,33 +133,46 @@ def test_search_export_and_backup_work_while_a_crawl_writes(web, reference, tmp_
         "</channel></rss>", "application/rss+xml"), conditional=False)
     sources.write_text(web.sources_toml() + f'\n[[source]]\nname = "gate"\nhomepage = "{base}/"\n'
                        f'feeds = ["{base}/gate.xml"]\n')
-    two_slots = [*SLOW, "-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
-    crawl = subprocess.Popen(command(db, sources, *two_slots), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+    # Two slots: the gate holds one while the other goes on storing articles; the gate outlasts the readers.
+    two_slots = {**SLOW_SETTINGS, "CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                 "DOWNLOAD_TIMEOUT": "120"}
+    process = subprocess.Popen(crawl_command(db, sources, settings=two_slots), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    # The one article with "bulgur" in it: once it is stored, a search must find it and nothing else.
+    [convoy] = [canonical_url(a["url"]) for a in web.articles("levant-ledger") if "bulgur" in a["text"]]
+    cli = [sys.executable, "-m", "crosswire"]
     try:
-        wait_for(lambda: arrived.is_set() and article_count(db) >= 2, crawl, "two articles and the gate")
-        cli = [sys.executable, "-m", "crosswire"]
+        wait_for(lambda: arrived.is_set() and article_count(db) >= 2 and convoy in stored_urls(db), process,
+                 "two articles, the convoy story and the gate")
+        # Each reader sees the articles stored before it started, and perhaps some stored while it ran.
+        before_export = stored_urls(db)
         exported = subprocess.run([*cli, "export", "--db", str(db), "--format", "jsonl"], capture_output=True,
                                   text=True, timeout=60)
-        searched = subprocess.run([*cli, "search", "--db", str(db), "--json", "the"], capture_output=True,
+        after_export = stored_urls(db)
+        searched = subprocess.run([*cli, "search", "--db", str(db), "--json", "bulgur"], capture_output=True,
                                   text=True, timeout=60)
+        before_backup = stored_urls(db)
         backed_up = subprocess.run([*cli, "backup", "--db", str(db), str(tmp_path / "copy.db")],
                                    capture_output=True, text=True, timeout=60)
-        still_running = crawl.poll() is None
+        after_backup = stored_urls(db)
+        still_running = process.poll() is None
     finally:
         release.set()
-        out, err = crawl.communicate(timeout=120)
+        out, err = process.communicate(timeout=120)
     assert still_running, "the crawl finished before the readers ran; the test proved nothing"
     assert (0, "") == (exported.returncode, exported.stderr)
-    assert len(exported.stdout.splitlines()) >= 2
-    assert all(json.loads(line)["url"] for line in exported.stdout.splitlines())
+    exported_urls = [json.loads(line)["url"] for line in exported.stdout.splitlines()]
+    assert len(set(exported_urls)) == len(exported_urls)
+    assert before_export <= set(exported_urls) <= after_export, (before_export, exported_urls, after_export)
     assert (0, "") == (searched.returncode, searched.stderr)
+    assert [convoy] == [hit["url"] for hit in json.loads(searched.stdout)]
     assert (0, "") == (backed_up.returncode, backed_up.stderr), backed_up.stdout
     assert backed_up.stdout.startswith(f"backed up {db} to {tmp_path / 'copy.db'} (")
     assert [("ok",)] == query(tmp_path / "copy.db", "PRAGMA integrity_check")
-    assert 2 <= query(tmp_path / "copy.db", "select count(*) from articles")[0][0]
-    assert crawl.returncode in (exitcodes.OK, exitcodes.PARTIAL), err
-    assert reference <= {url for (url,) in query(db, "select url from articles")}
+    assert before_backup <= stored_urls(tmp_path / "copy.db") <= after_backup
+    # Every article of the test web, and the gate's page, which holds no article text: one error, a partial run.
+    assert (exitcodes.PARTIAL, reference) == (process.returncode, stored_urls(db)), err
+    assert [("extract", f"{base}/gate-story.html")] == query(db, "select kind, url from errors")
 
 
 def children(pid: int) -> list[int]:
@@ -182,6 +189,14 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def kind_of(pid: int) -> str:
+    """What a child of the crawl is, from its command line."""
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    if "multiprocessing.spawn import spawn_main" in command:
+        return "extraction worker"
+    return "resource tracker" if "multiprocessing.resource_tracker" in command else command
+
+
 def alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -193,16 +208,18 @@ def alive(pid: int) -> bool:
 def test_kill_9_leaves_no_extraction_workers_behind(web, tmp_path):
     db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
     sources.write_text(web.sources_toml())
-    slow_with_workers = [*SLOW, "-s", "CROSSWIRE_EXTRACT_WORKERS=2"]
-    crawl = subprocess.Popen(command(db, sources, *slow_with_workers), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    slow_with_workers = {**SLOW_SETTINGS, "CROSSWIRE_EXTRACT_WORKERS": "2"}
+    process = subprocess.Popen(crawl_command(db, sources, settings=slow_with_workers), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: article_count(db) >= 1, crawl, "the first article")   # the workers are up
-        workers = children(crawl.pid)
-        os.kill(crawl.pid, signal.SIGKILL)
+        wait_for(lambda: article_count(db) >= 1, process, "the first article")   # the workers are up
+        workers = children(process.pid)
+        kinds = sorted(kind_of(pid) for pid in workers)
+        os.kill(process.pid, signal.SIGKILL)
     finally:
-        crawl.wait(timeout=30)
-    assert len(workers) >= 2
+        process.wait(timeout=30)
+    # The two extraction workers, and multiprocessing's resource tracker that spawning them started.
+    assert ["extraction worker", "extraction worker", "resource tracker"] == kinds
     deadline = time.monotonic() + 30
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -10,10 +10,11 @@ import pytest
 from crosswire.core.article import FeedEntry
 from crosswire.core.errors import SourcesError
 from crosswire.crawlers.listings import parse_listing
-from crosswire.core.sources import Listing, parse_sources
+from crosswire.core.sources import Listing, load_sources, parse_sources
 from testweb import TestWeb
 from testweb.outlets_discovery import LISTING_PATH
-from discoverydata import crawl, errors, requested, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import errors, requested, stored, truth, write_sources
 
 PAGE = """<html><body><main>
 <article class="post"><h2 class="entry-title"><a href="/2024/03/12/a/">Strikes near Deir Ezzor</a></h2>
@@ -112,8 +113,6 @@ def test_routine_crawl_stops_at_a_page_of_known_articles(web: TestWeb, tmp_path:
 
 def test_documented_sources_example_loads():
     """tests/data/sources-example.toml is the README's example of every kind of source."""
-    from crosswire.core.sources import load_sources
-
     sources = load_sources(Path(__file__).parent / "data" / "sources-example.toml")
     assert [("sana", 1, 0, 0), ("cedar-post", 0, 1, 0), ("tigris-news", 1, 1, 0), ("harbinger-review", 0, 0, 2),
             ("kasr-observer", 0, 1, 0), ("gulf-wire", 1, 0, 0)] == [

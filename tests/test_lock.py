@@ -7,24 +7,18 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
+from crawling import crawl_command
 from crosswire.core import exitcodes
 from crosswire.core.errors import LockedError
 from crosswire.storage.lock import CrawlLock, lock_path
 from testweb import TestWeb
 from testweb.site import Request, Response, make_response
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CROSSWIRE_EXTRACT_WORKERS=0",
-        "-s", "RETRY_TIMES=0", "-s", "ROBOTSTXT_OBEY=False"]
 EMPTY_RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Gate</title>'
              '<link>http://gate.test/</link><description>An empty feed.</description></channel></rss>')
-
-
-def crawl_command(db: Path, sources: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources), *FAST, *extra]
 
 
 def test_lock_is_exclusive_and_names_the_holder(tmp_path):
@@ -71,8 +65,9 @@ def test_second_overlapping_crawl_is_refused_at_once(tmp_path):
         sources.write_text(f'[[source]]\nname = "gate"\nhomepage = "{web.base_url("levant-ledger")}/"\n'
                            f'feeds = ["{web.base_url("levant-ledger")}/gate.xml"]\n')
         db, log = tmp_path / "news.db", tmp_path / "crawl.log"
-        first = subprocess.Popen(crawl_command(db, sources), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True)
+        # The gated feed must outlast the second crawl's start-up (seconds on a busy machine), not time out.
+        first = subprocess.Popen(crawl_command(db, sources, "-s", "DOWNLOAD_TIMEOUT=120"), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
         try:
             assert arrived.wait(60), "the first crawl never fetched its feed"
             second = subprocess.run(crawl_command(db, sources, "--log-file", str(log)), capture_output=True,

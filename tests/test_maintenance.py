@@ -72,7 +72,10 @@ def test_backup_never_overwrites_without_force(db_path, tmp_path):
         result.exit_code, result.output)
     assert "precious" == target.read_text()
     forced = CliRunner().invoke(main, ["backup", "--db", str(db_path), str(target), "--force"])
-    assert 0 == forced.exit_code and [(20,)] == rows(target, "select count(*) from articles")
+    assert (0, f"backed up {db_path} to {target} ({target.stat().st_size / 1e6:.1f} MB, integrity ok)\n") == (
+        forced.exit_code, forced.output)
+    assert rows(db_path, "select id, url, title, text from articles") == rows(
+        target, "select id, url, title, text from articles")
 
 
 def test_vacuum_shrinks_the_file_and_keeps_every_article(db_path):

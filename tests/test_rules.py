@@ -13,7 +13,8 @@ from crosswire.extraction import extract
 from crosswire.extraction.rules import apply_rules, parse_dateline
 from crosswire.core.sources import Rules, parse_sources
 from testweb import TestWeb
-from discoverydata import crawl, write_sources
+from crawling import crawl
+from discoverydata import write_sources
 
 DATA = Path(__file__).parent / "data" / "rules"
 # kasr-observer's [source.rules], as in tests/testweb/outlets_discovery.py

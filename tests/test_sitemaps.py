@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from crosswire.core.errors import SourcesError
+from crosswire.core.sources import parse_sources
 from crosswire.crawlers.sitemaps import SitemapEntry, parse_sitemap, robots_sitemaps
 from testweb import TestWeb
-from discoverydata import crawl, errors, requested, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import errors, requested, stored, truth, write_sources
 
 UTC = timezone.utc
 URLSET = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -146,9 +149,6 @@ def test_google_news_sitemap(web: TestWeb, tmp_path: Path):
 
 
 def test_sitemap_keys_in_the_sources_file():
-    from crosswire.core.errors import SourcesError
-    from crosswire.core.sources import parse_sources
-
     src = parse_sources('[[source]]\nname = "a"\nhomepage = "https://a.test/"\nsitemaps = "robots"\n', "s.toml")[0]
     assert ("robots",) == src.sitemaps
     assert {"name": "a", "homepage": "https://a.test/", "title": None, "feeds": [], "language": None,

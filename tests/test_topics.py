@@ -12,7 +12,9 @@ from crosswire.core.errors import SourcesError
 from crosswire.core.sources import parse_sources
 from testweb import TestWeb
 from crosswire.core.topics import article_topics, compile_topic, load_topics, match_topics
-from discoverydata import crawl, stored, truth, write_sources
+from crawling import crawl
+from discoverydata import requested, stored, truth, write_sources
+from testweb.outlets_discovery import LISTING_PATH
 
 
 @pytest.mark.parametrize("text, topics", [
@@ -84,9 +86,6 @@ def test_only_topics_keeps_matching_articles_and_tags_them(web: TestWeb, tmp_pat
 
 
 def test_off_topic_articles_are_not_fetched_again(web: TestWeb, tmp_path: Path):
-    from testweb.outlets_discovery import LISTING_PATH
-    from discoverydata import requested
-
     newest = [a["path"] for a in sorted(web.articles("harbinger-review"), key=lambda a: a["published"])[-2:]]
     state = web.site("harbinger-review").state
     state.hide(*newest)

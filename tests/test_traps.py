@@ -10,7 +10,10 @@ import pytest
 
 from testweb import TestWeb
 from crosswire.crawlers.traps import calendar_date, facet_trap, trap_reason
-from discoverydata import crawl, errors, requested, stored, truth
+from crawling import crawl
+from crosswire.crawlers.summary import discovery_line
+from discoverydata import errors, requested, stored, truth
+from testweb.outlets_discovery import source_toml
 
 TODAY = date(2024, 5, 20)
 
@@ -50,8 +53,6 @@ def web():
 
 
 def test_crawl_through_the_maze(web: TestWeb, tmp_path: Path):
-    from testweb.outlets_discovery import source_toml
-
     sources, db = tmp_path / "sources.toml", tmp_path / "db.sqlite"
     sources.write_text(source_toml(web, "maze-gazette"), encoding="utf-8")
     web.clear_log()
@@ -80,8 +81,6 @@ def test_crawl_through_the_maze(web: TestWeb, tmp_path: Path):
 
 
 def test_summary_tail_only_when_used():
-    from crosswire.crawlers.summary import discovery_line
-
     assert "" == discovery_line({"feeds_checked": 3})
     assert ("; 2 sitemaps, 5 listing pages (1 not modified); skipped 4 older than --since or the last crawl, "
             "1 out of scope; cut short: 1 by page/depth limits, 3 trap URLs, 2 duplicate requests") == discovery_line(

@@ -49,9 +49,10 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
           log_file: str | None) -> None:
     """Fetch the feeds that are due, store each new article once, and print a one-line summary.
 
-    Only one crawl runs per database at a time. Exit codes: 0 ok, 1 error, 2 usage, 3 partial (some feeds
-    or pages failed), 4 nothing to do (no feed due), 65 not an archive or damaged, 73 a file cannot be
-    written (the archive is read-only, the log file or the directory cannot be written), 75 locked (another
+    Only one crawl runs per database at a time. Exit codes: 0 ok, 1 error (or the archive refused writes),
+    2 usage, 3 partial (some feeds or pages failed), 4 nothing to do (no feed due), 5 interrupted (SIGTERM,
+    SIGINT or its time limit: what was not stored stays due), 65 not an archive or damaged, 73 a file cannot
+    be written (the archive is read-only, the log file or the directory cannot be written), 75 locked (another
     crawl is running).
 
     Example:
@@ -85,6 +86,6 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
     append_run_line(log_path, f"crawl {summary.status} (exit {code}): {summary.line()}")
     if not quiet:
         echo(summary.line())
-    elif summary.status == "partial":
+    elif summary.status not in ("ok", "nothing"):
         echo(f"crosswire crawl: {summary.line()} (see `crosswire status`)", err=True)
     click.get_current_context().exit(code)

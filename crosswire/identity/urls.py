@@ -8,6 +8,7 @@
     redact_text(text)    the same for every URL inside a message (an error reason, a log line)
     has_credentials(url) whether a URL carries a user name or password
     web_url(url)         an http(s) URL safe to make a link of (credentials masked), else None
+    unfetchable_reason(url)  why a URL is never fetched (not http(s), no host), or None
 
 Pure functions. courlan does the general normalisation (case, percent-encoding, query order); the rules
 news sites need on top of it live here.
@@ -119,6 +120,25 @@ def same_site(a: str, b: str) -> bool:
     return site_a != "" and site_a == site_key(b)
 
 
+FETCHED_SCHEMES = ("http", "https")
+
+
+def unfetchable_reason(url: str) -> str | None:
+    """Why crosswire will not fetch `url`, or None when it may: only http(s) URLs with a host are fetched,
+    whatever a feed, sitemap, listing, redirect or xml:base says (file:, ftp:, mailto:, javascript:, data:
+    would read local files, hang on protocols nobody polices, or mean nothing)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "not a URL"
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHED_SCHEMES:
+        return f"unsupported URL scheme {scheme + ':' if scheme else '(none)'} (only http and https are fetched)"
+    if not parts.hostname:
+        return "URL has no host"
+    return None
+
+
 def has_credentials(url: str) -> bool:
     """Whether `url` carries a user name or a password (`https://user:secret@host/`)."""
     try:
@@ -167,6 +187,6 @@ def web_url(url: str | None) -> str | None:
         parts = urlsplit(text)
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in text):
+    if parts.scheme.lower() not in FETCHED_SCHEMES or not parts.netloc or any(ch.isspace() for ch in text):
         return None
     return redact(text)
