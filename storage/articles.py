@@ -20,10 +20,11 @@ from crosswire.core.article import Article
 from crosswire.core.errors import QueryError
 from crosswire.core.times import utcnow
 from crosswire.identity.similarity import body_hash
-from crosswire.identity.urls import canonical_url, same_site, url_key
+from crosswire.identity.urls import canonical_url, redact, same_site, url_key
 from crosswire.storage.db import in_chunks, writing
 from crosswire.storage.revisions import record_revision
 
+MAX_ROW_ID = 2**63 - 1     # SQLite's largest integer
 # Bodies shorter than this are too generic ("Live updates follow.") to declare two pages one article.
 MIN_WORDS_FOR_BODY_MATCH = 40
 
@@ -109,12 +110,13 @@ def article_row(article: Article, source: str | None, url: str, now: str | None 
         "published": article.published.isoformat() if article.published else None,
         "modified": article.modified.isoformat() if article.modified else None,
         "language": article.language, "lede": article.lede, "text": article.text,
-        "image": article.image, "section": article.section,
+        "image": redact(article.image) if article.image else None, "section": article.section,
         "keywords": json.dumps(article.keywords, ensure_ascii=False),
         "site_name": article.site_name, "body_hash": body_hash(article.text),
         "agencies": json.dumps(article.agencies, ensure_ascii=False),
         "provenance": json.dumps(article.provenance, ensure_ascii=False),
-        "word_count": len(article.text.split()), "fetched_url": article.url,
+        # A stranger's link may carry someone's user name and password: never kept (the canonical URL drops them).
+        "word_count": len(article.text.split()), "fetched_url": redact(article.url),
         "first_seen": now, "last_seen": now, "fetched_at": now,
     }
 
@@ -188,9 +190,11 @@ def resolve_article(db: sqlite_utils.Database, ref: str | int) -> int:
     (one line) when there is none. Every command and page that takes an article reads it this way."""
     text = str(ref).strip()
     article_id: int | None = None
-    if text.lstrip("#").isdigit():
-        number = int(text.lstrip("#"))
-        if db.execute("select 1 from articles where id = ?", [number]).fetchone():
+    digits = text.lstrip("#")
+    if digits.isascii() and digits.isdecimal():     # not "²", which isdigit() but int() refuses
+        number = int(digits)
+        # A number SQLite cannot hold names no row (and would overflow the query).
+        if number <= MAX_ROW_ID and db.execute("select 1 from articles where id = ?", [number]).fetchone():
             article_id = number
     elif "://" in text:
         article_id = find_article_id(db, text)

@@ -8,11 +8,11 @@ import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Iterator, Sequence, TypeVar
+from urllib.parse import quote
 
 import sqlite_utils
 
 from crosswire.core.errors import StorageError
-from crosswire.storage.schema import MIGRATIONS
 from crosswire.storage.schema import migrate as run_migrations
 
 T = TypeVar("T")
@@ -31,9 +31,7 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
         if memory or path is None:
             db = sqlite_utils.Database(memory=True)
         elif readonly:
-            uri = f"file:{Path(path).resolve()}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-            db = sqlite_utils.Database(conn)
+            db = sqlite_utils.Database(connect_readonly(path))
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: a statement outside an explicit transaction commits at once, so no stray implicit
@@ -60,18 +58,22 @@ def open_db(path: str | Path | None = None, *, memory: bool = False, migrate: bo
     return db
 
 
-def migrate_if_behind(path: str | Path) -> None:
-    """Bring an archive made by an older crosswire up to the current schema, for a reader (such as the web
-    reader) that otherwise only opens it read-only; a file that is not a crosswire archive is left alone."""
-    db = open_db(path, readonly=True)
-    try:
-        if "migrations" not in db.table_names():
-            return
-        applied = {row[0] for row in db.execute("select name from migrations")}
-    finally:
-        db.close()
-    if any(name not in applied for name, _ in MIGRATIONS):
-        open_db(path).close()
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to the database at `path`, even on a read-only file system.
+
+    A WAL database needs its `-shm` file; where it cannot be created (a read-only file system or directory)
+    nobody can be writing the file either, so it is opened as immutable: no locks, no shared memory."""
+    uri = "file:" + quote(str(Path(path).resolve()))
+    for params in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{params}", uri=True, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "unable to open" not in str(exc) or "immutable" in params:
+                raise
+    raise AssertionError("unreachable: the immutable attempt returns or raises")
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from crosswire.core.sources import Source
 from crosswire.core.times import parse_iso, utcnow
+from crosswire.identity.urls import redact_text
 
 
 def sync_source(db: sqlite_utils.Database, source: Source) -> None:
@@ -81,7 +82,8 @@ def record_feed_failure(db: sqlite_utils.Database, feed_id: int, *, reason: str,
         "consecutive_failures = coalesce(consecutive_failures, 0) + 1, "
         "failing_since = coalesce(failing_since, ?), next_check = coalesce(?, next_check), "
         "retry_after = ?, paused = ?, paused_reason = ? where id = ?",
-        [status, now, reason, now, now, next_check, retry_after, int(paused), paused_reason, feed_id],
+        [status, now, redact_text(reason), now, now, next_check, retry_after, int(paused), redact_text(paused_reason),
+         feed_id],
     )
 
 

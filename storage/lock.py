@@ -1,7 +1,9 @@
-"""One crawl per database at a time: an advisory `flock` on `<db>.lock`.
+"""One crawl per database at a time: an advisory `flock` on `<db>.lock`, beside the database's real file.
 
-The kernel drops a flock when the holding process exits for any reason (kill -9 and power loss included),
-so a crashed crawl never leaves a stale lock behind and nobody has to delete a file by hand.
+The lock is named after the resolved path, so the same archive reached through a symlink (or `..`, or a
+relative path) is the same lock. The kernel drops a flock when the holding process exits for any reason
+(kill -9 and power loss included), so a crashed crawl never leaves a stale lock behind and nobody has to
+delete a file by hand.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from pathlib import Path
 from types import TracebackType
 
 from crosswire.core.errors import LockedError
+from crosswire.core.files import cannot_write, ensure_directory
 
 
 def lock_path(db_path: str | Path) -> Path:
-    """The lock file that guards the database at `db_path`."""
-    return Path(str(db_path) + ".lock")
+    """The lock file that guards the database at `db_path`: beside the file the path resolves to."""
+    return Path(str(Path(db_path).resolve()) + ".lock")
 
 
 class CrawlLock:
@@ -28,8 +31,11 @@ class CrawlLock:
 
     def acquire(self) -> "CrawlLock":
         """Take the lock now or raise LockedError naming the holder's pid; never waits."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        ensure_directory(self.path.parent)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise cannot_write(self.path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

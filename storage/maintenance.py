@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from crosswire.core.errors import StorageError
-from crosswire.storage.db import BUSY_TIMEOUT_MS, open_db
+from crosswire.core.errors import OutputError, StorageError
+from crosswire.core.files import atomic_path
+from crosswire.storage.archive import check_archive, damaged, open_archive, translate
+from crosswire.storage.db import BUSY_TIMEOUT_MS, connect_readonly
 from crosswire.storage.lock import CrawlLock
 
 
@@ -14,27 +16,29 @@ def backup_database(source: Path, target: Path) -> int:
     """Copy `source` to `target` with SQLite's online backup API; return the target's size in bytes.
 
     One step over all pages reads a single consistent snapshot; in WAL mode that never blocks a crawl
-    that is writing, and the copy holds every transaction committed before the backup began.
+    that is writing, and the copy holds every transaction committed before the backup began. A read-only
+    archive can be backed up; a damaged one is refused, and `target` is only ever a whole, checked copy.
     """
-    if not source.exists():
-        raise StorageError(f"{source}: no database to back up")
-    tmp = target.with_name(target.name + ".part")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source.absolute()}?mode=ro", uri=True)
-    try:
-        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        dst = sqlite3.connect(tmp)
+    check_archive(source)
+    with atomic_path(target) as tmp:
         try:
-            src.backup(dst)
-            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    if result != "ok":
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"backup of {source} failed its integrity check: {result}")
-    tmp.replace(target)     # a reader of `target` never sees a half-written copy
+            src = connect_readonly(source)
+            try:
+                src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                dst = sqlite3.connect(tmp)
+                try:
+                    src.backup(dst)
+                    result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+        except sqlite3.DatabaseError as exc:
+            if "full" in str(exc).lower():
+                raise OutputError(f"cannot write {target}: no space left on the device") from None
+            raise translate(exc, source) or StorageError(f"backup of {source} failed: {exc}") from None
+        if result != "ok":
+            raise damaged(source, f"the copy failed its integrity check: {result}")
     return target.stat().st_size
 
 
@@ -43,17 +47,18 @@ def vacuum(path: Path) -> tuple[int, int]:
 
     VACUUM needs the database to itself: holding the crawl lock keeps cron runs out meanwhile (LockedError
     when a crawl is running)."""
-    if not path.exists():
-        raise StorageError(f"{path}: no database to vacuum")
+    check_archive(path, write=True)       # before the lock: no .lock beside a file that is not an archive
     before = path.stat().st_size
     with CrawlLock(path):
-        db = open_db(path)
+        db = open_archive(path, write=True)
         try:
             if "articles_fts" in db.table_names():
                 db.execute("insert into articles_fts(articles_fts) values ('optimize')")
             db.execute("VACUUM")
             db.execute("PRAGMA optimize")
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.DatabaseError as exc:
+            raise translate(exc, path) or StorageError(f"vacuum of {path} failed: {exc}") from None
         finally:
             db.close()
     return before, path.stat().st_size

@@ -3,7 +3,8 @@
     deir ezzor                 both words (any order, any column)
     "deir ezzor"               the exact phrase
     strikes OR shelling        either; OR binds tighter than the implicit AND, as in web search engines
-    -drill  -"press tv"        leave out articles with the word or phrase
+    -drill  -"press tv"        leave out articles with the word or phrase (also: NOT drill, NOT "press tv")
+    shelling AND water         AND may be written; words are ANDed anyway
     strik*                     prefix: strike, strikes, striking...
     source:tass                outlet name (repeat a filter for "any of": source:tass source:rt)
     country:RU  lang:ar  tag:wire
@@ -33,6 +34,9 @@ _WORD_CHAR = re.compile(r"\w")
 _FILTER = re.compile(r"^([A-Za-z]+):(.*)$", re.S)
 _RELATIVE = re.compile(r"^(\d+)([hdwmy])$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Characters a query may not hold: C0 controls other than whitespace (a NUL ends SQLite's strings), DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+LAST_MOMENT = "9999-12-31T23:59:59+00:00"     # an exclusive bound for "until the end of the year 9999"
 
 
 @dataclass(frozen=True)
@@ -149,25 +153,40 @@ def _term(raw: str, *, phrase: bool, original: str) -> Term:
 def parse_query(text: str, *, now: datetime | None = None) -> Query:
     """Parse a query string; `now` (UTC) anchors relative dates like 7d."""
     now = now or datetime.now(timezone.utc)
+    control = _CONTROL.search(text)
+    if control:
+        raise QueryError(f"the query holds a control character (U+{ord(control.group()):04X}); "
+                         f"type words, phrases and filters only")
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     filters: dict[str, list[str]] = {key: [] for key in FILTERS}
     pending_or = False      # the previous token was OR: the next term joins the last group
+    pending = ""            # the previous token was NOT (the next term is left out) or AND (a plain separator)
     last_was_term = False   # OR is only valid right after a wanted term
+    seen = False            # a term or filter came before (AND needs one)
+    dropped = False         # a word of punctuation or symbols only (nothing the index holds) was left out
 
     for kind, value in tokenize(text):
         if kind == "word" and value == "OR":
-            if not last_was_term or pending_or:
+            if not last_was_term or pending_or or pending:
                 raise QueryError("OR needs a word or phrase on each side")
             pending_or = True
             continue
-        negate = False
-        if kind == "phrase" and value.startswith("-"):
-            negate, value = True, value[1:]
-        elif kind == "word" and value.startswith("-"):
+        if kind == "word" and value in ("NOT", "AND"):
+            _check_keyword(value, pending_or=pending_or, pending=pending, seen=seen)
+            pending = value
+            continue
+        negate = pending == "NOT"
+        if kind in ("phrase", "word") and value.startswith("-"):
+            if negate:
+                raise QueryError("NOT and '-' both leave a word out; use one of them")
             negate, value = True, value[1:]
             if not value:
                 raise QueryError("'-' must be followed by a word or phrase to leave out")
+        if kind == "word" and pending == "NOT" and _FILTER.match(value) and not value.endswith("*"):
+            raise QueryError(f"NOT cannot leave out a filter ({value.split(':')[0]}:); to leave out the text, "
+                             f'quote it: NOT "{value}"')
+        pending, seen = "", True
         if kind == "word" and not negate:
             match = _FILTER.match(value)
             if match and not value.endswith("*"):
@@ -190,6 +209,7 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         if not term.text:
             if pending_or:
                 raise QueryError("OR needs a word or phrase on each side")
+            dropped = True
             continue
         if negate:
             if pending_or:
@@ -206,6 +226,11 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
 
     if pending_or:
         raise QueryError("OR needs a word or phrase on each side")
+    if pending:
+        raise QueryError(f"{pending} needs a word or phrase after it")
+    if dropped and not groups and not excluded and not any(filters.values()):
+        raise QueryError(f"nothing to search for in {_shown(text.strip())!r}: search needs letters or digits "
+                         f"(punctuation and emoji are not indexed)")
     since = _date_bound(filters["since"], "since", now, end=False)
     until = _date_bound(filters["until"], "until", now, end=True)
     if since and until and since >= until:
@@ -218,6 +243,17 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         tags=_unique(v.lower() for v in filters["tag"]),
         since=since, until=until, text=text,
     )
+
+
+def _check_keyword(word: str, *, pending_or: bool, pending: str, seen: bool) -> None:
+    """NOT and AND must follow a term (AND) or stand alone (NOT) and never follow OR, NOT or AND."""
+    if pending_or:
+        raise QueryError("OR cannot join an excluded term" if word == "NOT"
+                         else "OR needs a word or phrase on each side")
+    if pending:
+        raise QueryError(f"{pending} needs a word or phrase after it, not {word}")
+    if word == "AND" and not seen:
+        raise QueryError("AND needs a word or phrase on each side")
 
 
 _EXAMPLES = {"source": "source:tass", "country": "country:SY", "lang": "lang:ar", "tag": "tag:wire",
@@ -243,31 +279,47 @@ def parse_date(value: str, *, now: datetime, end: bool = False, key: str = "date
     value = value.strip().lower()
     rel = _RELATIVE.match(value)
     if rel:
-        amount, unit = int(rel.group(1)), rel.group(2)
-        if unit in "hdw":
-            delta = {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}
-            when = now - delta[unit]
-        else:
-            months = amount * (12 if unit == "y" else 1)
-            when = _months_before(now, months)
+        unit = rel.group(2)
+        try:
+            amount = int(rel.group(1))     # a number of 5000 digits is a ValueError: Python caps int parsing
+            if unit in "hdw":
+                when = now - {"h": timedelta(hours=amount), "d": timedelta(days=amount),
+                              "w": timedelta(weeks=amount)}[unit]
+            else:
+                when = _months_before(now, amount * (12 if unit == "y" else 1))
+        except (OverflowError, ValueError):     # before year 1: the calendar ends there
+            raise QueryError(f"{key}: {_shown(value)} ago is before the year 1; use a smaller span") from None
         return when.astimezone(timezone.utc).isoformat(timespec="seconds")
     match = _DATE.match(value)
     if not match:
-        raise QueryError(f"{key}: expects a date like 2026-01-31 or a span like 7d, 24h, 2w, 1m; got {value!r}")
+        raise QueryError(f"{key}: expects a date like 2026-01-31 or a span like 7d, 24h, 2w, 1m; got {_shown(value)!r}")
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
     try:
         if day is not None:
             start = datetime(year, int(month), int(day), tzinfo=timezone.utc)
-            stop = start + timedelta(days=1)
         elif month is not None:
             start = datetime(year, int(month), 1, tzinfo=timezone.utc)
-            stop = _months_before(start, -1)
         else:
             start = datetime(year, 1, 1, tzinfo=timezone.utc)
-            stop = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
     except ValueError:
         raise QueryError(f"{key}: {value} is not a real date") from None
-    return (stop if end else start).isoformat(timespec="seconds")
+    if not end:
+        return start.isoformat(timespec="seconds")
+    try:
+        if day is not None:
+            stop = start + timedelta(days=1)
+        elif month is not None:
+            stop = _months_before(start, -1)
+        else:
+            stop = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
+    except (OverflowError, ValueError):     # the end of 9999: the last second the calendar has
+        return LAST_MOMENT
+    return stop.isoformat(timespec="seconds")
+
+
+def _shown(value: str, width: int = 40) -> str:
+    """A value as quoted back in an error: cut short so a pasted wall of text stays one readable line."""
+    return value if len(value) <= width else value[:width - 1] + "…"
 
 
 def _months_before(when: datetime, months: int) -> datetime:

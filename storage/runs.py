@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from crosswire.core.times import utcnow
+from crosswire.identity.urls import redact, redact_text
 
 
 def start_run(db: sqlite_utils.Database, command: str) -> int:
@@ -22,10 +23,10 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, status: str, stats: di
 
 
 def record_error(db: sqlite_utils.Database, *, run_id: int | None, url: str, kind: str, reason: str,
-                 feed_id: int | None = None, source: str | None = None) -> None:
-    """Record why a URL or feed failed."""
-    db["errors"].insert({"run_id": run_id, "feed_id": feed_id, "source": source, "url": url,
-                         "kind": kind, "reason": reason, "at": utcnow()})
+                 feed_id: int | None = None, source: str | None = None, at: str | None = None) -> None:
+    """Record why a URL or feed failed; a password in the URL (a stranger's link) is never stored."""
+    db["errors"].insert({"run_id": run_id, "feed_id": feed_id, "source": source, "url": redact(url),
+                         "kind": kind, "reason": redact_text(reason, url), "at": at or utcnow()})
 
 
 def mark_interrupted(db: sqlite_utils.Database) -> int:

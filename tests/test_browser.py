@@ -178,3 +178,20 @@ def test_stored_xss_payloads_never_run(server: str, page: object, url: str) -> N
         assert XSS_AUTHOR == page.inner_text("article.reading .authors")
         assert 0 == page.locator("p.original a").count()
         shot(page, "xss-article")
+
+
+def test_the_article_page_uses_a_wide_screen(server: str, browser: object) -> None:
+    """Beside the text (kept at a reading measure), the side column reaches the right edge of the page's column;
+    on a narrow screen it goes below the text."""
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    tab = context.new_page()
+    tab.goto(server + "/article/1")
+    main, article, aside = (tab.locator(css).bounding_box() for css in ("main", "article.reading",
+                                                                         "aside.article-side"))
+    assert aside["x"] >= article["x"] + article["width"]
+    assert aside["x"] + aside["width"] >= main["x"] + main["width"] * 0.9
+    shot(tab, "article-wide")
+    tab.set_viewport_size({"width": 700, "height": 900})
+    article, aside = (tab.locator(css).bounding_box() for css in ("article.reading", "aside.article-side"))
+    assert aside["y"] >= article["y"] + article["height"]
+    context.close()

@@ -246,7 +246,7 @@ def test_opml_cli_export_and_import_into(tmp_path: Path) -> None:
     assert (0, SOURCES[:1]) == (code, import_opml(out.encode()))
     code, out = run("opml", "import", str(opml_file))
     assert (0, SOURCES) == (code, parse_sources(out, "out"))
-    code, out = run("opml", "import", str(opml_file), "--into", str(sources_file))
+    code, out = run("opml", "import", str(opml_file), "--into", str(sources_file), "--yes")
     assert (0, f"added 1 sources to {sources_file} (1 already there)\n") == (code, out)
     assert SOURCES == parse_sources(sources_file.read_text(encoding="utf-8"), "file")
     assert (1, f"Error: {tmp_path / 'bad.opml'}: not an OPML document (no <opml><body>)\n") == run(

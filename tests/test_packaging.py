@@ -32,11 +32,13 @@ def run(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess:
 
 
 def build_wheel(tmp: Path) -> Path:
-    """`pip wheel . --no-deps` on a copy of the source tree (the build writes build/ and *.egg-info)."""
+    """`pip wheel . --no-deps` on a copy of the source tree (the build writes build/ and *.egg-info); the build
+    must not warn about the project's metadata (a licence given as a TOML table is deprecated)."""
     source = tmp / "source"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
-    run(sys.executable, "-m", "pip", "wheel", source, "--no-deps", "--no-build-isolation", "--no-index",
-        "-q", "-w", tmp / "wheels")
+    built = run(sys.executable, "-m", "pip", "wheel", source, "--no-deps", "--no-build-isolation", "--no-index",
+                "-v", "-w", tmp / "wheels")
+    assert [] == [line for line in (built.stdout + built.stderr).splitlines() if "project.license" in line]
     [wheel] = (tmp / "wheels").glob("crosswire-*.whl")
     return wheel
 
@@ -59,6 +61,8 @@ def test_wheel_holds_one_top_level_package_and_the_demo_runs_from_it(tmp_path: P
     dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
     assert {n.split("/")[0] for n in names} == {"crosswire", dist_info}
     assert zipfile.ZipFile(wheel).read(f"{dist_info}/top_level.txt") == b"crosswire\n"
+    metadata = zipfile.ZipFile(wheel).read(f"{dist_info}/METADATA").decode()
+    assert "License-Expression: MIT" in metadata.splitlines()     # an SPDX expression, not a TOML table
     assert [n for n in names if any(word in n for word in ("testweb", "scoring", "evaluation", "tests/"))] == []
     shipped = {n.removeprefix("crosswire/demo/data/") for n in names if n.startswith("crosswire/demo/data/")}
     assert shipped == {p.relative_to(DATA_DIR).as_posix() for p in DATA_DIR.rglob("*") if p.is_file()}

@@ -25,8 +25,12 @@ NOW = datetime(2026, 2, 6, 12, 0, tzinfo=timezone.utc)
     # Inside a phrase, '*' and quotes-as-FTS5-syntax are plain text.
     ('"deir* ezzor" x', '"deir* ezzor" AND "x"'),
     # User text can never be FTS5 syntax: operators and parentheses inside words are quoted.
-    ("NOT AND (x)", '"NOT" AND "AND" AND "(x)"'),
-    ("or and", '"or" AND "and"'),
+    ("NEAR (x) x:y*", '"NEAR" AND "(x)" AND "x:y" *'),
+    ("or and not", '"or" AND "and" AND "not"'),
+    # NOT (upper case, as OR) leaves out the next word or phrase, like '-'; AND may be written, and is implied.
+    ("deir NOT aid", '("deir") NOT "aid"'),
+    ('deir NOT "aid convoy" NOT drill', '("deir") NOT "aid convoy" NOT "drill"'),
+    ("deir AND aid", '"deir" AND "aid"'),
     # Vowel marks are stripped so a vowelled query finds the usual spelling.
     ("دَيْرِ", '"دير"'),
     ("— deir", '"deir"'),

@@ -120,5 +120,6 @@ def test_usual_rate_needs_history():
 
 def test_status_without_a_database_is_one_clear_line(tmp_path):
     result = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "none.db")])
-    assert (1, f"Error: {tmp_path / 'none.db'}: no database yet; run `crosswire crawl` first\n") == (
-        result.exit_code, result.output)
+    assert (66, f"Error: {tmp_path / 'none.db'}: no archive there (check --db or $CROSSWIRE_DB); only `crosswire "
+                "crawl` and `crosswire demo` create one\n") == (result.exit_code, result.output)
+    assert [] == list(tmp_path.iterdir())

@@ -325,17 +325,18 @@ def test_an_older_archive_is_migrated_once_then_read_only(tmp_path: Path) -> Non
 def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     sqlite3.connect(path).execute("create table notes (x)").connection.commit()
-    with pytest.raises(StorageError, match="not a crosswire database"):
+    with pytest.raises(StorageError, match="not a crosswire archive"):
         create_app(path)
     assert [("notes",)] == sqlite3.connect(path).execute("select name from sqlite_master").fetchall()
 
 
 def test_missing_database_is_one_clear_line(tmp_path: Path) -> None:
-    with pytest.raises(StorageError, match="no database yet"):
+    with pytest.raises(StorageError, match="no archive there"):
         create_app(tmp_path / "none.db")
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "none.db")])
-    assert (1, f"Error: {tmp_path / 'none.db'}: no database yet; run `crosswire crawl` first\n") == \
-        (result.exit_code, result.output)
+    assert (66, f"Error: {tmp_path / 'none.db'}: no archive there (check --db or $CROSSWIRE_DB); only `crosswire "
+                "crawl` and `crosswire demo` create one\n") == (result.exit_code, result.output)
+    assert [] == list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("::1", True), ("localhost", True),

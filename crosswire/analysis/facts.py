@@ -4,6 +4,9 @@ Pure functions over {outlet: text}. A figure is a number in a sentence (casualti
 datelines and years are not figures); an outlet carries it when any of its sentences has the same number,
 in digits or in words. A quote is a quoted span of four or more words; an outlet carries it when one of its
 sentences holds most of the quote's words. Only facts missing from at least one outlet are worth showing.
+
+One sentence often reports several figures ("at least 14 people, including three children"): each figure's
+fact then quotes the clause that holds it (`excerpt`), so no two rows of a facts table read the same.
 """
 
 from __future__ import annotations
@@ -38,11 +41,12 @@ class Fact:
     speaker: str | None = None      # for quotes: a person named in the same sentence
     present: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    excerpt: str = ""               # the part of the sentence that holds the fact (the whole one for a quote)
 
     def to_dict(self) -> dict:
         """JSON-ready."""
-        return {"kind": self.kind, "key": self.key, "sentence": self.sentence, "speaker": self.speaker,
-                "present": self.present, "missing": self.missing}
+        return {"kind": self.kind, "key": self.key, "sentence": self.sentence, "excerpt": self.excerpt or self.sentence,
+                "speaker": self.speaker, "present": self.present, "missing": self.missing}
 
 
 def sentences(text: str | None) -> list[str]:
@@ -54,7 +58,12 @@ def sentences(text: str | None) -> list[str]:
 
 def figures(sentence: str) -> set[int]:
     """The numbers a sentence reports, leaving out years and the day in a date ("Feb 3")."""
-    found: set[int] = set()
+    return {value for value, _ in figure_positions(sentence)}
+
+
+def figure_positions(sentence: str) -> list[tuple[int, int]]:
+    """(number, where it starts) for every figure a sentence reports, digits first, then numbers in words."""
+    found: list[tuple[int, int]] = []
     for match in NUMBER_RE.finditer(sentence):
         value = float(match.group(1).replace(",", ""))
         before = sentence[max(0, match.start() - 5):match.start()].strip().lower()
@@ -66,9 +75,39 @@ def figures(sentence: str) -> set[int]:
             continue
         if value != int(value) or 1900 <= value <= 2100:
             continue
-        found.add(int(value))
-    found.update(NUMBER_WORDS[m.group(1).lower()] for m in NUMBER_WORD_RE.finditer(sentence))
-    return {n for n in found if n >= 2}
+        found.append((int(value), match.start()))
+    found += [(NUMBER_WORDS[m.group(1).lower()], m.start()) for m in NUMBER_WORD_RE.finditer(sentence)]
+    return [(value, start) for value, start in found if value >= 2]
+
+
+CLAUSE_RE = re.compile(r"\s*(?:,(?!\d)|[;:()]|\s[-–—]\s)\s*")   # a comma inside 120,000 is not a clause break
+MIN_CLAUSE_WORDS = 3      # "including three children" says enough
+
+
+def figure_clause(sentence: str, number: int) -> str:
+    """The clause of `sentence` that reports `number` (in digits or words), widened to its neighbours until it
+    has a few words; '…' marks where the sentence goes on."""
+    at = next((start for value, start in figure_positions(sentence) if value == number), 0)
+    bounds = [0]
+    for cut in CLAUSE_RE.finditer(sentence):
+        bounds += [cut.start(), cut.end()]
+    bounds.append(len(sentence))
+    clauses = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
+    index = next((i for i, (start, end) in enumerate(clauses) if start <= at <= end), 0)
+    first = last = index
+    while len(sentence[clauses[first][0]:clauses[last][1]].split()) < MIN_CLAUSE_WORDS and (
+            first > 0 or last < len(clauses) - 1):
+        if last < len(clauses) - 1:
+            last += 1
+        else:
+            first -= 1
+    start, end = clauses[first][0], clauses[last][1]
+    text = sentence[start:end].strip()
+    if start > 0:
+        text = "…" + text
+    if sentence[end:].strip(" .!?\"”'"):
+        text += "…"
+    return text
 
 
 def quotes(sentence: str) -> list[str]:
@@ -111,7 +150,7 @@ def compare_facts(texts: dict[str, str]) -> list[Fact]:
                 seen_numbers.add(number)
                 present = [o for o in outlets if number in numbers[o]]
                 facts.append(Fact("figure", str(number), sentence, None, present,
-                                  [o for o in outlets if o not in present]))
+                                  [o for o in outlets if o not in present], figure_clause(sentence, number)))
             for quote in quotes(sentence):
                 toks = set(textvec.tokens(quote))
                 if any(len(toks & s) / max(1, len(toks)) >= QUOTE_MATCH for s in seen_quotes):
@@ -120,5 +159,5 @@ def compare_facts(texts: dict[str, str]) -> list[Fact]:
                 present = [o for o in outlets if _carries_quote(toks, token_sets[o])]
                 key = " ".join(quote.split()[:8])
                 facts.append(Fact("quote", key, sentence, speaker(sentence, texts[outlet]), present,
-                                  [o for o in outlets if o not in present]))
+                                  [o for o in outlets if o not in present], sentence))
     return [f for f in facts if f.missing]

@@ -9,20 +9,24 @@
     status.py       status           is every outlet collected    serve.py     serve     the web reader
     searches.py     searches         saved searches               opml.py      opml      OPML in and out
     cron.py         cron             a crontab line               maintenance.py backup, vacuum
-    options.py      the options every command shares (--db, --sources, --json) and the error edge
+    options.py      the options every command shares (--db, --sources, --json), output paths, and the error edge
+    output.py       everything printed goes through here: escape sequences from strangers' text removed
 
 Commands parse their options, call one function of the library, and print. A command's module is imported
-only when that command runs, so `crosswire search` never pays for Scrapy's import.
+only when that command runs, so `crosswire search` never pays for Scrapy's import. Every problem ends as one
+line on stderr and an exit code of crosswire.core.exitcodes, usage mistakes included (LazyGroup.main).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
 
 from crosswire import __version__
+from crosswire.cli.output import echo
 
 # command name -> "module:attribute", in the order `crosswire --help` lists them.
 COMMANDS = {
@@ -61,6 +65,25 @@ class LazyGroup(click.Group):
         module_name, attribute = target.split(":")
         command: Any = getattr(importlib.import_module(f"crosswire.cli.{module_name}"), attribute)
         return command
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Run the command line; a usage mistake is one line (not click's usage block) and exit 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            echo(f"Error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            echo(f"Error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.cli.options import ROW_ID, archive, db_option, json_option, output_option, output_path, user_errors
+from crosswire.cli.output import echo, echo_json
+from crosswire.core.files import write_file
 from crosswire.exports.report import story_report, to_html, to_text
-from crosswire.storage.db import open_db
 
 
 @click.command()
 @db_option
-@click.argument("story", type=int)
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write a self-contained HTML report to this file.")
+@click.argument("story", type=ROW_ID)
+@output_option("--html", "html_path",
+               help="Also write a self-contained HTML report to this file (into it, as story-ID.html, when it is "
+                    "a directory or ends in /).")
 @json_option
 @user_errors
-def compare(db_path: Path | None, story: int, html_path: Path | None, as_json: bool) -> None:
+def compare(db_path: Path | None, story: int, html_path: str | None, as_json: bool) -> None:
     """Compare one story across outlets: timeline, headlines, copies, distinctive words, missing facts, names.
 
     STORY is a story id from `crosswire stories`.
 
+    \b
     Example:
-
         crosswire compare 12 --html ariha.html
+        crosswire compare 12 --html reports/
     """
-    db = open_db(resolve_db(db_path))
+    db = archive(db_path)
     report = story_report(db, story)
     if html_path is not None:
-        html_path.parent.mkdir(parents=True, exist_ok=True)
-        html_path.write_text(to_html(report), encoding="utf-8")
-        click.echo(f"wrote {html_path}", err=True)
-    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else to_text(report))
+        target = write_file(output_path(html_path, f"story-{story}.html"), to_html(report).encode("utf-8"))
+        echo(f"wrote {target}", err=True)
+    if as_json:
+        echo_json(report)
+    else:
+        echo(to_text(report))

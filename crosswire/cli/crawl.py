@@ -9,18 +9,23 @@ import click
 
 from crosswire.cli.options import (
     db_option,
+    output_option,
+    output_path,
     resolve_db,
     resolve_sources,
     sources_option,
     user_errors,
 )
+from crosswire.cli.output import echo
 from crosswire.core import exitcodes
 from crosswire.core.errors import LockedError
+from crosswire.core.files import check_appendable, ensure_directory
 from crosswire.core.sources import load_sources, select_sources
 from crosswire.crawlers.logformat import append_run_line
 from crosswire.crawlers.run import CrawlOptions, parse_setting_overrides
 from crosswire.crawlers.run import crawl as run
 from crosswire.extraction.cleaning import parse_date
+from crosswire.storage.archive import check_archive
 
 
 @click.command()
@@ -36,17 +41,19 @@ from crosswire.extraction.cleaning import parse_date
               help="Backfill: walk sitemaps and listing pages back to this date (YYYY-MM-DD).")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print nothing unless something failed, then one summary line on stderr.")
-@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Append the crawl log and its summary line to this file instead of stderr.")
+@output_option("--log-file", help="Append the crawl log and its summary line to this file instead of stderr "
+                                 "(crawl.log inside it when it is a directory or ends in /).")
 @user_errors
 def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[str, ...],
           setting_pairs: tuple[str, ...], poll_all: bool, since: str | None, quiet: bool,
-          log_file: Path | None) -> None:
+          log_file: str | None) -> None:
     """Fetch the feeds that are due, store each new article once, and print a one-line summary.
 
     Only one crawl runs per database at a time. Exit codes: 0 ok, 1 error (or the archive refused writes),
     2 usage, 3 partial (some feeds or pages failed), 4 nothing to do (no feed due), 5 interrupted (SIGTERM,
-    SIGINT or its time limit: what was not stored stays due), 75 locked (another crawl is running).
+    SIGINT or its time limit: what was not stored stays due), 65 not an archive or damaged, 73 a file cannot
+    be written (the archive is read-only, the log file or the directory cannot be written), 75 locked (another
+    crawl is running).
 
     Example:
 
@@ -60,19 +67,25 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
         when = parse_date(since) if len(since) >= 10 else None
         if when is None:
             raise click.BadParameter(f"expected a date like 2024-03-01, got {since!r}", param_hint="--since")
-    options = CrawlOptions(poll_all=poll_all, since=when, quiet=quiet, log_file=log_file,
-                           progress=sys.stderr.isatty() and not quiet,
-                           settings=parse_setting_overrides(setting_pairs))
+    settings = parse_setting_overrides(setting_pairs)
     sources = select_sources(load_sources(resolve_sources(sources_path)), source_names)
+    # Everything the crawl will write is checked before it starts, so a mistake creates nothing: not the
+    # archive, not a lock beside a file that is not an archive, not half a log.
+    path = resolve_db(db_path)
+    check_archive(path, create=True)
+    log_path = check_appendable(output_path(log_file, "crawl.log")) if log_file else None
+    ensure_directory(path.parent)
+    options = CrawlOptions(poll_all=poll_all, since=when, quiet=quiet, log_file=log_path,
+                           progress=sys.stderr.isatty() and not quiet, settings=settings)
     try:
-        summary = run(resolve_db(db_path), sources, options)
+        summary = run(path, sources, options)
     except LockedError as exc:
-        append_run_line(log_file, f"crawl locked: {exc}")
+        append_run_line(log_path, f"crawl locked: {exc}")
         raise
     code = exitcodes.for_status(summary.status)
-    append_run_line(log_file, f"crawl {summary.status} (exit {code}): {summary.line()}")
+    append_run_line(log_path, f"crawl {summary.status} (exit {code}): {summary.line()}")
     if not quiet:
-        click.echo(summary.line())
+        echo(summary.line())
     elif summary.status not in ("ok", "nothing"):
-        click.echo(f"crosswire crawl: {summary.line()} (see `crosswire status`)", err=True)
+        echo(f"crosswire crawl: {summary.line()} (see `crosswire status`)", err=True)
     click.get_current_context().exit(code)

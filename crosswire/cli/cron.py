@@ -16,6 +16,7 @@ from crosswire.cli.options import (
     sources_option,
     user_errors,
 )
+from crosswire.cli.output import echo
 from crosswire.core.errors import CrosswireError
 
 
@@ -63,9 +64,9 @@ def cron(db_path: Path | None, sources_path: Path | None, log_file: Path | None,
 
     Install it without losing your other entries:
 
+    \b
     Example:
-
         (crontab -l 2>/dev/null; crosswire cron --db ~/war.db) | crontab -
     """
-    click.echo(crontab_line(every, resolve_db(db_path), resolve_sources(sources_path),
+    echo(crontab_line(every, resolve_db(db_path), resolve_sources(sources_path),
                             log_file or default_log_file()))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.cli.options import archive, db_option, json_option, user_errors
+from crosswire.cli.output import echo, echo_json
 from crosswire.storage.articles import resolve_article
-from crosswire.storage.db import open_db
 from crosswire.storage.families import describe_families, family_of
 
 
@@ -17,7 +16,7 @@ from crosswire.storage.families import describe_families, family_of
 @click.argument("article", required=False)
 @db_option
 @json_option
-@click.option("--limit", default=20, show_default=True, help="Families to list (newest first).")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=20, show_default=True, help="Families to list (newest first).")
 @user_errors
 def duplicates(article: str | None, db_path: Path | None, as_json: bool, limit: int) -> None:
     """List copy families: the origin (the wire, else the earliest), its copies, their outlets and how much of
@@ -28,33 +27,33 @@ def duplicates(article: str | None, db_path: Path | None, as_json: bool, limit: 
         crosswire duplicates
         crosswire duplicates https://example.com/world/port-strike --json
     """
-    db = open_db(resolve_db(db_path))
+    db = archive(db_path)
     if article is not None:
         article_id = resolve_article(db, article)
         family_id = family_of(db, article_id)
         if family_id is None:
             if as_json:
-                click.echo("[]")
+                echo("[]")
             else:
-                click.echo(f"Article {article_id} has no copies: no other stored article shares its text.")
+                echo(f"Article {article_id} has no copies: no other stored article shares its text.")
             return
         families = describe_families(db, [family_id])
     else:
         families = describe_families(db, None, limit=limit)
     if as_json:
-        click.echo(json.dumps(families, indent=2, ensure_ascii=False))
+        echo_json(families)
         return
     if not families:
-        click.echo("No copy families yet.")
+        echo("No copy families yet.")
         return
     for family in families:
         origin = family["origin"]
         outlets = sorted({m["source"] for m in [origin, *family["copies"]]})
-        click.echo(f"Family {family['id']}: {len(family['copies']) + 1} articles from {len(outlets)} outlets "
+        echo(f"Family {family['id']}: {len(family['copies']) + 1} articles from {len(outlets)} outlets "
                    f"({', '.join(outlets)})")
-        click.echo(f"  origin  [{origin['id']}] {origin['source']}: {origin['title']}")
-        click.echo(f"          {origin['url']}")
+        echo(f"  origin  [{origin['id']}] {origin['source']}: {origin['title']}")
+        echo(f"          {origin['url']}")
         for copy in family["copies"]:
-            click.echo(f"  copy    [{copy['id']}] {copy['source']}: {copy['title']}  "
+            echo(f"  copy    [{copy['id']}] {copy['source']}: {copy['title']}  "
                        f"(similarity {copy['similarity']:.2f})")
-            click.echo(f"          {copy['url']}")
+            echo(f"          {copy['url']}")

@@ -8,8 +8,10 @@ from typing import Callable, TextIO
 import click
 import sqlite_utils
 
-from crosswire.cli.options import db_option, resolve_db, user_errors
-from crosswire.core.errors import ExportError
+from crosswire.cli.options import archive, current_db, db_option, output_option, output_path, user_errors
+from crosswire.cli.output import echo, echo_data
+from crosswire.core.errors import CrosswireError, ExportError
+from crosswire.core.files import atomic_output, write_file
 from crosswire.exports.data import DATA_FORMATS, data_records, write_csv, write_jsonl
 from crosswire.exports.formats import FORMATS
 from crosswire.exports.selection import (
@@ -21,14 +23,17 @@ from crosswire.exports.selection import (
     latest,
 )
 from crosswire.exports.static import write_static
-from crosswire.storage.db import open_db
+from crosswire.storage.archive import translate
+
+# File suffix of each format, for `-o DIR/`.
+SUFFIXES = {**{name: f.suffix for name, f in FORMATS.items()}, "jsonl": ".jsonl", "csv": ".csv"}
 
 
 class _Echo:
-    """A write()-able stdout that goes through click.echo (right encoding, captured by CliRunner)."""
+    """A write()-able stdout that goes through click (right encoding, captured by CliRunner, cleaned on a tty)."""
 
     def write(self, text: str) -> int:
-        click.echo(text, nl=False)
+        echo_data(text)
         return len(text)
 
 
@@ -47,12 +52,13 @@ class _Echo:
               help="Write DIR/searches/NAME.{atom,rss,json} per saved search, DIR/sources/NAME.* per source, "
                    "and DIR/index.html.")
 @click.option("--base-url", default=None, help="With --static: the URL the directory is served at.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+@output_option("-o", "--output",
+               help="Write to this file instead of standard output; into a directory (created if needed) when it "
+                    "ends in / or is one, as NAME.FORMAT after the search or source, else articles.FORMAT.")
 @user_errors
 def export(db_path: Path | None, fmt: str, query: str | None, search_name: str | None, source: str | None,
            limit: int | None, all_copies: bool, feed_url: str | None, static_dir: Path | None,
-           base_url: str | None, output: Path | None) -> None:
+           base_url: str | None, output: str | None) -> None:
     """Export stored articles as a feed or a data file, or write the static feed tree.
 
     Data formats (jsonl, csv) hold every matching article, copies included, oldest id first without a
@@ -63,9 +69,10 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
         crosswire export --format jsonl -o articles.jsonl
         crosswire export --format atom --search deir-ezzor -o deir-ezzor.atom
         crosswire export --format csv --query 'lang:ru since:7d' -o week-ru.csv
+        crosswire export --format atom --source levant-ledger -o feeds/
         crosswire export --static /var/www/feeds --base-url https://example.org/feeds
     """
-    db = open_db(resolve_db(db_path))
+    db = archive(db_path)
     chosen = [flag for flag, value in (("--query", query), ("--search", search_name), ("--source", source)) if value]
     if len(chosen) > 1:
         raise ExportError(f"choose one of --query, --search, --source (got {' and '.join(chosen)})")
@@ -82,37 +89,43 @@ def export(db_path: Path | None, fmt: str, query: str | None, search_name: str |
         selection = by_source(db, source)
     else:
         selection = None
+    target = output_path(output, f"{search_name or source or 'articles'}{SUFFIXES[fmt]}") if output else None
     if fmt in DATA_FORMATS:
         writer = write_jsonl if fmt == "jsonl" else write_csv
         rows = data_records(db, selection, limit)
-        _write(output, fmt, lambda out: writer(rows, out))
+        _write(target, fmt, lambda out: writer(rows, out))
         return
-    self_url = feed_url or (output.resolve().as_uri() if output else (selection or latest()).feed_id)
+    self_url = feed_url or (target.resolve().as_uri() if target else (selection or latest()).feed_id)
     body = feed(db, selection or latest(), fmt, self_url=self_url, limit=limit or FEED_ITEMS, all_copies=all_copies)
-    _write(output, fmt, body)
+    _write(target, fmt, body)
 
 
 def _write(output: Path | None, fmt: str, data: bytes | Callable[[TextIO], int]) -> None:
-    """Write a feed's bytes or stream data records to `output` (atomically), or to standard output."""
+    """Write a feed's bytes or stream data records to `output` (whole or not at all), or to standard output."""
     if output is None:
         if isinstance(data, bytes):
-            click.echo(data, nl=False)
-        else:
+            echo_data(data)
+            return
+        try:
             data(_Echo())  # type: ignore[arg-type]
+        except Exception as exc:
+            # Records already printed cannot be taken back: say that the output above stops short.
+            meant = exc if isinstance(exc, CrosswireError) else translate(exc, current_db())
+            if meant is None:
+                raise
+            raise type(meant)(f"{meant} (the export above is incomplete)") from None
         return
-    tmp = output.with_name(output.name + ".part")
     if isinstance(data, bytes):
-        tmp.write_bytes(data)
+        write_file(output, data)
     else:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:  # streamed: a full dump never sits in memory
+        with atomic_output(output) as fh:  # streamed: a full dump never sits in memory; renamed once whole
             data(fh)
-    tmp.replace(output)  # never leave a half-written export where a reader expects a whole one
-    click.echo(f"wrote {output} ({fmt})", err=True)
+    echo(f"wrote {output} ({fmt})", err=True)
 
 
 def _write_static(db: sqlite_utils.Database, directory: Path, limit: int, base_url: str | None, all_copies: bool) -> None:
     """Write the static tree and say what was written."""
     feeds = write_static(db, directory, limit=limit, base_url=base_url, all_copies=all_copies)
     searches = sum(f.kind == "searches" for f in feeds)
-    click.echo(f"wrote {len(feeds)} feeds ({searches} saved searches, {len(feeds) - searches} sources) "
+    echo(f"wrote {len(feeds)} feeds ({searches} saved searches, {len(feeds) - searches} sources) "
                f"in 3 formats to {directory}", err=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from crosswire.cli.options import user_errors
+from crosswire.cli.output import echo, echo_json
 from crosswire.core.article import Article
 from crosswire.crawlers import fetch
 from crosswire.extraction import extract as extract_page
@@ -39,9 +39,9 @@ def extract(source: str, page_url: str | None, explain: bool) -> None:
     url = page_url or page.url
     article = extract_page(page.body, url, content_type=page.content_type)
     if not explain:
-        click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(article.to_dict())
         return
-    click.echo(explanation(article, page_headline_candidates(page.body, url, page.content_type)))
+    echo(explanation(article, page_headline_candidates(page.body, url, page.content_type)))
 
 
 def explanation(article: Article, candidates: list[tuple[str, str, str]]) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from crosswire.analysis.diffing import changed, render_plain, stats, word_diff
-from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.cli.options import archive, db_option, json_option, user_errors
+from crosswire.cli.output import echo, echo_json
 from crosswire.storage.articles import article_url, resolve_article
-from crosswire.storage.db import open_db
 from crosswire.storage.revisions import versions
 
 
@@ -27,7 +26,7 @@ def history(article: str, db_path: Path | None, as_json: bool) -> None:
         crosswire history 42
         crosswire history "https://example.com/news/market-shelling?utm_source=rss" --json
     """
-    db = open_db(resolve_db(db_path))
+    db = archive(db_path)
     article_id = resolve_article(db, article)
     url = article_url(db, article_id)
     found = versions(db, article_id)
@@ -38,28 +37,26 @@ def history(article: str, db_path: Path | None, as_json: bool) -> None:
                         "title": title_ops if changed(title_ops) else None,
                         "body": body_ops if changed(body_ops) else None})
     if as_json:
-        click.echo(json.dumps({"article_id": article_id, "url": url,
-                               "versions": [v.to_dict() for v in found],
-                               "changes": [{**c, "title_changes": stats(c["title"] or []),
-                                            "body_changes": stats(c["body"] or [])} for c in changes]},
-                              indent=2, ensure_ascii=False))
+        echo_json({"article_id": article_id, "url": url, "versions": [v.to_dict() for v in found],
+                   "changes": [{**c, "title_changes": stats(c["title"] or []),
+                                "body_changes": stats(c["body"] or [])} for c in changes]})
         return
-    click.echo(f"Article {article_id}: {found[-1].title}")
-    click.echo(url)
-    click.echo(f"{len(found)} version{'s' if len(found) != 1 else ''}, {len(found) - 1} "
+    echo(f"Article {article_id}: {found[-1].title}")
+    echo(url)
+    echo(f"{len(found)} version{'s' if len(found) != 1 else ''}, {len(found) - 1} "
                f"revision{'s' if len(found) != 2 else ''}")
     if not changes:
-        click.echo("No revisions recorded: the article has not changed since it was first stored.")
+        echo("No revisions recorded: the article has not changed since it was first stored.")
         return
     headline = [c for c in changes if c["title"]]
     if headline:
-        click.echo("\nHeadline changes")
+        echo("\nHeadline changes")
         for c in headline:
-            click.echo(f"  v{c['from']} → v{c['to']}  {c['at']}  {render_plain(c['title'])}")
+            echo(f"  v{c['from']} → v{c['to']}  {c['at']}  {render_plain(c['title'])}")
     body = [c for c in changes if c["body"]]
     if body:
-        click.echo("\nBody changes")
+        echo("\nBody changes")
         for c in body:
             counts = stats(c["body"])
-            click.echo(f"  v{c['from']} → v{c['to']}  {c['at']}  (-{counts['removed']} +{counts['added']} words)")
-            click.echo(f"    {render_plain(c['body'])}")
+            echo(f"  v{c['from']} → v{c['to']}  {c['at']}  (-{counts['removed']} +{counts['added']} words)")
+            echo(f"    {render_plain(c['body'])}")

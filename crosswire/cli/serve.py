@@ -9,6 +9,7 @@ import click
 import uvicorn
 
 from crosswire.cli.options import db_option, resolve_db, user_errors
+from crosswire.cli.output import echo
 from crosswire.web import create_app
 
 
@@ -42,6 +43,6 @@ def serve(db_path: Path | None, host: str, port: int) -> None:
     app = create_app(resolve_db(db_path))
     if not is_loopback(host):
         # There is no login: anyone who can reach the port can read the whole archive.
-        click.echo(f"warning: listening on {host}, reachable from other machines; crosswire serve has no "
+        echo(f"warning: listening on {host}, reachable from other machines; crosswire serve has no "
                    "authentication", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)

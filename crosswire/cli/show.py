@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -10,9 +9,9 @@ from typing import Any
 
 import click
 
-from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
+from crosswire.cli.options import archive, db_option, json_option, user_errors
+from crosswire.cli.output import bold, echo, echo_json
 from crosswire.storage.articles import resolve_article
-from crosswire.storage.db import open_db
 from crosswire.storage.search import get_article
 
 MAX_WIDTH = 88   # long lines tire the eye; a reading view wraps at a book-like measure
@@ -54,13 +53,13 @@ def show(article: str, db_path: Path | None, width: int | None, as_json: bool) -
         crosswire show 123
         crosswire show https://example.org/news/2026/01/14/strike --json
     """
-    db = open_db(resolve_db(db_path))
+    db = archive(db_path)
     record = get_article(db, resolve_article(db, article))
     assert record is not None   # resolve_article found it a moment ago, and the archive is only appended to
     if as_json:
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        echo_json(record)
         return
     width = width or min(shutil.get_terminal_size((MAX_WIDTH, 24)).columns, MAX_WIDTH)
     text = reading_view(record, width)
     title, _, rest = text.partition("\n")
-    click.echo(click.style(title, bold=True) + "\n" + rest, nl=False)
+    echo(bold(title), "\n", rest, nl=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from crosswire.cli.options import (
     sources_option,
     user_errors,
 )
+from crosswire.cli.output import echo, echo_json, terminal_safe
 from crosswire.core.sources import Source, load_sources
 
 # Wide enough that piped output (scripts, tests, `| less`) is never truncated or wrapped.
@@ -24,7 +24,14 @@ _PIPE_WIDTH = 1000
 
 @click.group("sources")
 def sources() -> None:
-    """Show and validate the sources file: which outlets crosswire follows and how."""
+    """Show and validate the sources file: which outlets crosswire follows and how.
+
+    \b
+    Example:
+        crosswire sources check --sources my-sources.toml
+        crosswire sources list --json
+        crosswire sources add https://www.example-news.org/ --into my-sources.toml
+    """
 
 
 @sources.command("list")
@@ -42,17 +49,17 @@ def list_command(sources_path: Path | None, as_json: bool) -> None:
     path = resolve_sources(sources_path)
     items = load_sources(path)
     if as_json:
-        click.echo(json.dumps([s.as_dict() for s in items], indent=2, ensure_ascii=False))
+        echo_json([s.as_dict() for s in items])
         return
     console = Console(highlight=False)
     if console.is_terminal:
-        console.print(sources_table(items, fancy=True, caption=str(path)))
+        console.print(sources_table(items, fancy=True, caption=terminal_safe(str(path))))
         return
     # Piped: wide enough never to truncate, and no trailing padding for scripts to trip over.
     console = Console(highlight=False, width=_PIPE_WIDTH)
     with console.capture() as captured:
         console.print(sources_table(items, fancy=False))
-    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 @sources.command("check")
@@ -67,7 +74,7 @@ def check_command(sources_path: Path | None) -> None:
     """
     items = load_sources(resolve_sources(sources_path))
     feeds = sum(len(s.feeds) for s in items)
-    click.echo(f"OK: {len(items)} sources, {feeds} feeds")
+    echo(f"OK: {len(items)} sources, {feeds} feeds")
 
 
 def sources_table(items: list[Source], *, fancy: bool, caption: str | None = None) -> Table:
@@ -87,7 +94,8 @@ def sources_table(items: list[Source], *, fancy: bool, caption: str | None = Non
     if show_enabled:
         table.add_column("enabled")
     for s in items:
-        row = [s.name, s.title or "", s.country or "", s.language or "", ", ".join(s.tags), str(len(s.feeds))]
+        row = [s.name, terminal_safe(s.title or ""), s.country or "", s.language or "", ", ".join(s.tags),
+               str(len(s.feeds))]
         if show_enabled:
             row.append("yes" if s.enabled else "no")
         table.add_row(*row, style="dim" if fancy and not s.enabled else None)

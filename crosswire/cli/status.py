@@ -1,19 +1,28 @@
-"""`crosswire status`: is every outlet still being collected? Failing, paused and quiet ones stand out."""
+"""`crosswire status`: is every outlet still being collected? Failing, paused, erring and quiet ones stand out;
+`--errors` lists what failed, `--check` is the monitoring mode (exit 3 when something needs attention)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 
-from crosswire.cli.options import db_option, json_option, resolve_db, user_errors
-from crosswire.core.errors import StorageError
-from crosswire.storage.db import open_db
-from crosswire.storage.health import last_run, source_health
+from crosswire.cli.options import archive, date_value, db_option, json_option, user_errors
+from crosswire.cli.output import echo, echo_json
+from crosswire.core import exitcodes
+from crosswire.core.errors import QueryError
+from crosswire.storage.health import (
+    ErrorCounts,
+    SourceHealth,
+    last_run,
+    list_errors,
+    needs_attention,
+    source_health,
+)
 
-FLAGS = {"ok": "ok", "new": "new", "quiet": "QUIET", "failing": "FAILING", "paused": "PAUSED"}
+FLAGS = {"ok": "ok", "new": "new", "quiet": "QUIET", "errors": "ERRORS", "failing": "FAILING", "paused": "PAUSED"}
 
 
 def _short(value: str | None) -> str:
@@ -21,8 +30,14 @@ def _short(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else "-"
 
 
-def render(sources: list, run: dict | None) -> list[str]:
-    """The human-readable status: one line per source, one indented line per feed."""
+def _counts(counts: ErrorCounts) -> str:
+    """'1 feed, 6 pages' style counts."""
+    return (f"{counts.feeds} feed{'s' if counts.feeds != 1 else ''}, "
+            f"{counts.pages} page{'s' if counts.pages != 1 else ''}")
+
+
+def render(sources: list[SourceHealth], run: dict | None) -> list[str]:
+    """The human-readable status: one line per source, an errors line when something failed, one per feed."""
     lines = []
     if run:
         lines.append(f"last crawl: {_short(run['finished'] or run['started'])} UTC ({run['status']})")
@@ -33,6 +48,11 @@ def render(sources: list, run: dict | None) -> list[str]:
         quiet = ", QUIET: far below its usual rate" if src.quiet else ""
         lines.append(f"{src.name}  {FLAGS[src.state]}  24h {src.articles_24h} · 7d {src.articles_7d} · "
                      f"{usual} · last article {_short(src.last_article)}{quiet}")
+        if src.errors_24h.total or src.errors_last_run.total:
+            latest = src.latest_error or {}
+            lines.append(f"  {'errors':<8} last run {_counts(src.errors_last_run)} · last day "
+                         f"{_counts(src.errors_24h)} · latest {_short(latest.get('at'))} {latest.get('kind', '')}: "
+                         f"{latest.get('reason', '')}  {latest.get('url', '')}")
         for feed in src.feeds:
             detail = f"last success {_short(feed.last_success)} · next check {_short(feed.next_check)}"
             if feed.consecutive_failures:
@@ -42,39 +62,87 @@ def render(sources: list, run: dict | None) -> list[str]:
                 detail += f" · {feed.paused_reason}"
             lines.append(f"  {FLAGS[feed.state]:<8} {feed.url}  24h {feed.articles_24h} · 7d {feed.articles_7d}"
                          f" · {detail}")
+    if any(src.errors_24h.total or src.errors_last_run.total for src in sources):
+        lines.append("list the errors: crosswire status --errors [SOURCE]")
     return lines
 
 
+def error_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per error row: when, source, feed or page, kind, reason, URL."""
+    return [f"{_short(r['at'])}  {r['source'] or '-'}  {r['what']:<4}  {r['kind']:<10}  {r['reason']}  {r['url']}"
+            for r in rows]
+
+
 @click.command()
+@click.argument("source", required=False)
 @db_option
 @json_option
+@click.option("--errors", "show_errors", is_flag=True,
+              help="List the feed and page errors (of SOURCE only, when given) instead of the overview.")
+@click.option("--since", metavar="DATE", default="1d", show_default=True,
+              help="With --errors: errors after this date or span (2026-03-01, 24h, 7d …).")
+@click.option("--check", is_flag=True,
+              help="Monitoring: print what needs attention and exit 3, or one OK line and exit 0.")
 @click.option("--now", "now_iso", default=None, hidden=True, help="Pretend it is this ISO time (tests).")
 @user_errors
-def status(db_path: Path | None, as_json: bool, now_iso: str | None) -> None:
-    """Show each source and feed: last success, last error, failures, recent articles, next check, paused.
+def status(source: str | None, db_path: Path | None, as_json: bool, show_errors: bool, since: str,
+           check: bool, now_iso: str | None) -> None:
+    """Show each source and feed: last success, errors of the last run and day, recent articles, next check.
 
-    Sources that publish far less than usual are flagged QUIET; failing feeds FAILING, paused ones PAUSED.
+    Sources whose feeds fail are flagged FAILING, paused ones PAUSED, those whose pages failed in their last
+    run ERRORS, and those publishing far less than usual QUIET. With SOURCE, only that source.
 
-    Example:
+    --check is for cron and Nagios-style monitoring: exit 0 when every source is ok, 3 when a source is
+    failing, paused, erring or quiet or the last crawl did not finish, 65/66 when the archive is damaged or
+    missing.
 
     \b
+    Example:
         crosswire status --db war.db
+        crosswire status --errors levant-ledger --since 7d
+        crosswire status --check || mail -s "crosswire needs attention" me@example.org
         crosswire status --json | jq '.sources[] | select(.state != "ok")'
     """
-    path = resolve_db(db_path)
-    if not path.exists():
-        raise StorageError(f"{path}: no database yet; run `crosswire crawl` first")
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    db = open_db(path)
+    db = archive(db_path)
     try:
         sources, run = source_health(db, now), last_run(db)
+        if source is not None:
+            known = [s.name for s in sources]
+            if source not in known:
+                raise QueryError(f"unknown source {source!r}" + (f"; sources: {', '.join(known)}" if known else ""))
+            sources = [s for s in sources if s.name == source]
+        if show_errors:
+            start = date_value(since, "--since", now=now)
+            rows = list_errors(db, source=source, since=start)
     finally:
         db.close()
+    if show_errors:
+        if as_json:
+            echo_json(rows)
+        elif not rows:
+            echo(f"no errors since {_short(start)} UTC" + (f" for {source}" if source else ""))
+        else:
+            for line in error_lines(rows):
+                echo(line)
+        return
+    if check:
+        problems = needs_attention(sources, run)
+        if as_json:
+            echo_json({"ok": not problems, "problems": problems})
+        elif problems:
+            echo(f"crosswire: {len(problems)} problem{'s need' if len(problems) != 1 else ' needs'} attention")
+            for line in problems:
+                echo(f"  {line}")
+        else:
+            count = f"{len(sources)} source{'s' if len(sources) != 1 else ''}"
+            echo(f"crosswire: OK, {count} collected, last crawl {run['status'] if run else '-'}")
+        click.get_current_context().exit(exitcodes.PARTIAL if problems else exitcodes.OK)
     if as_json:
-        click.echo(json.dumps({"now": now.isoformat(timespec="seconds"), "last_run": run,
-                               "sources": [s.to_dict() for s in sources]}, indent=2, ensure_ascii=False))
+        echo_json({"now": now.isoformat(timespec="seconds"), "last_run": run,
+                   "sources": [s.to_dict() for s in sources]})
         return
     for line in render(sources, run):
-        click.echo(line)
+        echo(line)

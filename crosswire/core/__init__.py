@@ -8,4 +8,5 @@
     exitcodes.py    the documented exit codes
     times.py        one stored time format, one parser, one clock (CROSSWIRE_NOW pins it)
     paths.py        where crosswire keeps its files when the user does not say
+    files.py        writing a file whole or not at all (NAME.part, renamed); a path that cannot be written is one line
 """

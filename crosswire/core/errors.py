@@ -1,22 +1,30 @@
-"""Every exception crosswire raises on purpose.
+"""Every exception crosswire raises on purpose, each with the exit code the CLI ends with.
 
-    CrosswireError                 base: a user-facing problem, shown as one line by the CLI
+    CrosswireError                 base: a user-facing problem, shown as one line by the CLI (exit 1)
     ├── SourcesError               the sources file is missing, unreadable or invalid
     ├── ExtractionError            a page could not be turned into an Article (kind "extract")
     │   └── NotHtmlError           the page is not HTML at all: a PDF, an image, binary data (kind "not-html")
     ├── StorageError               the database cannot be opened or migrated
+    │   ├── NoArchiveError         no archive at that path, and this command does not create one (exit 66)
+    │   ├── DamagedArchiveError    the file is damaged or is not a crosswire archive (exit 65)
+    │   └── ReadOnlyArchiveError   the archive cannot be written, and this command must write it (exit 73)
+    ├── OutputError                an output file or directory cannot be written (exit 73)
     ├── QueryError                 a search query or filter is malformed
     ├── ExportError                an export was asked for in a way that cannot be done
-    └── LockedError                another crawl holds the lock
+    └── LockedError                another crawl holds the lock (exit 75)
 
-The CLI turns each into `click.ClickException` (one line, non-zero exit); anything else is a bug.
+The CLI turns each into one line on stderr and exits with its `exit_code`; anything else is a bug.
 """
 
 from __future__ import annotations
 
+from crosswire.core import exitcodes
+
 
 class CrosswireError(Exception):
     """Base of every deliberate crosswire error."""
+
+    exit_code = exitcodes.ERROR
 
 
 class SourcesError(CrosswireError):
@@ -39,6 +47,30 @@ class StorageError(CrosswireError):
     """The database cannot be opened or migrated."""
 
 
+class NoArchiveError(StorageError):
+    """There is no archive at the path given, and the command only reads one."""
+
+    exit_code = exitcodes.NO_ARCHIVE
+
+
+class DamagedArchiveError(StorageError):
+    """The archive is damaged (SQLite says malformed), or the file is not a crosswire archive at all."""
+
+    exit_code = exitcodes.DAMAGED
+
+
+class ReadOnlyArchiveError(StorageError):
+    """The archive is read-only (a read-only file system, an immutable file) and the command must write it."""
+
+    exit_code = exitcodes.CANT_WRITE
+
+
+class OutputError(CrosswireError):
+    """An output file or its directory cannot be written; nothing half-written is left behind."""
+
+    exit_code = exitcodes.CANT_WRITE
+
+
 class QueryError(CrosswireError):
     """A search query or filter is malformed."""
 
@@ -49,3 +81,5 @@ class ExportError(CrosswireError):
 
 class LockedError(CrosswireError):
     """Another crawl is running against the same database."""
+
+    exit_code = exitcodes.LOCKED

@@ -106,11 +106,33 @@ def _check_title(value: Any) -> str:
     return value.strip()
 
 
+def without_password(url: str) -> str:
+    """`url` as it may be shown in a message: any user name and password before the host replaced by ***."""
+    scheme, sep, rest = url.partition("://")
+    authority_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    at = rest.rfind("@", 0, authority_end)
+    return f"{scheme}{sep}***@{rest[at + 1:]}" if sep and at >= 0 else url
+
+
+def has_userinfo(url: str) -> bool:
+    """Whether an http(s) URL names a user (and maybe a password) before its host."""
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return False
+
+
+CREDENTIALS_REFUSED = ("carries a user name or password; crosswire never sends or stores credentials, "
+                       "so remove them (a feed that needs a login cannot be followed)")
+
+
 def _check_url(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid(f"expected an http(s) URL, got {kind_of(value)}")
     if not is_http_url(value):
-        raise Invalid(f"expected an http(s) URL, got {quote(value)}")
+        raise Invalid(f"expected an http(s) URL, got {quote(without_password(value))}")
+    if has_userinfo(value):
+        raise Invalid(f"{quote(without_password(value))} {CREDENTIALS_REFUSED}")
     return value
 
 
@@ -131,7 +153,7 @@ def _unique_urls(items: list[Any], *, also: str | None = None) -> tuple[str, ...
                 hint = f' (or "{also}")' if also else ""
                 raise Invalid(f"item {i}: {exc}{hint}") from None
         if item in seen:
-            raise Invalid(f"item {i}: {quote(item)} is listed twice")
+            raise Invalid(f"item {i}: {quote(without_password(item))} is listed twice")
         seen.add(item)
     return tuple(items)
 

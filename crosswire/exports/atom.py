@@ -18,6 +18,7 @@ from crosswire.exports.common import (
     updated_of,
     xml_text,
 )
+from crosswire.identity.urls import web_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,8 +43,8 @@ def write_atom(records: list[dict[str, Any]], info: FeedInfo) -> bytes:
         _sub(feed, "subtitle", info.description)
     _sub(feed, "updated", rfc3339(feed_updated(records)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=info.self_url)
-    if info.home_url:
-        _sub(feed, "link", rel="alternate", type="text/html", href=info.home_url)
+    if web_url(info.home_url):
+        _sub(feed, "link", rel="alternate", type="text/html", href=web_url(info.home_url))
     # A feed-level author satisfies RFC 4287 for entries whose article names nobody.
     _sub(_sub(feed, "author"), "name", GENERATOR)
     _sub(feed, "generator", GENERATOR)
@@ -57,7 +58,8 @@ def write_atom(records: list[dict[str, Any]], info: FeedInfo) -> bytes:
         published = published_of(record)
         if published:
             _sub(entry, "published", rfc3339(published))
-        _sub(entry, "link", rel="alternate", type="text/html", href=record["url"])
+        if web_url(record["url"]):
+            _sub(entry, "link", rel="alternate", type="text/html", href=web_url(record["url"]))
         for name in record.get("authors") or []:
             _sub(_sub(entry, "author"), "name", name)
         if record.get("source"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -12,10 +13,19 @@ from typing import Any
 import nh3
 
 from crosswire.core.times import EPOCH, parse_iso
+from crosswire.identity.urls import redact
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF): a feed
-# holding one is not well-formed and every reader rejects the whole document, so they are dropped.
-_XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# holding one is not well-formed and every reader rejects the whole document, so they are dropped; so are DEL
+# and the C1 controls, which XML allows but which only ever drive a terminal (U+009B starts an escape sequence).
+_XML_INVALID = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_C1 = re.compile("[\u007f-\u009f]")
+
+
+def json_dumps(value: Any, **options: Any) -> str:
+    """JSON with non-ASCII text kept and DEL and the C1 controls escaped (json.dumps escapes the C0 ones), so
+    no export written as JSON carries a raw terminal control character; decoding gives back the same text."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, **options))
 GENERATOR = "crosswire"
 
 
@@ -60,8 +70,9 @@ def rfc822(when: datetime) -> str:
 
 
 def entry_id(record: dict[str, Any]) -> str:
-    """The entry's stable id: the article's canonical URL, which never changes once stored."""
-    return str(record["url"])
+    """The entry's stable id: the article's canonical URL, which never changes once stored (credentials masked:
+    a canonical URL never has them, but an archive written by an older crosswire might)."""
+    return redact(str(record["url"]))
 
 
 def content_html(record: dict[str, Any]) -> str:
@@ -75,4 +86,4 @@ def content_html(record: dict[str, Any]) -> str:
 
 def title_of(record: dict[str, Any]) -> str:
     """The entry title; feeds need one, so an untitled article falls back to its URL."""
-    return xml_text(record.get("title")) or str(record["url"])
+    return xml_text(record.get("title")) or entry_id(record)

@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crosswire.core.errors import SourcesError
+from crosswire.core.sourcecheck import CREDENTIALS_REFUSED
 from crosswire.core.sources import Source, is_http_url, parse_sources
+from crosswire.identity.urls import has_credentials, redact
 
 NS = "https://github.com/crosswire/opml"   # our attributes' namespace; only needs to be unique and stable
 _NAME = f"{{{NS}}}name"
@@ -98,6 +100,9 @@ def import_opml(data: bytes, origin: str = "OPML") -> list[Source]:
     drafts: dict[str, _Draft] = {}
     for outline, folders in _outlines(body):
         feed = (outline.get("xmlUrl") or "").strip()
+        for url in (feed, (outline.get("htmlUrl") or outline.get("url") or "").strip()):
+            if has_credentials(url):
+                raise SourcesError(f"{origin}: {redact(url)} {CREDENTIALS_REFUSED}; nothing was imported")
         if feed and not is_http_url(feed):
             continue  # file:, feed: or broken URLs cannot be crawled
         homepage = (outline.get("htmlUrl") or outline.get("url") or "").strip()
@@ -138,7 +143,7 @@ def _finish(drafts: list[_Draft], origin: str) -> list[Source]:
             except SourcesError:
                 continue
         else:
-            raise SourcesError(f"{origin}: outline for {draft.homepage} cannot become a source")
+            raise SourcesError(f"{origin}: outline for {redact(draft.homepage or '')} cannot become a source")
     return sources
 
 

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from crosswire.analysis.compare import compare_story
 from crosswire.core.errors import QueryError
+from crosswire.identity.urls import web_url
 from crosswire.storage.stories import load_story
 
 
@@ -22,7 +23,9 @@ def story_report(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
         raise QueryError(f"no story with id {story_id}; list them with `crosswire stories`")
     return compare_story(*loaded)
 
-_HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""<!DOCTYPE html>
+_ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["web_url"] = web_url     # a stored URL becomes a link only when it is http(s)
+_HTML = _ENV.from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ story.label }} — crosswire comparison</title>
@@ -44,7 +47,7 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 {% for e in timeline %}
 <tr class="{{ e.role }}"><td>{{ e.published }}</td><td>{{ e.lag }}</td><td>{{ e.source }}</td>
 <td>{% if e.perspective %}<span class="tag">{{ e.perspective }}</span>{% endif %}</td>
-<td>{% if e.url %}<a href="{{ e.url }}">{{ e.title }}</a>{% else %}{{ e.title }}{% endif %}</td>
+<td>{% if e.url | web_url %}<a href="{{ e.url | web_url }}">{{ e.title }}</a>{% else %}{{ e.title }}{% endif %}</td>
 <td>{% if e.role == "copy" %}copy of {{ e.copy_of or "an earlier text" }}{% else %}own reporting{% endif %}</td></tr>
 {% endfor %}
 </table>
@@ -74,7 +77,7 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 <table><tr><th>Kind</th><th>As first reported</th><th>Carried by</th><th>Missing from</th></tr>
 {% for f in facts %}
 <tr><td>{{ f.kind }}{% if f.kind == "figure" %} <strong>{{ f.key }}</strong>{% endif %}{% if f.speaker %}<br><span class="muted">{{ f.speaker }}</span>{% endif %}</td>
-<td>{{ f.sentence }}</td><td class="present">{{ f.present|join(", ") }}</td><td class="missing">{{ f.missing|join(", ") }}</td></tr>
+<td title="{{ f.sentence }}">{{ f.excerpt or f.sentence }}</td><td class="present">{{ f.present|join(", ") }}</td><td class="missing">{{ f.missing|join(", ") }}</td></tr>
 {% endfor %}
 </table>
 {% else %}<p>Every outlet carries the same figures and quotes.</p>{% endif %}
@@ -120,7 +123,7 @@ def to_text(report: dict[str, Any]) -> str:
     for f in report["facts"]:
         label = f"figure {f['key']}" if f["kind"] == "figure" else f"quote ({f['speaker'] or 'unnamed'})"
         lines.append(f"  {label}: missing from {', '.join(f['missing'])}")
-        lines.append(f"      \"{f['sentence']}\" — {', '.join(f['present'])}")
+        lines.append(f"      \"{f.get('excerpt') or f['sentence']}\" — {', '.join(f['present'])}")
     if not report["facts"]:
         lines.append("  none")
     lines += ["", "People and places named per outlet:"]

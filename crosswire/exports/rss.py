@@ -17,6 +17,7 @@ from crosswire.exports.common import (
     title_of,
     xml_text,
 )
+from crosswire.identity.urls import web_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -35,7 +36,7 @@ def write_rss(records: list[dict[str, Any]], info: FeedInfo) -> bytes:
     rss = etree.Element("rss", version="2.0", nsmap={"atom": ATOM_NS, "dc": DC_NS})
     channel = _sub(rss, "channel")
     _sub(channel, "title", info.title)
-    _sub(channel, "link", info.home_url or info.self_url)
+    _sub(channel, "link", web_url(info.home_url) or info.self_url)
     _sub(channel, "description", info.description or info.title)
     if info.language:
         _sub(channel, "language", info.language)
@@ -45,9 +46,11 @@ def write_rss(records: list[dict[str, Any]], info: FeedInfo) -> bytes:
     for record in records:
         item = _sub(channel, "item")
         _sub(item, "title", title_of(record))
-        _sub(item, "link", record["url"])
-        # The canonical URL is both the permalink and the stable id.
-        _sub(item, "guid", entry_id(record), isPermaLink="true")
+        link = web_url(record["url"])
+        if link:
+            _sub(item, "link", link)
+        # The canonical URL is both the permalink and the stable id (only an http(s) URL is a permalink).
+        _sub(item, "guid", entry_id(record), isPermaLink="true" if link else "false")
         published = published_of(record)
         if published:
             _sub(item, "pubDate", rfc822(published))

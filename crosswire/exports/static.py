@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crosswire.core.files import write_file
 from crosswire.exports.formats import FORMATS
 from crosswire.exports.selection import (
     FEED_ITEMS,
@@ -41,13 +42,11 @@ class StaticFeed:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Replace `path` with `data` atomically unless it already holds exactly that; True when written."""
-    if path.exists() and path.read_bytes() == data:
+    """Replace `path` with `data` atomically unless it already holds exactly that; True when written (an
+    OutputError, and no `.part` left, when it cannot be)."""
+    if path.is_file() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_file(path, data)
     return True
 
 

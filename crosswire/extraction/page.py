@@ -163,6 +163,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     and which of those it was."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
+    _unwrap_layout_tables(tree)
     noise = _drop_comment_threads(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
@@ -176,6 +177,24 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     if noise:
         lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
     return "\n\n".join(lines), source
+
+
+# What a cell of a layout table holds and a cell of a data table does not: paragraphs, headings, blocks.
+_LAYOUT_CELL = ".//td//p | .//td//h1 | .//td//h2 | .//td//h3 | .//td//div | .//td//table | .//td//ul"
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout (old sites put the masthead, a sidebar and the article in cells) into
+    plain blocks. Trafilatura reads a table as data, row by row: the article cell came out glued to the
+    sidebar's links and the navigation as `| Site | News | … |` lines. A data table (header cells, a caption,
+    cells of short text) is left alone."""
+    for table in list(tree.iter("table")):
+        if table.xpath(".//th | .//caption | .//thead") or not table.xpath(_LAYOUT_CELL):
+            continue
+        for element in [table, *table.iter("tbody", "tfoot", "tr", "td")]:
+            for attribute in ("width", "align", "valign"):
+                element.attrib.pop(attribute, None)
+            element.tag = "div"
 
 
 # Sign-up boxes and lists of other stories inside the article container, which trafilatura keeps as text.

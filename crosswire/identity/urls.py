@@ -4,6 +4,11 @@
     url_key(url)         the identity key every variant of one article shares: canonical_url with the scheme
                          dropped, www./m./amp. host prefixes folded and a trailing slash ignored
     same_site(a, b)      whether a rel=canonical / og:url may be trusted to name the page's identity
+    redact(url)          the URL with any user name and password masked, for every place a URL is shown or kept
+    redact_text(text)    the same for every URL inside a message (an error reason, a log line)
+    has_credentials(url) whether a URL carries a user name or password
+    web_url(url)         an http(s) URL safe to make a link of (credentials masked), else None
+    unfetchable_reason(url)  why a URL is never fetched (not http(s), no host), or None
 
 Pure functions. courlan does the general normalisation (case, percent-encoding, query order); the rules
 news sites need on top of it live here.
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import courlan
 
@@ -31,6 +36,9 @@ AMP_WHEN_VALUE_IS_AMP = {"outputtype", "output", "format", "view"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Host prefixes that serve the same article as the bare or www. host.
 HOST_VARIANT = re.compile(r"^(www\d*|m|mobile|amp|amp-[a-z0-9-]+)\.", re.IGNORECASE)
+MASK = "***"
+# scheme://userinfo@ in running text: the userinfo is everything up to the last @ before the host part.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#\s]*@)")
 
 
 def _is_amp_param(key: str, value: str) -> bool:
@@ -129,3 +137,56 @@ def unfetchable_reason(url: str) -> str | None:
     if not parts.hostname:
         return "URL has no host"
     return None
+
+
+def has_credentials(url: str) -> bool:
+    """Whether `url` carries a user name or a password (`https://user:secret@host/`)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "@" in url
+    return "@" in parts.netloc
+
+
+def redact(url: str) -> str:
+    """`url` with its user name and password replaced by ***, so no credential is ever shown or stored; a URL
+    without any is returned unchanged."""
+    return _USERINFO.sub(lambda m: m.group(1) + MASK + "@", url)
+
+
+def _userinfo(url: str) -> str:
+    """The `user:password` part of a URL ('' when it has none)."""
+    match = _USERINFO.search(url)
+    return match.group(2)[:-1] if match and match.start() == 0 else ""
+
+
+def redact_text(text: str | None, *urls: str | None) -> str | None:
+    """`text` with the credentials of every URL in it masked (error reasons quote the URL they failed on); the
+    user name and password of `urls` are masked wherever they appear, even outside a URL ("invalid hostname:
+    user:secret@host")."""
+    if not text:
+        return text
+    for url in urls:
+        secret = _userinfo(url or "")
+        if secret:
+            forms = {secret, unquote(secret)}
+            for part in sorted({*forms, *(piece for form in forms for piece in form.split(":", 1))}, key=len,
+                               reverse=True):
+                if len(part) >= 3:      # never mask a one-letter user name all over the message
+                    text = text.replace(part, MASK)
+    return redact(text)
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` when it is an absolute http(s) URL (credentials masked), else None: a javascript:, data: or
+    file: URL never becomes a link in a feed, a page or a report."""
+    if not url:
+        return None
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in FETCHED_SCHEMES or not parts.netloc or any(ch.isspace() for ch in text):
+        return None
+    return redact(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,13 +19,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from crosswire.core.errors import CrosswireError, QueryError, StorageError
-from crosswire.storage.db import migrate_if_behind, open_db
+from crosswire.core.errors import CrosswireError, DamagedArchiveError, QueryError
+from crosswire.storage.archive import open_archive, translate
+from crosswire.storage.db import open_db
 from crosswire.web import feeds, pages, render
 from crosswire.web.charts import ChartCache
 from crosswire.web.security import HEADERS, SecurityHeaders, safe_url
 
 HERE = Path(__file__).resolve().parent
+LOGGER = logging.getLogger(__name__)
 
 
 class Reader:
@@ -74,6 +78,21 @@ async def user_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, status, str(exc))
 
 
+async def out_of_range(request: Request, exc: Exception) -> Response:
+    """A number in the request too large for the archive (an id of 20 digits, a span of 10^11 days)."""
+    return _error_page(request, 400, "a number in the request is out of range")
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """SQLite's own error, damage above all: one line in the server log (which file, how to recover it) and a
+    plain page that names no path on the server, never a traceback."""
+    meant = translate(exc, request.app.state.reader.path)
+    LOGGER.error("%s %s: %s", request.method, request.url.path, meant or f"the archive could not be read: {exc}")
+    damaged = isinstance(meant, DamagedArchiveError)
+    return _error_page(request, 500, ("the archive is damaged" if damaged else "the archive could not be read")
+                       + "; the server log says which file and what to do")
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     """Any bug: a plain page, never a traceback (with the headers too: this runs outside the middleware)."""
     response = _error_page(request, 500, "internal error: the server log has the details")
@@ -82,14 +101,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(db_path: str | Path, *, clock: Callable[[], datetime] | None = None) -> Starlette:
-    """The web reader over the database at `db_path`, opened read-only; `clock` fixes "now" (tests)."""
+    """The web reader over the database at `db_path`, opened read-only; `clock` fixes "now" (tests).
+
+    A missing file, a file that is not a crosswire archive and a damaged one are refused here, in one line
+    (an archive written by an older crosswire is brought up to date first, unless it is read-only)."""
     path = Path(db_path)
-    if not path.exists():
-        raise StorageError(f"{path}: no database yet; run `crosswire crawl` first")
-    migrate_if_behind(path)
+    open_archive(path).close()
     reader = Reader(path, clock)
-    if "articles" not in reader.db().table_names():
-        raise StorageError(f"{path}: not a crosswire database (no articles table)")
     routes = [
         Route("/", pages.home, name="home"),
         Route("/search", pages.search_page, name="search_page"),
@@ -105,7 +123,8 @@ def create_app(db_path: str | Path, *, clock: Callable[[], datetime] | None = No
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    handlers: dict[Any, Any] = {HTTPException: http_error, CrosswireError: user_error, Exception: server_error}
+    handlers: dict[Any, Any] = {HTTPException: http_error, CrosswireError: user_error, OverflowError: out_of_range,
+                                sqlite3.DatabaseError: database_error, Exception: server_error}
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers=handlers)
     app.state.reader = reader
     return app

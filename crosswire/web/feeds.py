@@ -86,6 +86,8 @@ def source_endpoint(request: Request) -> Response:
 def story_endpoint(request: Request) -> Response:
     """/feeds/story/{id}.{suffix}: every outlet's report of one story, newest first."""
     story_id = request.path_params["story_id"]
+    if story_id > 2**63 - 1:        # SQLite's largest integer: a longer id names no story
+        raise QueryError(f"story id {story_id} is out of range")
     selection = by_story(request.app.state.reader.db(), story_id)
     if selection is None:
         raise HTTPException(404, f"no story #{story_id}")

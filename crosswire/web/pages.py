@@ -4,6 +4,7 @@ crosswire.exports.report) and renders a template."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -21,7 +22,7 @@ from crosswire.storage.browse import (
     latest_story_time,
     newest_article_id,
 )
-from crosswire.storage.health import last_run, source_health
+from crosswire.storage.health import last_run, list_errors, source_health
 from crosswire.storage.query import parse_date, parse_query
 from crosswire.storage.revisions import versions
 from crosswire.storage.saved import list_searches
@@ -35,6 +36,8 @@ PAGE_SIZE = 20
 HOME_SIZE = 30
 ACTIVE_DAYS = 3          # a story is "active" when it had an article within this of the newest story's last one
 STORIES_LIMIT = 100
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
+ERRORS_SHOWN = 500      # the sources page lists the last day's errors up to this many
 
 
 def _page_number(request: Request) -> int:
@@ -55,6 +58,14 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
 
 def _db(request: Request) -> Any:
     return request.app.state.reader.db()
+
+
+def row_id(request: Request, name: str) -> int:
+    """A path's numeric id, refused with a 400 when SQLite could not hold it (the route only checks digits)."""
+    value: int = request.path_params[name]
+    if value > MAX_ROW_ID:
+        raise QueryError(f"{name.replace('_', ' ')} {value} is out of range")
+    return value
 
 
 def home(request: Request) -> Response:
@@ -120,7 +131,7 @@ def search_page(request: Request) -> Response:
 def article_page(request: Request) -> Response:
     """One article: outlet, date, authors, link to the original, its text, earlier versions and copies."""
     db = _db(request)
-    article_id = request.path_params["article_id"]
+    article_id = row_id(request, "article_id")
     record = get_article(db, article_id)
     if record is None:
         raise HTTPException(404, f"no stored article #{article_id}")
@@ -163,7 +174,7 @@ def stories_page(request: Request) -> Response:
 def story_page(request: Request) -> Response:
     """How outlets covered one story: timeline, side by side, distinctive words, missing facts, attention."""
     db = _db(request)
-    story_id = request.path_params["story_id"]
+    story_id = row_id(request, "story_id")
     story = get_story(db, story_id)
     if story is None:
         raise HTTPException(404, f"no story #{story_id}")
@@ -223,8 +234,11 @@ def attention_png(request: Request) -> Response:
 
 
 def sources_page(request: Request) -> Response:
-    """Every source's and feed's health: the same facts as `crosswire status`."""
+    """Every source's and feed's health, and the errors of the last day: the same facts as `crosswire status`."""
     db = _db(request)
-    reader = request.app.state.reader
-    return page(request, "sources.html", {"sources": source_health(db, reader.now()), "run": last_run(db),
-                                          "titles": dict(filter_choices(db)["sources"])})
+    now = request.app.state.reader.now()
+    errors: dict[str, list[dict[str, Any]]] = {}
+    for row in list_errors(db, since=(now - timedelta(days=1)).isoformat(timespec="seconds"), limit=ERRORS_SHOWN):
+        errors.setdefault(row["source"], []).append(row)
+    return page(request, "sources.html", {"sources": source_health(db, now), "run": last_run(db),
+                                          "titles": dict(filter_choices(db)["sources"]), "errors": errors})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from crosswire.identity.urls import web_url
 
 # No script at all: the reader works without JavaScript, so nothing needs 'unsafe-inline' or even 'self'.
 CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -40,14 +40,6 @@ class SecurityHeaders:
 
 
 def safe_url(url: str | None) -> str | None:
-    """`url` when it is an absolute http(s) URL, else None (a javascript: or data: URL never becomes a link)."""
-    if not url:
-        return None
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return text
+    """`url` when it is an absolute http(s) URL, else None (a javascript: or data: URL never becomes a link);
+    the same check the feeds make (crosswire.identity.urls.web_url), credentials masked."""
+    return web_url(url)

