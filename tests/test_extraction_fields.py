@@ -81,10 +81,60 @@ def test_rewritten_social_title_loses_to_headline_and_json_ld() -> None:
     assert (article.title, article.provenance["title"]) == ("Council votes to close the old bridge", "h1")
 
 
-def test_visible_quote_style_wins_over_metadata() -> None:
+def test_same_words_keep_the_declared_spelling_and_say_the_heading_showed_them() -> None:
+    # Labelled headlines follow the metadata's quote marks; the heading still vouches for the words.
     html = page(og("og:title", "Mayor says 'no more delays' on the bridge"),
                 "<h1>Mayor says ‘no more delays’ on the bridge</h1>")
-    assert extract(html, URL).title == "Mayor says ‘no more delays’ on the bridge"
+    article = extract(html, URL)
+    assert (article.title, article.provenance["title"]) == ("Mayor says 'no more delays' on the bridge", "og")
+
+
+def _ld_headline(text: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{text}"}}</script>'
+
+
+def test_h2_heading_decides_when_the_h1_is_a_breadcrumb() -> None:
+    # The <h1> sits in the breadcrumb trail and repeats the social title; the article's own heading is an
+    # <h2> that repeats the JSON-LD headline, and that is the headline.
+    html = page(_ld_headline("Harbour tunnel opens two months early")
+                + og("og:title", "Tunnel finally open: what changes for commuters")
+                + og("twitter:title", "Tunnel finally open: what changes for commuters"),
+                '<nav class="trail"><ol><li><a href="/">Home</a></li><li><h1>Tunnel finally open: what changes'
+                ' for commuters</h1></li></ol></nav><header><h2>Harbour tunnel opens two months early</h2></header>')
+    article = extract(html, URL)
+    assert (article.title, article.provenance["title"]) == ("Harbour tunnel opens two months early", "h1")
+
+
+def test_a_class_naming_what_a_wrapper_lacks_is_no_sidebar() -> None:
+    html = page(_ld_headline("Library keeps winter hours") + og("og:title", "Longer evenings at the library"),
+                '<div class="content without-sidebar"><h2 class="entry-title">Longer evenings at the library</h2></div>')
+    assert extract(html, URL).title == "Longer evenings at the library"
+
+
+def test_a_kicker_printed_above_the_heading_stays_in_the_headline() -> None:
+    html = page(og("og:title", "After the storm: Ferry timetable restored")
+                + _ld_headline("After the storm: Ferry timetable restored"),
+                '<div class="story-top"><div class="keyword">After the storm</div>'
+                "<h1>Ferry timetable restored</h1></div>")
+    assert extract(html, URL).title == "After the storm: Ferry timetable restored"
+
+
+def test_a_kicker_set_apart_in_the_heading_takes_the_declared_punctuation() -> None:
+    # The page prints the kicker and the headline as two lines; the colon between them is the metadata's.
+    html = page(og("og:title", "Dam repairs: Valley road closed until spring"),
+                '<h1><span class="article-kicker">Dam repairs</span>'
+                '<span class="article-headline">Valley road closed until spring</span></h1>')
+    assert extract(html, URL).title == "Dam repairs: Valley road closed until spring"
+
+
+def test_search_and_social_titles_are_one_voice_against_json_ld() -> None:
+    # og:title, twitter:title and <title> are filled from one field: three copies do not outvote JSON-LD.
+    html = page(_ld_headline("Council approves the new bus depot")
+                + og("og:title", "Bus depot: the council says yes")
+                + og("twitter:title", "Bus depot: the council says yes")
+                + "<title>Bus depot: the council says yes</title>")
+    article = extract(html, URL)
+    assert (article.title, article.provenance["title"]) == ("Council approves the new bus depot", "json-ld")
 
 
 def test_breadcrumb_and_logo_headings_are_not_headlines() -> None:
