@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -135,6 +136,34 @@ def test_search_and_social_titles_are_one_voice_against_json_ld() -> None:
                 + "<title>Bus depot: the council says yes</title>")
     article = extract(html, URL)
     assert (article.title, article.provenance["title"]) == ("Council approves the new bus depot", "json-ld")
+
+
+def test_the_declared_section_glued_to_the_title_is_decoration() -> None:
+    html = page(og("og:title", "Ferry fares frozen for another year-Economy | Valley Herald")
+                + og("og:site_name", "Valley Herald") + '<meta name="category" content="Economy">')
+    assert extract(html, URL).title == "Ferry fares frozen for another year"
+
+
+def test_a_hyphenated_word_ending_the_title_is_not_a_section() -> None:
+    html = page(og("og:title", "Council backs the tram re-route") + '<meta name="category" content="Politics">')
+    assert extract(html, URL).title == "Council backs the tram re-route"
+
+
+def _streamed_page(article_html: str) -> str:
+    """A script-rendered page: metadata in the head, the article only in streamed component rows."""
+    row = f"1a:T{len(article_html.encode('utf-8')):x},{article_html}"
+    pushes = "".join(f"<script>self.__next_f.push([1,{json.dumps(part)}])</script>"
+                     for part in ('0:["$","div",null,{}]\n', row[:40], row[40:]))
+    return (f"<html><head>{og('og:title', 'Night trains return to the coast line')}"
+            f"</head><body><div id='app'></div><script>(self.__next_f=self.__next_f||[]).push([0])</script>"
+            f"{pushes}</body></html>")
+
+
+def test_article_streamed_to_the_page_scripts_is_read() -> None:
+    article = extract(_streamed_page(BODY), URL)
+    assert (article.title, article.text.split("\n\n")[0], article.provenance["text"]) == (
+        "Night trains return to the coast line", "Crews worked through the night to clear the wreckage from the"
+        " station forecourt, the city said.", "streamed")
 
 
 def test_breadcrumb_and_logo_headings_are_not_headlines() -> None:

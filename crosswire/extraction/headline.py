@@ -132,14 +132,27 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[str]:
     return pattern.split(text)
 
 
-def strip_site(text: str, keys: set[str], words: set[str]) -> str:
-    """The title without leading/trailing pieces that name the outlet, a date or a byline."""
+def strip_site(text: str, keys: set[str], words: set[str], sections: set[str] = frozenset()) -> str:
+    """The title without leading/trailing pieces that name the outlet, a date or a byline, and without a
+    trailing piece that is the section the page declares ("…-Politics", "… | Sport")."""
     parts = _split(text, _SEPARATOR)
-    while len(parts) >= 3 and _is_site_piece(parts[-1], keys, words) and "".join(parts[:-2]).strip():
+    while len(parts) >= 3 and (_is_site_piece(parts[-1], keys, words) or squash(parts[-1]) in sections) \
+            and "".join(parts[:-2]).strip():
         parts = parts[:-2]
     while len(parts) >= 3 and _is_site_piece(parts[0], keys, words) and "".join(parts[2:]).strip():
         parts = parts[2:]
-    return "".join(parts).strip()
+    text = "".join(parts).strip()
+    # The section glued on by a bare hyphen: only the declared section name itself is taken for one.
+    head, hyphen, tail = text.rpartition("-")
+    return head.strip() if hyphen and head.strip() and squash(tail) in sections else text
+
+
+def declared_sections(page: PageMeta) -> set[str]:
+    """The squashed names of the section (category) the page says the article belongs to."""
+    section = page.ld("articleSection")
+    names = section if isinstance(section, list) else [section]
+    names += page.all("article:section", "section", "parsely-section", "category", "content_category")
+    return {squash(n) for n in names if isinstance(n, str) and squash(n)}
 
 
 def _cores(text: str) -> list[str]:
@@ -303,7 +316,8 @@ def headline_candidates(page: PageMeta, tree: HtmlElement, url: str,
                         site_names: Iterable[str | None]) -> list[Candidate]:
     """Every copy of the headline, stripped of the outlet's name and of what the others show is decoration."""
     keys, words = site_keys(site_names, url)
-    candidates = [Candidate(c.source, strip_site(c.text, keys, words)) for c in declared_candidates(page)
+    sections = declared_sections(page)
+    candidates = [Candidate(c.source, strip_site(c.text, keys, words, sections)) for c in declared_candidates(page)
                   if squash(c.text) not in keys]   # a <title> that is only the outlet's name is no headline
     heading = printed_heading(tree, {headline_key(c.text) for c in candidates}, keys)
     if heading:
