@@ -315,6 +315,19 @@ def test_outlet_name_stands_only_when_no_person_signed() -> None:
     assert (article.authors, article.provenance["authors"]) == (["Ana Duarte"], "byline")
 
 
+@pytest.mark.parametrize(("ending", "authors"), [
+    ("<p style='text-align: right;'><strong>Minh Trần</strong></p>", ["Minh Trần"]),
+    ("<p><b>Ana Duarte</b></p>", ["Ana Duarte"]),
+    ("<p><strong>Read more</strong> about the repairs</p>", ["Valley Herald"]),   # not a paragraph of its own
+    ("<p><strong>Reuters</strong></p>", ["Valley Herald"]),                        # an agency, one word
+    ("<p>Ana Duarte</p>", ["Valley Herald"]),                                      # not set apart
+])
+def test_a_name_signing_the_article_at_its_end_beats_the_outlet(ending: str, authors: list[str]) -> None:
+    ld = _ld('{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Valley Herald"}}')
+    article = extract(page(ld, url_body=BODY + ending), URL)
+    assert article.authors == authors
+
+
 def test_comment_authors_are_not_bylines() -> None:
     html = page(header='<div class="comments"><span class="author">Grumpy Reader</span></div>')
     assert extract(html, URL).authors == []

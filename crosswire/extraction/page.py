@@ -20,7 +20,7 @@ from trafilatura.utils import load_html
 
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.errors import ExtractionError, NotHtmlError
-from crosswire.extraction.bylines import find_authors, sort_byline
+from crosswire.extraction.bylines import end_signature, find_authors, signature_lines, sort_byline
 from crosswire.extraction.charset import decode_html, looks_like_html, refuse_content_type
 from crosswire.extraction.cleaning import (
     clean_text,
@@ -96,6 +96,8 @@ def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
     byline, authors_from = find_authors(page, tree, site_keys(site_names, url)[0])
     modified, modified_from = find_modified(page, tree)
     published, published_from = find_published(page, tree, url, modified)
+    # Read before the body pass prunes the tree: where the article may be signed at its end.
+    signatures = signature_lines(tree) if not byline.people else set()
     text, text_from = _body(tree, url, page, markup)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
@@ -112,6 +114,7 @@ def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
     found.put("modified", entry.updated if entry else None, "feed")
     fed = sort_byline(entry.authors if entry else [])
     found.put("authors", byline.people, authors_from)
+    found.put("authors", end_signature(text, signatures), "signature")
     found.put("authors", fed.people, "feed")
     # Only a wire byline with no person in it makes the agency the author; else it is credited apart.
     found.put("authors", byline.agencies, authors_from)
