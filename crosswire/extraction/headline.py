@@ -233,10 +233,6 @@ class Heading:
     assembled: bool = False    # joined from several elements: the punctuation between them is a guess
 
 
-def _heading_elements(tree: HtmlElement, place: str) -> Iterable[HtmlElement]:
-    return _HEADLINE_PROP(tree) if place == "marked" else tree.iter(place)
-
-
 def _printed_kickers(el: HtmlElement) -> set[str]:
     """Kicker lines the page prints with a heading: kicker-classed parts of it, or a short line just above."""
     found = {headline_key(" ".join(k.itertext())) for k in el.iterdescendants()
@@ -259,36 +255,44 @@ def _printed_kickers(el: HtmlElement) -> set[str]:
     return {k for k in found if k}
 
 
+def _agreeing(el: HtmlElement, full: str, declared_keys: set[str]) -> str | None:
+    """The heading's text as a declared headline states it: whole, without its kicker, or a part of it."""
+    if headline_key(full) in declared_keys:
+        return full
+    bare = _text_of(el, skip_kickers=True)[0]
+    if bare and headline_key(bare) in declared_keys:
+        return bare
+    return next((core for core in _cores(full) if headline_key(core) in declared_keys), None)
+
+
+def _may_state(flat_text: str, declared_flat: set[str]) -> bool:
+    """Whether a heading's letters hold those of some declared headline (so it may state it, or a part)."""
+    return any(flat in flat_text for flat in declared_flat)
+
+
 def printed_heading(tree: HtmlElement, declared_keys: set[str], keys: set[str]) -> Heading | None:
-    """The first plausible heading that agrees with a declared headline (whole, without its kicker, or a
-    part of it), else the first plausible <h1>."""
+    """The first plausible heading that agrees with a declared headline, else the first plausible <h1>."""
+    headings = list(tree.iter("h1", "h2"))   # one walk of the tree for both
+    declared_flat = {k.replace(" ", "").replace("_", "") for k in declared_keys}
     first = None
     for place in _HEADING_PLACES:
-        for el in _heading_elements(tree, place):
-            if not _plausible_heading(el):
+        elements = _HEADLINE_PROP(tree) if place == "marked" else [el for el in headings if el.tag == place]
+        for el in elements:
+            # Every <h1> is checked for its place; an <h2> or itemprop only once it may agree with the
+            # metadata (some declared headline's letters within its own: a cheap test before the close read).
+            if place == "h1" and not _plausible_heading(el):
+                continue
+            if place != "h1" and not _may_state(squash(el.text_content()), declared_flat):
                 continue
             full, assembled = _text_of(el, skip_kickers=False)
             if not full or len(full) > _MAX_HEADLINE_CHARS or squash(full) in keys:
                 continue
-            bare = _text_of(el, skip_kickers=True)[0] or full
-            for variant in (full, bare, *_cores(full)):
-                if headline_key(variant) in declared_keys:
-                    return Heading(variant, _printed_kickers(el), assembled and variant == full)
+            variant = _agreeing(el, full, declared_keys)
+            if variant and (place == "h1" or _plausible_heading(el)):
+                return Heading(variant, _printed_kickers(el), assembled and variant == full)
             if first is None and place == "h1":
-                first = Heading(bare, _printed_kickers(el))
+                first = Heading(_text_of(el, skip_kickers=True)[0] or full, _printed_kickers(el))
     return first
-
-
-def visible_headings(tree: HtmlElement, *, marked: bool = False) -> list[tuple[str, str]]:
-    """(full text, text without kickers) of each plausible <h1> (or, `marked`, itemprop=headline element)."""
-    found = []
-    for el in _heading_elements(tree, "marked" if marked else "h1"):
-        if not _plausible_heading(el):
-            continue
-        full = _text_of(el, skip_kickers=False)[0]
-        if full and len(full) <= _MAX_HEADLINE_CHARS:
-            found.append((full, _text_of(el, skip_kickers=True)[0] or full))
-    return found
 
 
 def declared_candidates(page: PageMeta) -> list[Candidate]:
