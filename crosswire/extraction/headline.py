@@ -61,11 +61,13 @@ _SITE_STOPWORDS = {"the", "die", "der", "das", "le", "la", "les", "el", "los", "
 # reader sees), then JSON-LD (written for the article page), then <title> and og:title; twitter:title and
 # other meta tags mostly copy og:title, so they add little.
 WEIGHTS = {"h1": 2.0, "json-ld": 1.5, "title-tag": 1.0, "og": 1.0, "twitter": 0.25, "meta": 0.25}
-# Social and other meta titles are written together, so their agreement is one voice, not three.
-# In the vote, the titles written for search and sharing (og, twitter, other meta, <title>) are one voice:
-# a CMS fills them from one field, so three copies of it are no more evidence than one.
+# In the vote, the titles written for search and sharing (og, twitter, other meta, <title>) are one voice
+# (the best-weighted of them counts): a CMS fills them from one field, so three copies are no more
+# evidence than one.
 _VOICE = {"h1": "h1", "json-ld": "json-ld", "og": "social", "twitter": "social", "meta": "social",
           "title-tag": "social"}
+# Cutting decoration: a core counts as stated whole only by another kind of candidate. Social and other
+# meta titles are written together, so one of them does not vouch for another's core.
 _FAMILY = {"h1": "h1", "json-ld": "json-ld", "title-tag": "title-tag", "og": "meta", "twitter": "meta",
            "meta": "meta"}
 

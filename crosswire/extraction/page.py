@@ -177,8 +177,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str
         body = page.ld("articleBody")
         raw, source = (body, "json-ld") if isinstance(body, str) else ("", source)
     if not raw.strip():
-        streamed = load_html(f"<html><body><article>{streamed_html(markup)}</article></body></html>")
-        raw, source = (_trafilatura_text(streamed, url, fast=True), "streamed") if streamed is not None else ("", source)
+        raw, source = _streamed_text(markup, url) or (raw, source)
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     if noise:
         lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
@@ -226,6 +225,14 @@ def _drop_comment_threads(tree: HtmlElement) -> str:
         if element.getroottree().getroot() is tree and len(element.xpath(".//p")) * 2 < paragraphs:
             blocks.append(_WS.sub(" ", element.text_content()).strip())
     return "\n".join(blocks)
+
+
+def _streamed_text(markup: str, url: str) -> tuple[str, str] | None:
+    """The text of the article markup a script-rendered page streams as data, if it streams any."""
+    fragment = streamed_html(markup)
+    tree = load_html(f"<html><body><article>{fragment}</article></body></html>") if fragment else None
+    text = _trafilatura_text(tree, url, fast=True) if tree is not None else ""
+    return (text, "streamed") if text.strip() else None
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
