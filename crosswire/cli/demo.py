@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import zlib
 from pathlib import Path
 
 import click
@@ -23,6 +24,12 @@ from crosswire.storage.overview import (
 # Fast settings: the demo's outlets are on this machine, so politeness delays only slow it down.
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
                  "DOWNLOAD_TIMEOUT": "5", "RETRY_TIMES": "0"}
+
+
+def demo_ports(db_path: Path) -> int:
+    """The first port of the block the demo serves its outlets on for this archive: always the same for one
+    archive (so a second demo into it finds what the first stored), spread over 20000-39999 across archives."""
+    return 20000 + zlib.crc32(str(db_path.resolve()).encode("utf-8")) % 20000
 
 
 @click.command()
@@ -46,7 +53,7 @@ def demo(db_path: Path | None, limit: int) -> None:
     ensure_directory(db_path.parent)
     # Feed outlets (every format, and one broken outlet), a sitemap-only and a listing-only outlet, and the
     # outlets that cover the same four events from different sides: see crosswire/demo/.
-    with DemoWeb() as web:
+    with DemoWeb(port_base=demo_ports(db_path)) as web:
         sources = parse_sources(web.sources_toml(), "demo web")
         echo(f"Serving {len(web.outlets)} fictional outlets on 127.0.0.1: {', '.join(web.outlets)}")
         summary = run_crawl(db_path, sources, overrides=DEMO_SETTINGS, command="demo")
