@@ -59,7 +59,7 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 {% for o in non_english %}
 <tr><td>{{ o.source }} <span class="tag">{{ o.language }}</span> <span class="tag">{{ o.perspective or "-" }}</span></td>
 <td lang="{{ o.language }}" dir="{{ "rtl" if o.language | rtl else "auto" }}">{{ o.headline }}</td>
-<td>{% for item in o.shares %}<span class="share {{ item.kind }}">{{ item.label }}{% if item.spellings %} <span lang="{{ o.language }}">({{ item.spellings|join(", ") }})</span>{% endif %}</span>{% if not loop.last %}, {% endif %}{% else %}nothing language-neutral{% endfor %}</td></tr>
+<td>{% for item in o.shares %}<span class="share {{ item.kind }}">{{ item.label }}{% if item.spellings %} ({% for w in item.spellings %}<bdi>{{ w }}</bdi>{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}</span>{% if not loop.last %}, {% endif %}{% else %}nothing language-neutral{% endfor %}</td></tr>
 {% endfor %}
 </table>
 {% endif %}
