@@ -51,7 +51,8 @@ def month_words() -> frozenset[str]:
 
 def _next_to_month(sentence: str, start: int, end: int) -> bool:
     """Whether the number at sentence[start:end] is a date's day: a month name just before or after it."""
-    after = sentence[end:].split(None, 1)
+    rest = sentence[end:]
+    after = (rest[1:] if rest.startswith(". ") else rest).split(None, 1)     # German "3. Februar"
     before = sentence[:start].rsplit(None, 1)
 
     def month(word: str) -> bool:
