@@ -29,7 +29,7 @@ from crosswire.storage.stories import recluster as recluster_archive
               help="Only stories covered by this many outlets [default: 1; 3 with --blindspot].")
 @click.option("--blindspot", metavar="GROUP", default=None,
               help="Only stories this perspective group (a tag such as russian-state, else a country code) "
-                   "carried little while another group carried them heavily; see below.")
+                   "carried little while another group carried them heavily; described above.")
 @click.option("--little", type=click.FloatRange(0, 1), default=Rule.little, show_default=True,
               help="With --blindspot: the most of GROUP's publishing outlets that may have carried the story.")
 @click.option("--heavy", type=click.FloatRange(0, 1, min_open=True), default=Rule.heavy, show_default=True,
