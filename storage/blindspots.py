@@ -16,8 +16,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from crosswire.analysis.coverage import Outlet, Rule, blindspot, language_code, members, ordered_languages
-from crosswire.analysis.coverage import publishing
+from crosswire.analysis.coverage import Groups, Outlet, Rule, blindspot, language_code, members, ordered_languages
 from crosswire.core.errors import QueryError
 from crosswire.core.times import epoch_seconds, iso, parse_iso
 from crosswire.storage.db import in_chunks
@@ -88,16 +87,12 @@ def _stories(db: sqlite_utils.Database, since: str | None, article_ids: set[int]
     if since:
         where.append("st.last_published >= ?")
         params.append(since)
-    rows: dict[int, dict[str, Any]] = {}
+    clause = " and ".join(where)
+    rows = {r["id"]: dict(r) for r in db.query(f"select st.* from stories st where {clause}", params)}
     sources: dict[int, set[str]] = {}
-    cursor = db.execute(f"select st.*, a.source as _source from stories st join articles a on a.story_id = st.id "
-                        f"where {' and '.join(where)} group by st.id, a.source", params)
-    names = [d[0] for d in cursor.description]
-    for values in cursor:
-        record = dict(zip(names, values))
-        source = record.pop("_source")
-        rows.setdefault(record["id"], record)
-        sources.setdefault(record["id"], set()).add(source)
+    for story_id, source in db.execute(f"select a.story_id, a.source from articles a join stories st on "
+                                       f"st.id = a.story_id where {clause} group by a.story_id, a.source", params):
+        sources.setdefault(story_id, set()).add(source)
     if article_ids is not None:
         wanted: set[int] = set()
         for id_marks, chunk in in_chunks(sorted(article_ids)):
@@ -105,7 +100,7 @@ def _stories(db: sqlite_utils.Database, since: str | None, article_ids: set[int]
                 f"select distinct story_id from articles where id in ({id_marks}) and story_id is not null", chunk))
         rows = {k: v for k, v in rows.items() if k in wanted}
     ordered = sorted(rows.values(), key=lambda r: (r["first_published"] or "", r["id"]), reverse=True)
-    return [_Story(r, sources[r["id"]]) for r in ordered]
+    return [_Story(r, sources.get(r["id"], set())) for r in ordered]
 
 
 def _activity(db: sqlite_utils.Database, start: str | None) -> dict[str, list[int]]:
@@ -147,10 +142,10 @@ def blindspots(db: sqlite_utils.Database, group: str, *, since: str | None = Non
         raise QueryError(f"no source has the tag or country {group!r}; perspective groups: {choices}")
     stories = _stories(db, since, article_ids, max(rule.min_outlets, 1))
     activity = _activity(db, _earliest(stories, rule))
+    index = Groups.of(mine, known)
     out = []
     for story in stories:
-        start, end = _window(story.row, rule)
-        found = blindspot(story.sources, publishing(activity, start, end), known, mine, rule)
+        found = blindspot(story.sources, activity, _window(story.row, rule), index, rule)
         if found is None:
             continue
         out.append({**story.row, "sources": sorted(story.sources),
@@ -169,11 +164,11 @@ def blindspot_counts(db: sqlite_utils.Database, *, since: str | None = None,
     known = outlets(db)
     stories = _stories(db, since, None, max(rule.min_outlets, 1))
     activity = _activity(db, _earliest(stories, rule))
-    active = [(story, publishing(activity, *_window(story.row, rule))) for story in stories]
+    windows = [(story.sources, _window(story.row, rule)) for story in stories]
     rows = groups(db)
     for row in rows:
-        mine = set(row["sources"])
-        row["blindspots"] = sum(1 for story, publishing_then in active
-                                if blindspot(story.sources, publishing_then, known, mine, rule) is not None)
+        index = Groups.of(set(row["sources"]), known)
+        row["blindspots"] = sum(1 for sources, window in windows
+                                if blindspot(sources, activity, window, index, rule, explain=False) is not None)
     return rows
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from crawling import crawl
-from crosswire.analysis.coverage import Outlet, Rule, blindspot, language_code, members, ordered_languages
+from crosswire.analysis.coverage import Groups, Outlet, Rule, blindspot, language_code, members, ordered_languages
 from crosswire.analysis.coverage import publishing
 from crosswire.analysis.facts import figures
 from crosswire.cli import main
@@ -254,13 +254,25 @@ ALL = set(OUTLETS)
     ({"w1", "x1", "a1"}, ALL, Rule(heavy=0.75), None),                      # nobody carried it heavily
 ])
 def test_blindspot_rule(carriers: set[str], active: set[str], rule: Rule, expected: tuple | None) -> None:
-    found = blindspot(carriers, active, OUTLETS, members("state", OUTLETS), rule)
+    activity = {source: [10] for source in active}      # each publishing outlet had an article in hour 10
+    found = blindspot(carriers, activity, (10 * 3600, 11 * 3600), Groups.of(members("state", OUTLETS), OUTLETS),
+                      rule)
     if expected is None:
         assert found is None
         return
     carried, publishing_then, heavy = expected
     assert (carried, publishing_then) == (found["own"]["carried_by"], found["own"]["publishing"])
     assert heavy == [s for h in found["heavy"] for s in h["carried_by"]]
+
+
+def test_counting_needs_only_the_first_heavy_group() -> None:
+    activity = {source: [10] for source in OUTLETS}
+    groups = Groups.of(members("state", OUTLETS), OUTLETS)
+    window = (10 * 3600, 10 * 3600)
+    assert ["western", "QA"] == [h["group"] for h in blindspot({"w1", "w2", "x1"}, activity, window, groups,
+                                                              Rule())["heavy"]]
+    assert ["QA"] == [h["group"] for h in blindspot({"w1", "w2", "x1"}, activity, window, groups, Rule(),
+                                                   explain=False)["heavy"]]
 
 
 def test_groups_are_tags_else_countries_and_publishing_is_read_from_hours() -> None:
@@ -314,7 +326,10 @@ def test_stories_and_home_pages_show_languages(client: TestClient) -> None:
 
 def test_blindspots_page_lists_groups_then_one_groups_blindspots(client: TestClient, archive) -> None:
     _, stories = archive
-    tree = lxml.html.fromstring(client.get("/blindspots").text)
+    html = client.get("/blindspots").text
+    # The newest story ended on 6 February: by default the page weighs the 30 days before it.
+    assert "Stories active since 2026-01-07 (the last 30 days of the archive; set Since for another period)." in html
+    tree = lxml.html.fromstring(html)
     assert [("arab", "en ar", "1"), ("russian-state", "ru en", "1"), ("western", "en", "0"), ("iranian", "en", "2"),
             ("regional", "en", "1"), ("syrian-state", "en", "2"), ("turkish", "en", "0"), ("wire", "en", "0")] == [
         (tr.xpath("string(td[1])").strip(), " ".join(tr.xpath("td[3]/abbr/text()")), tr.xpath("string(td[4])"))

@@ -83,52 +83,71 @@ def members(group: str, outlets: dict[str, Outlet]) -> set[str]:
     return tagged or {name for name, o in outlets.items() if (o.country or "").lower() == wanted}
 
 
-def publishing(activity: dict[str, list[int]], start: float, end: float) -> set[str]:
-    """Sources with an article between `start` and `end` (seconds since the epoch); `activity` holds each
-    source's sorted hours (seconds // 3600) with an article."""
+@dataclass(frozen=True)
+class Groups:
+    """The group asked about, and every other source's perspective group: worked out once for a listing."""
+
+    mine: frozenset[str]
+    group_of: dict[str, str]                  # every other source -> its perspective group
+    members: dict[str, frozenset[str]]        # perspective group -> its sources (outside `mine`)
+
+    @classmethod
+    def of(cls, mine: set[str], outlets: dict[str, Outlet]) -> Groups:
+        """The groups for `mine` (as `members` found it) among `outlets`."""
+        group_of = {name: o.group for name, o in outlets.items() if name not in mine}
+        by_group: dict[str, set[str]] = {}
+        for name, group in group_of.items():
+            by_group.setdefault(group, set()).add(name)
+        return cls(frozenset(mine), group_of, {g: frozenset(names) for g, names in by_group.items()})
+
+
+def publishing(activity: dict[str, list[int]], start: float, end: float,
+               candidates: Iterable[str] | None = None) -> set[str]:
+    """Sources (of `candidates`, else all) with an article between `start` and `end` (seconds since the epoch);
+    `activity` holds each source's sorted hours (seconds // 3600) with an article."""
     first, last = int(start // 3600), int(end // 3600)
     out = set()
-    for source, hours in activity.items():
+    for source in activity if candidates is None else candidates:
+        hours = activity.get(source, ())
         i = bisect_left(hours, first)
         if i < len(hours) and hours[i] <= last:
             out.add(source)
     return out
 
 
-def _share(carried: list[str], active: int) -> float:
-    return round(len(carried) / active, 3) if active else 0.0
+def _share(carried: int, active: int) -> float:
+    return round(carried / active, 3) if active else 0.0
 
 
-def balance(carriers: set[str], active: set[str], outlets: dict[str, Outlet], group: set[str]) -> tuple[
-        dict[str, Any], list[dict[str, Any]]]:
-    """The group's coverage of one story and every other perspective group's, each as {group, carried_by,
-    publishing, share} (the group's also with skipped_by: its publishing outlets that did not carry it)."""
-    active = active | carriers          # an outlet that carried the story was publishing then
-    mine = sorted(active & group)
-    carried = sorted(carriers & group)
-    own = {"carried_by": carried, "skipped_by": [s for s in mine if s not in carriers], "publishing": len(mine),
-           "share": _share(carried, len(mine))}
-    others: dict[str, list[str]] = {}
-    for source in sorted(active - group):
-        outlet = outlets.get(source) or Outlet(source)
-        others.setdefault(outlet.group, []).append(source)
-    rows = [{"group": name, "carried_by": [s for s in names if s in carriers], "publishing": len(names),
-             "share": _share([s for s in names if s in carriers], len(names))} for name, names in others.items()]
-    rows.sort(key=lambda r: (-r["share"], -len(r["carried_by"]), r["group"]))
-    return own, [r for r in rows if r["carried_by"]]
+def blindspot(carriers: set[str], activity: dict[str, list[int]], window: tuple[float, float], groups: Groups,
+              rule: Rule, explain: bool = True) -> dict[str, Any] | None:
+    """Why a story is a blindspot of `groups.mine` or None when it is not: the group was not publishing in the
+    story's `window`, carried it more than a little, no other group carried it heavily, or too few outlets did.
 
-
-def blindspot(carriers: set[str], active: set[str], outlets: dict[str, Outlet], group: set[str],
-              rule: Rule) -> dict[str, Any] | None:
-    """Why a story is a blindspot of `group` ({"own": ..., "heavy": [...]}) or None when it is not: the group
-    was not publishing, carried it more than a little, no other group carried it heavily, or too few outlets."""
+    {"own": {carried_by, skipped_by, publishing, share}, "heavy": [{group, carried_by, publishing, share}]},
+    the heavy groups by share, then outlets, then name (without `explain`, only the first found: enough to
+    count). An outlet that carried the story counts as publishing."""
     if len(carriers) < rule.min_outlets:
         return None
-    own, others = balance(carriers, active, outlets, group)
+    start, end = window
+    mine = sorted(publishing(activity, start, end, groups.mine) | (carriers & groups.mine))
+    carried = [s for s in mine if s in carriers]
     # Compared as counts, not the rounded shares shown.
-    if not own["publishing"] or len(own["carried_by"]) > rule.little * own["publishing"]:
+    if not mine or len(carried) > rule.little * len(mine):
         return None
-    heavy = [r for r in others if len(r["carried_by"]) >= rule.heavy * r["publishing"]]
+    heavy: list[dict[str, Any]] = []
+    for group in sorted({groups.group_of.get(s, "unknown") for s in carriers - groups.mine}):
+        if heavy and not explain:
+            break
+        names = groups.members.get(group) or frozenset(s for s in carriers if s not in groups.group_of)
+        active = publishing(activity, start, end, names) | (carriers & names)
+        theirs = sorted(carriers & names)
+        if len(theirs) >= rule.heavy * len(active):
+            heavy.append({"group": group, "carried_by": theirs, "publishing": len(active),
+                          "share": _share(len(theirs), len(active))})
     if not heavy:
         return None
+    heavy.sort(key=lambda r: (-r["share"], -len(r["carried_by"]), r["group"]))
+    own = {"carried_by": carried, "skipped_by": [s for s in mine if s not in carriers], "publishing": len(mine),
+           "share": _share(len(carried), len(mine))}
     return {"own": own, "heavy": heavy}

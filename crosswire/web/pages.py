@@ -40,6 +40,7 @@ ACTIVE_DAYS = 3          # a story is "active" when it had an article within thi
 STORIES_LIMIT = 100
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
 ERRORS_SHOWN = 500      # the sources page lists the last day's errors up to this many
+BLINDSPOT_DAYS = 30     # the Blindspots page looks this far back from the newest story unless told a date
 
 
 def _page_number(request: Request) -> int:
@@ -199,7 +200,8 @@ def blindspots_page(request: Request) -> Response:
     group, since = params.get("group", "").strip(), params.get("since", "").strip()
     context: dict[str, Any] = {"group": group, "since": since, "little": params.get("little", ""),
                                "heavy": params.get("heavy", ""), "min": params.get("min", ""), "rule": Rule(),
-                               "groups": [], "stories": [], "error": None}
+                               "groups": [], "stories": [], "error": None, "since_shown": "",
+                               "days": BLINDSPOT_DAYS}
     try:
         minimum = params.get("min", "").strip()
         if minimum and not (minimum.isdigit() and 1 <= int(minimum) <= 1000):
@@ -207,7 +209,12 @@ def blindspots_page(request: Request) -> Response:
         rule = Rule(little=_fraction(params, "little", Rule.little), heavy=_fraction(params, "heavy", Rule.heavy),
                     min_outlets=int(minimum) if minimum else Rule.min_outlets)
         context["rule"] = rule
-        since_iso = parse_date(since, now=request.app.state.reader.now(), key="since") if since else None
+        if since:
+            since_iso = parse_date(since, now=request.app.state.reader.now(), key="since")
+        else:   # recent stories by default: a year of archive takes seconds to weigh for every group
+            latest = parse_iso(latest_story_time(db))
+            since_iso = (latest - timedelta(days=BLINDSPOT_DAYS)).isoformat(timespec="seconds") if latest else None
+        context["since_shown"] = (since_iso or "")[:10]
         context["groups"] = blindspot_counts(db, since=since_iso, rule=rule)
         if group:
             context["stories"] = blindspots(db, group, since=since_iso, rule=rule, limit=STORIES_LIMIT)
