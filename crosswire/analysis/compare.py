@@ -16,6 +16,7 @@ from typing import Any
 
 from crosswire.analysis import entities, langnorm, logodds
 from crosswire.analysis.coverage import UNKNOWN_LANGUAGE, Outlet, language_code, ordered_languages
+from crosswire.analysis.coverage import perspective as source_perspective
 from crosswire.analysis.evidence import shared_evidence, text_language
 from crosswire.analysis.facts import compare_facts
 from crosswire.analysis.textvec import STOPWORDS
@@ -39,9 +40,7 @@ def words(text: str | None, lang: str = "en") -> Counter[str]:
 
 def perspective(row: dict[str, Any]) -> str:
     """The perspective group of an article's source: its first tag, else its country, else 'unknown'."""
-    if row.get("tags"):
-        return row["tags"][0]
-    return row.get("country") or "unknown"
+    return source_perspective(row.get("tags"), row.get("country"))
 
 
 def article_language(row: dict[str, Any], sources: dict[str, Outlet]) -> str:
