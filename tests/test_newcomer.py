@@ -64,7 +64,8 @@ def test_a_bad_setting_is_one_line_and_nothing_starts(tmp_path: Path, setting: s
 
 
 def test_a_second_demo_into_the_same_archive_adds_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+    # Its own file name: the demo picks its ports by name, and the README test serves a "demo.db" meanwhile.
+    db = tmp_path / "second-demo.db"
     command = [sys.executable, "-m", "crosswire", "demo", "--db", str(db)]
     first = subprocess.run(command, capture_output=True, text=True, timeout=180, env=isolated_env(tmp_path),
                            check=False)

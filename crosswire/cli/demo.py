@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import tempfile
+import threading
 import zlib
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import click
 
 from crosswire.cli.options import resolve_db, user_errors
 from crosswire.cli.output import echo
-from crosswire.core.files import ensure_directory
+from crosswire.core.files import atomic_output, ensure_directory
 from crosswire.core.sources import parse_sources
 from crosswire.crawlers.run import run_crawl
 from crosswire.demo import DemoWeb
@@ -28,9 +30,10 @@ DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCUR
 
 
 def demo_ports(db_path: Path) -> int:
-    """The first port of the block the demo serves its outlets on for this archive: always the same for one
-    archive (so a second demo into it finds what the first stored), spread over 20000-39999 across archives."""
-    return 20000 + zlib.crc32(str(db_path.resolve()).encode("utf-8")) % 20000
+    """The first port of the block the demo serves its outlets on for an archive of this file name: always the
+    same for one archive (so a second demo into it finds what the first stored, and the README's links work
+    after `crosswire demo --db demo.db --serve`), spread over 20000-39999 across names."""
+    return 20000 + zlib.crc32(db_path.name.encode("utf-8")) % 20000
 
 
 @click.command()
@@ -38,13 +41,18 @@ def demo_ports(db_path: Path) -> int:
               help="Crawl into this database [default: a fresh one in a temporary directory].")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=15, show_default=True,
               help="How many gathered articles to list.")
+@click.option("--serve", is_flag=True,
+              help="Keep the outlets up after the crawl, until Ctrl-C, and write their sources file "
+                   "(demo-sources.toml beside the archive): to try crawl, extract and sources add offline.")
 @user_errors
-def demo(db_path: Path | None, limit: int) -> None:
+def demo(db_path: Path | None, limit: int, serve: bool) -> None:
     """Serve the bundled fictional outlets, crawl them, and show what was gathered — no network or sources needed.
 
     \b
     Example:
         crosswire demo --db demo.db
+        crosswire demo --db demo.db --serve     # then, in another terminal:
+        crosswire crawl --db war.db --sources demo-sources.toml
     """
 
     if db_path is None:
@@ -58,7 +66,14 @@ def demo(db_path: Path | None, limit: int) -> None:
         sources = parse_sources(web.sources_toml(), "demo web")
         echo(f"Serving {len(web.outlets)} fictional outlets on 127.0.0.1: {', '.join(web.outlets)}")
         summary = run_crawl(db_path, sources, overrides=DEMO_SETTINGS, command="demo")
-    echo(summary.line())
+        echo(summary.line())
+        show(db_path, limit)
+        if serve:
+            serve_until_stopped(web, db_path.parent / "demo-sources.toml")
+
+
+def show(db_path: Path, limit: int) -> None:
+    """What the crawl gathered: the latest articles, the stories several outlets covered, and what to try next."""
     db = open_archive(db_path)
     rows = latest_articles(db, limit)
     echo(f"\n{article_count(db)} articles in {db_path}; the latest {len(rows)}:")
@@ -76,3 +91,19 @@ def demo(db_path: Path | None, limit: int) -> None:
                f"\n      crosswire compare --db {db_path} {stories[0]['id'] if stories else 1}"
                f"\n      crosswire stories --db {db_path} --blindspot russian-state"
                f"\n      crosswire serve --db {db_path}")
+
+
+def serve_until_stopped(web: DemoWeb, sources_path: Path) -> None:
+    """Write the outlets' sources file and keep serving them until Ctrl-C or SIGTERM."""
+    with atomic_output(sources_path) as out:
+        out.write(web.sources_toml())
+    stop = threading.Event()
+    # SIGTERM (a service manager, `kill`) ends the wait as Ctrl-C does: the servers close, the exit is clean.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    echo(f"\nThe outlets stay up until Ctrl-C; their sources file is {sources_path}:"
+         f"\n      crosswire crawl --db war.db --sources {sources_path}")
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
