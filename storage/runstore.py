@@ -77,7 +77,7 @@ class RunStore:
         self.runs = [Run(run_id, level, size, np.frombuffer(first, dtype=_KEY).astype(np.uint64))
                      for run_id, level, size, first in db.execute(
                          f"select id, level, keys, first_keys from {name}_runs order by id")]
-        self._segments: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}   # read so far, when not loaded
+        self._segments: dict[int, tuple[bytes, bytes | None]] = {}   # segments read so far, when not loaded
         self._filter: np.ndarray | None = None                                 # once loaded
 
     @property
@@ -112,8 +112,9 @@ class RunStore:
             asked = np.flatnonzero((self._filter[slots >> 3] >> (slots & 7)) & 1)
             low, high = low[asked], high[asked]
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        parts = self._read_segments(high) if any(run.keys is None for run in self.runs) else {}
         for run in self.runs:
-            keys, counts = (run.keys, run.counts) if run.keys is not None else self._segments_for(run, high)
+            keys, counts = (run.keys, run.counts) if run.keys is not None else parts[run.id]
             if not len(keys):
                 continue
             lo = np.searchsorted(keys, low, side="left")
@@ -181,21 +182,27 @@ class RunStore:
             return keys, None
         return keys, np.frombuffer(b"".join(c for _, c in rows), dtype=_COUNT).astype(np.uint32, copy=False)
 
-    def _segments_for(self, run: Run, high: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """The keys (and counts) of the run's segments that may hold keys up to these, in order (read once)."""
-        numbers = np.unique(np.searchsorted(run.first, high, side="right") - 1)
-        rowids = [(run.id << _SEGMENT_BITS) | n for n in numbers[numbers >= 0].tolist()]
-        missing = [r for r in rowids if r not in self._segments]
+    def _read_segments(self, high: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+        """For each run not in memory, the keys (and counts) of its segments that may hold keys up to `high`, in
+        order; segments are read once per pass, all those missing in one statement."""
+        wanted: dict[int, list[int]] = {}
+        for run in self.runs:
+            if run.keys is None:
+                numbers = np.searchsorted(run.first, high, side="right") - 1
+                numbers = np.sort(numbers[numbers >= 0])
+                wanted[run.id] = ((run.id << _SEGMENT_BITS) | numbers[distinct(numbers)]).tolist()
+        missing = [r for rowids in wanted.values() for r in rowids if r not in self._segments]
         # One statement for any number of segments (schema.py imports this module: db.in_chunks cannot be).
         for rowid, keys, counts in self.db.execute(f"select id, keys, counts from {self.name}_segments where id in "
                                                    "(select value from json_each(?))", [json.dumps(missing)]):
-            self._segments[rowid] = (np.frombuffer(keys, dtype=_KEY).astype(np.uint64, copy=False),
-                                     np.frombuffer(counts, dtype=_COUNT).astype(np.uint32, copy=False)
-                                     if counts is not None else None)
-        if not rowids:
-            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32) if self.counted else None
-        keys = np.concatenate([self._segments[r][0] for r in rowids])
-        return keys, np.concatenate([self._segments[r][1] for r in rowids]) if self.counted else None
+            self._segments[rowid] = (keys, counts)
+        out: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        for run_id, rowids in wanted.items():
+            keys = np.frombuffer(b"".join(self._segments[r][0] for r in rowids), dtype=_KEY).astype(np.uint64)
+            counts = np.frombuffer(b"".join(self._segments[r][1] for r in rowids), dtype=_COUNT).astype(np.uint32) \
+                if self.counted else None
+            out[run_id] = (keys, counts)
+        return out
 
 
 def merge(keys: list[np.ndarray], counts: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
