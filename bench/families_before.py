@@ -141,6 +141,8 @@ def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> In
     for table in ("lsh_buckets", "lsh_recent"):
         db.execute(f"create table if not exists {table} (bucket integer not null, article_id integer not null, "
                    "primary key (bucket, article_id)) without rowid")
+    db.execute("create table if not exists boilerplate_sentences (source text not null, sentence integer not null, "
+               "articles integer not null, primary key (source, sentence)) without rowid")
     summary = IndexSummary()
     # The recent part of the index and the pages a merge touches stay in memory (SQLite's default is 2 MB).
     cache = db.execute("pragma cache_size").fetchone()[0]
