@@ -7,11 +7,17 @@
         Everything is stored and indexed as a crawl would; a pair is predicted "copy" when both articles
         land in one family. Prints precision and recall per kind.
 
-    python bench/bench_families.py scale --n 1000000 [--db PATH]
-        Stores N synthetic articles (1% near-copies), then times `index_new_articles` in a fresh process
-        (docs/s, peak RSS), one-article queries (`find_copies`, median and p99) and reports the database size.
+    python bench/bench_families.py scale --n 1000000 [--keep DIR] [--impl before|now] [--more 10000]
+        Stores N synthetic articles (1% near-copies) once, then for each implementation (the frozen copy in
+        bench/families_before.py, and today's), each on its own copy of them and in a fresh process: times
+        `index_new_articles` over all N (docs/s wall and CPU, peak RSS, and the ratio to reading the same
+        rows in that process), appends --more articles and times the incremental pass over them; checks both
+        found the same families, and gives today's/before's ratios. Then one-article queries (`find_copies`,
+        median and p99) and the database sizes. --keep DIR keeps the generated, never-indexed database as
+        DIR/families-N.db (and the indexed copies beside it), so the next run skips generating (10+ minutes at 1M).
 
-    --write  appends/replaces the "## Copy families" section of BENCHMARKS.md.
+    python bench/bench_families.py hashing
+        Signatures per CPU second: datasketch's MinHash against crosswire.identity.similarity.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -245,27 +252,32 @@ def _vocabulary(size: int, rng: random.Random) -> list[str]:
     return ["".join(rng.choice(letters) for _ in range(rng.randint(2, 10))) for _ in range(size)]
 
 
-def generate(db_path: Path, n: int, seed: int = 7, words: int = 350) -> None:
+def generate(db_path: Path, n: int, seed: int = 7, words: int = 350, first: int = 0) -> None:
     """Store n synthetic articles (Zipf-distributed words, 25-word sentences, 200 outlets with boilerplate,
-    1% near-copies of an earlier article) straight into the articles table, FTS triggers off for speed."""
+    1% near-copies of an earlier article) straight into the articles table, FTS triggers off for speed.
+    With `first`, append articles first..first+n-1 to a database that holds 0..first-1 (near-copies then
+    copy its latest articles too)."""
     import numpy as np
 
     rng = random.Random(seed)
     vocab = np.array(_vocabulary(50_000, rng), dtype=object)
+    rng = random.Random(seed + first) if first else rng
     weights = 1.0 / np.arange(1, len(vocab) + 1)
     cdf = np.cumsum(weights / weights.sum())
-    nprng = np.random.default_rng(seed)
+    nprng = np.random.default_rng(seed + first)
     db = open_db(db_path)
     for trigger in [r[0] for r in db.execute("select name from sqlite_master where type = 'trigger'")]:
         db.execute(f"drop trigger {trigger}")       # the bench measures families, not full-text search
     shops = [f"outlet-{i:03d}" for i in range(200)]
     plea = {s: f"Follow {s} on every platform for live updates. Subscribe to {s} today." for s in shops}
-    db["sources"].insert_all([{"name": s, "homepage": f"https://{s}.example/", "tags": "[]"} for s in shops])
-    recent: list[str] = []
+    if not first:
+        db["sources"].insert_all([{"name": s, "homepage": f"https://{s}.example/", "tags": "[]"} for s in shops])
+    recent: list[str] = [text[: -len(plea[source]) - 1] for source, text in db.execute(
+        "select source, text from articles where id > ? and id % 100 != 0 order by id", [first - 5000])]
     chunk = 20_000
-    for start in range(0, n, chunk):
+    for start in range(first, first + n, chunk):
         rows = []
-        count = min(chunk, n - start)
+        count = min(chunk, first + n - start)
         idx = np.searchsorted(cdf, nprng.random((count, words)))
         for j in range(count):
             i = start + j
@@ -288,11 +300,26 @@ def generate(db_path: Path, n: int, seed: int = 7, words: int = 350) -> None:
     db.close()
 
 
-def index_only(db_path: Path) -> dict[str, float]:
-    """Run index_new_articles on an already-filled database; report docs/s and this process's peak RSS."""
-    from crosswire.storage.families import index_new_articles
+IMPLEMENTATIONS = ("before", "now")   # bench/families_before.py (frozen), crosswire.storage.families
+
+
+def index_only(db_path: Path, impl: str = "now") -> dict[str, float]:
+    """Run index_new_articles (today's or the frozen one) on a filled database; report docs/s and peak RSS."""
+    if impl == "before":
+        from families_before import index_new_articles  # the frozen copy, imported only when asked for
+    else:
+        from crosswire.storage.families import index_new_articles
 
     db = open_db(db_path)
+    first = db.execute("select coalesce(max(value), 0) from family_index_state where name = 'last_article_id'"
+                       ).fetchone()[0]
+    # The baseline, in this process just before: reading what the indexer must read anyway (the id, source and
+    # text of every article it will index, in id order). It also leaves them equally warm in the OS cache.
+    started = time.perf_counter()
+    for _ in db.execute("select id, source, text from articles where id > ? order by id", [first]):
+        pass
+    read_seconds = time.perf_counter() - started
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, cpu_started = time.perf_counter(), time.process_time()
     summary = index_new_articles(db)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -301,7 +328,8 @@ def index_only(db_path: Path) -> dict[str, float]:
     return {"indexed": summary.indexed, "matched": summary.matched, "seconds": round(seconds, 1),
             "docs_per_second": round(summary.indexed / seconds), "cpu_seconds": round(cpu, 1),
             "docs_per_cpu_second": round(summary.indexed / cpu), "peak_rss_mb": round(peak_mb),
-            "load_average": os.getloadavg()[0]}
+            "peak_rss_before_mb": round(peak_before), "read_seconds": round(read_seconds, 1),
+            "x_read": round(seconds / read_seconds, 1), "load_average": os.getloadavg()[0]}
 
 
 def query_latency(db_path: Path, samples: int = 300, seed: int = 11) -> dict[str, float]:
@@ -334,10 +362,13 @@ def db_sizes(db_path: Path) -> dict[str, float]:
     conn.execute("pragma wal_checkpoint(truncate)")
     sizes = {}
     try:
-        for name in ("lsh_buckets", "lsh_recent", "boilerplate_sentences", "families", "family_links", "articles"):
+        for name in ("lsh_runs", "lsh_segments", "boilerplate_runs", "boilerplate_segments", "lsh_buckets", "lsh_recent",
+                     "boilerplate_sentences", "families",
+                     "family_links", "articles"):
             row = conn.execute("select sum(pgsize) from dbstat where name = ? or name like ?",
                                [name, f"sqlite_autoindex_{name}%"]).fetchone()
-            sizes[f"{name}_mb"] = round((row[0] or 0) / 2**20, 1)
+            if row[0]:
+                sizes[f"{name}_mb"] = round(row[0] / 2**20, 1)
     except sqlite3.OperationalError:
         pass  # dbstat not compiled in
     conn.close()
@@ -345,19 +376,55 @@ def db_sizes(db_path: Path) -> dict[str, float]:
     return sizes
 
 
-def scale(n: int, db_path: Path | None) -> dict[str, object]:
-    """generate -> index (fresh process) -> query latency -> sizes."""
-    tmp = None
-    if db_path is None:
-        tmp = tempfile.mkdtemp(prefix="cw-bench-")
-        db_path = Path(tmp) / "families.db"
-    started = time.perf_counter()
-    generate(db_path, n)
-    gen_seconds = time.perf_counter() - started
-    out = subprocess.run([sys.executable, __file__, "_index", str(db_path)], capture_output=True, text=True, check=True)
-    indexed = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"n": n, "generate_seconds": round(gen_seconds, 1), "index": indexed, "query": query_latency(db_path),
-            "sizes": db_sizes(db_path), "cpus": os.cpu_count()}
+def _index_in_process(db_path: Path, impl: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "_index", str(db_path), "--impl", impl], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _partition(db_path: Path) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    db = open_db(db_path, readonly=True)
+    for article_id, family in db.execute("select id, family_id from articles where family_id is not null"):
+        groups.setdefault(family, set()).add(article_id)
+    db.close()
+    return {frozenset(g) for g in groups.values()}
+
+
+def scale(n: int, keep: Path | None = None, impls: tuple[str, ...] = IMPLEMENTATIONS,
+          more: int = 10_000) -> dict[str, object]:
+    """Generate N articles once (or reuse DIR/families-N.db), then for each implementation, on its own copy and
+    in a fresh process: index them all, then `more` articles appended (an incremental pass); compare the
+    families found; time find_copies and report the sizes."""
+    keep = keep or Path(tempfile.mkdtemp(prefix="cw-bench-"))
+    keep.mkdir(parents=True, exist_ok=True)
+    pristine = keep / f"families-{n}.db"
+    gen_seconds = None
+    if not pristine.exists():
+        started = time.perf_counter()
+        generate(pristine, n)
+        gen_seconds = round(time.perf_counter() - started, 1)
+    report: dict[str, object] = {"n": n, "generate_seconds": gen_seconds, "cpus": os.cpu_count()}
+    partitions = {}
+    for impl in impls:
+        work = keep / f"families-{n}-{impl}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(pristine, work)      # generate() closed it: no -wal to carry over
+        bulk = _index_in_process(work, impl)
+        generate(work, more, first=n)
+        report[impl] = {"index": bulk, "incremental": _index_in_process(work, impl), "sizes": db_sizes(work)}
+        partitions[impl] = _partition(work)
+    if len(partitions) == 2:
+        report["same_families"] = partitions["before"] == partitions["now"]
+        report["families"] = {impl: len(p) for impl, p in partitions.items()}
+        for measure in ("docs_per_second", "docs_per_cpu_second"):
+            report[f"now_over_before_{measure}"] = {
+                part: round(report["now"][part][measure] / report["before"][part][measure], 2)
+                for part in ("index", "incremental")}
+    if "now" in impls:
+        report["query"] = query_latency(keep / f"families-{n}-now.db")
+    return report
 
 
 def hashing(n: int = 3000, seed: int = 3) -> dict[str, object]:
@@ -386,17 +453,6 @@ def hashing(n: int = 3000, seed: int = 3) -> dict[str, object]:
             "crosswire_docs_per_cpu_second": round(ours)}
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) the '## Copy families' section of BENCHMARKS.md."""
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    heading = "## Copy families"
-    pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
-    section = heading + "\n\n" + text.strip() + "\n"
-    current = pattern.sub(lambda m: section, current) if heading in current else current.rstrip() + "\n\n" + section
-    path.write_text(current)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -404,19 +460,22 @@ def main() -> None:
     q.add_argument("--bases", type=int, default=400)
     s = sub.add_parser("scale")
     s.add_argument("--n", type=int, default=100_000)
-    s.add_argument("--db", type=Path, default=None)
+    s.add_argument("--keep", type=Path, default=None, help="keep the generated database in DIR and reuse it")
+    s.add_argument("--impl", choices=IMPLEMENTATIONS, action="append", help="only this implementation")
+    s.add_argument("--more", type=int, default=10_000, help="articles appended for the incremental pass")
     sub.add_parser("hashing")
     i = sub.add_parser("_index")
     i.add_argument("db", type=Path)
+    i.add_argument("--impl", choices=IMPLEMENTATIONS, default="now")
     args = parser.parse_args()
     if args.command == "quality":
         print(json.dumps(quality(args.bases), indent=2))
     elif args.command == "hashing":
         print(json.dumps(hashing(), indent=2))
     elif args.command == "scale":
-        print(json.dumps(scale(args.n, args.db), indent=2))
+        print(json.dumps(scale(args.n, args.keep, tuple(args.impl or IMPLEMENTATIONS), args.more), indent=2))
     else:
-        print(json.dumps(index_only(args.db)))
+        print(json.dumps(index_only(args.db, args.impl)))
 
 
 if __name__ == "__main__":

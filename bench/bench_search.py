@@ -12,7 +12,11 @@ For each size, in this one invocation:
   3. crosswire.storage.search.search() (page of 20 with snippets, copies collapsed) for typical queries with and without
      filters, sorted by rank and by date: p50/p95 over --runs runs each, and each query's p50 as a ratio of
      its bare MATCH's p50;
-  4. the time to export a 10,000-item feed (select + Atom/RSS/JSON Feed writing), as a ratio of reading the
+  4. the same queries through the frozen pre-issue-18 search (bench/search_before.py), timed alternately with
+     today's in the same process: its p50/p95, today's p50 as a ratio of it, and whether both return the
+     same pages (ids, order, snippets) at offsets 0 and 40; today's CPU time per query (thread time, which
+     other jobs on the machine do not inflate) beside the wall times;
+  5. the time to export a 10,000-item feed (select + Atom/RSS/JSON Feed writing), as a ratio of reading the
      same 10,000 rows to JSONL.
 With --write, the figures replace the "## Search and export" section of BENCHMARKS.md.
 """
@@ -29,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -46,6 +51,9 @@ from crosswire.storage.db import open_db  # noqa: E402
 from crosswire.exports.data import write_jsonl  # noqa: E402
 from crosswire.storage.export import iter_articles  # noqa: E402
 from crosswire.storage.search import iter_matching, search  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import search_before  # noqa: E402  (the frozen copy beside this file)
 
 NOW = datetime(2026, 2, 1, tzinfo=timezone.utc)
 SECTION = "## Search and export"
@@ -164,6 +172,34 @@ def timed(fn, runs: int) -> list[float]:
     return out
 
 
+def timed_pair(now, before, runs: int) -> tuple[list[float], list[float], list[float]]:
+    """(today's wall ms, today's CPU ms, the frozen copy's wall ms) over `runs` calls each, alternating which goes
+    first, so both see the same load (after one warm-up call of each)."""
+    now(), before()
+    walls, cpus, befores = [], [], []
+    for i in range(runs):
+        for which in ((now, before) if i % 2 else (before, now)):
+            t, c = time.perf_counter(), time.thread_time()
+            which()
+            wall, cpu = (time.perf_counter() - t) * 1000, (time.thread_time() - c) * 1000
+            if which is now:
+                walls.append(wall)
+                cpus.append(cpu)
+            else:
+                befores.append(wall)
+    return walls, cpus, befores
+
+
+def same_pages(q, sort: str) -> bool:
+    """Today's search and the frozen copy return the same pages (ids, order, every field) at offsets 0 and 40."""
+    return all([asdict(h) for h in search(DB[0], q, sort=sort, limit=20, offset=o)]
+               == [asdict(h) for h in search_before.search(DB[0], q, sort=sort, limit=20, offset=o)]
+               for o in (0, 40))
+
+
+DB: list = []   # the open database, for same_pages
+
+
 def pct(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank)."""
     ordered = sorted(values)
@@ -180,6 +216,7 @@ def bench_size(n: int, runs: int, tmp: Path, keep: bool = False) -> dict:
         generate(db, n)
     gen_seconds = None if reuse else time.perf_counter() - t
     size_mb = os.path.getsize(path) / 1e6
+    DB[:] = [db]
     count_ms = pct(timed(lambda: db.execute("select count(*) from articles").fetchone(), runs), 50)
     results = []
     for label, text in QUERIES:
@@ -191,9 +228,11 @@ def bench_size(n: int, runs: int, tmp: Path, keep: bool = False) -> dict:
             matches = db.execute("select count(*) from articles_fts where articles_fts match ?",
                                  [q.match]).fetchone()[0]
         for sort in ("rank", "date"):
-            ms = timed(lambda: search(db, q, sort=sort, limit=20), runs)
+            ms, cpu, before = timed_pair(lambda: search(db, q, sort=sort, limit=20),
+                                         lambda: search_before.search(db, q, sort=sort, limit=20), runs)
             hits = len(search(db, q, sort=sort, limit=20))
-            results.append((label, text, sort, pct(ms, 50), pct(ms, 95), bare, hits, matches))
+            results.append((label, text, sort, pct(ms, 50), pct(ms, 95), bare, hits, matches, pct(cpu, 50),
+                            pct(cpu, 95), pct(before, 50), pct(before, 95), same_pages(q, sort)))
     info = FeedInfo(title="bench", id="tag:crosswire,2026:bench", self_url="https://feeds.example/bench.atom")
     baseline_ms = pct(timed(lambda: write_jsonl(iter_articles(db, where="id <= 10000"), io.StringIO()), 3), 50)
     exports = {}
@@ -217,23 +256,32 @@ def render(figures: list[dict], command: str) -> str:
              "(title, lede, body) in English, Russian and Arabic; tokenizer `unicode61 remove_diacritics 2`.",
              "Latency is `crosswire.storage.search.search()` end to end: a page of 20 with snippets, copy families collapsed. "
              "\"x bare\" = p50 divided by the p50 of a bare `select rowid from articles_fts where articles_fts "
-             "match ? limit 20` of the same expression (no ranking, join or filter) in the same process.", ""]
+             "match ? limit 20` of the same expression (no ranking, join or filter) in the same process. "
+             "\"CPU\" is the thread's CPU time per query (what other jobs on a shared machine do not inflate); "
+             "\"before\" is the frozen pre-issue-18 search (bench/search_before.py) timed alternately with today's, "
+             "\"same\" says whether both return identical pages (ids, order, snippets) at offsets 0 and 40.", ""]
     for fig in figures:
         lines += [f"### {fig['n']:,} articles",
                   "",
                   ("Generation + FTS rebuild: " + (f"{fig['gen_seconds']:.0f} s" if fig["gen_seconds"] is not None
                                                    else "(reused database)")) + f"; database {fig['size_mb']:.0f} MB; "
                   f"baseline `select count(*) from articles`: {fig['count_ms']:.2f} ms.", "",
-                  "| query | sort | text matches | p50 ms | p95 ms | bare MATCH p50 ms | p50 x bare | p50 x count(*) |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for label, text, sort, p50, p95, bare, hits, matches in fig["results"]:
+                  "| query | sort | text matches | p50 ms | p95 ms | CPU p50 / p95 ms | before p50 / p95 ms | "
+                  "p50 ÷ before | same | bare MATCH p50 ms | p50 x bare | p50 x count(*) |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for label, text, sort, p50, p95, bare, hits, matches, c50, c95, b50, b95, same in fig["results"]:
             ratio = f"{p50 / bare:.1f}" if bare else "–"
             bare_s = f"{bare:.2f}" if bare else "–"
             shown = f"{matches:,}" if matches is not None else "–"
-            lines.append(f"| {label}: `{text}` | {sort} | {shown} | {p50:.1f} | {p95:.1f} | {bare_s} | {ratio} | "
+            lines.append(f"| {label}: `{text}` | {sort} | {shown} | {p50:.1f} | {p95:.1f} | {c50:.1f} / {c95:.1f} | "
+                         f"{b50:.1f} / {b95:.1f} | {p50 / b50:.2f} | {'yes' if same else '**no**'} | {bare_s} | {ratio} | "
                          f"{p50 / fig['count_ms']:.1f} |")
-        p95s = [r[4] for r in fig["results"]]
-        lines += ["", f"Worst p95: {max(p95s):.1f} ms; median of the p95s: {statistics.median(p95s):.1f} ms.", "",
+        p95s, cpu95s, before95s = ([r[i] for r in fig["results"]] for i in (4, 9, 11))
+        lines += ["", f"Worst p95: {max(p95s):.1f} ms (before: {max(before95s):.1f} ms); median of the p95s: "
+                  f"{statistics.median(p95s):.1f} ms (before: {statistics.median(before95s):.1f} ms); rows with p95 "
+                  f"<= 50 ms: {sum(p <= 50 for p in p95s)} of {len(p95s)} (before: {sum(p <= 50 for p in before95s)}); "
+                  f"with CPU p95 <= 50 ms: {sum(p <= 50 for p in cpu95s)}. Same pages: "
+                  f"{sum(r[12] for r in fig['results'])} of {len(p95s)} rows.", "",
                   f"Export of a 10,000-item feed (select newest 10,000 + write): "
                   + ", ".join(f"{k} {v / 1000:.2f} s ({v / fig['export_baseline_ms']:.1f}x)"
                               for k, v in fig["exports"].items())

@@ -11,6 +11,7 @@ speaks SQL. Functions take a Database; they never decide file paths.
     runs.py         crawl runs and error rows
     health.py       what `crosswire status` and the Sources page show: failures, volume, errors per source
     families.py     copy families: MinHash-LSH persisted in SQLite
+    runstore.py     sorted runs of keys as blobs (an LSM tree): the copy-family index's LSH buckets and counts
     stories.py      stories: clustering new articles, listing, loading one for comparison
     topics.py       topic tags, and URLs judged off topic
     query.py        the search query language → FTS5 expression and filters (pure)

@@ -4,10 +4,13 @@ Each call indexes only the articles added since the last one (family_index_state
     1. count each article's edge sentences per source; a sentence at the edge of MIN_REPEAT or more of an
        outlet's articles is its boilerplate and is removed before shingling;
     2. MinHash signatures (crosswire.identity.similarity) -> LSH band keys, plus exact-sentence anchor keys, looked
-       up in `lsh_buckets` (merged, big) and `lsh_recent` (small, merged in sorted order when it grows);
-    3. candidates are verified by shingle containment, so a truncated copy still matches its origin;
+       up in the LSH index and among the earlier articles of the same batch;
+    3. candidates (those sharing the most keys first) are verified by shingle containment, so a truncated
+       copy still matches its origin;
     4. a verified pair joins (or founds, or merges) a family; the origin is the member from a source tagged
        "wire", else the earliest published; every other member is a copy.
+The sentence counts and the LSH index are kept as sorted runs of keys (crosswire.storage.runstore): stores
+`boilerplate` (outlet, sentence) -> articles, and `lsh` (bucket << 32 | article id).
 Families are groupings: no article is deleted. Search and export hide copies with
 `coalesce(family_role, '') != 'copy'`.
 """
@@ -15,7 +18,6 @@ Families are groupings: no article is deleted. Search and export hide copies wit
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -26,13 +28,17 @@ import sqlite_utils
 from crosswire.core.times import utcnow
 from crosswire.identity import similarity as sim
 from crosswire.storage.db import in_chunks, writing
+from crosswire.storage.runstore import RunStore, distinct, lsh_keys, outlet_key, ranks, sentence_keys
 
 MIN_REPEAT = 3            # articles of one outlet a sentence must open or close to count as boilerplate
 CONTAINMENT_MIN = 0.5     # share of the smaller text's shingles found in the larger
 MAX_CANDIDATES = 40       # per article, those sharing the most buckets first
 BATCH = 2000
-CACHE_KB = 128 * 1024      # SQLite page cache while indexing
-MERGE_MIN_ROWS = 500_000  # lsh_recent rows before a merge into lsh_buckets (about 6 MB: stays in cache)
+# A pass reads a whole store into memory (and maps which groups it holds) when its articles' keys (about 24
+# LSH keys and 5 edge sentences each) number at least this share of the keys stored; otherwise it reads only
+# the segments its keys fall in. Reading and mapping a key costs about a thirtieth of looking one up alone.
+LOAD_SHARE = 1 / 30
+KEYS_PER_ARTICLE = {"lsh": sim.BANDS + sim.ANCHOR_SENTENCES, "boilerplate": sim.EDGE_HEAD + sim.EDGE_TAIL}
 STATE_KEY = "last_article_id"
 
 
@@ -54,94 +60,40 @@ def _state(db: sqlite_utils.Database) -> int:
     return row[0] if row else 0
 
 
-def _boilerplate(db: sqlite_utils.Database, pairs: set[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Which (source, sentence hash) pairs are boilerplate: at the edge of MIN_REPEAT or more of its articles."""
-    if not pairs:
-        return []
-    db.execute("create temp table if not exists edge_query (source text, sentence integer)")
-    db.execute("delete from temp.edge_query")
-    db.conn.executemany("insert into temp.edge_query (source, sentence) values (?, ?)", pairs)
-    return [(source, h) for source, h in db.execute(
-        "select q.source, q.sentence from temp.edge_query q cross join boilerplate_sentences b "
-        "on b.source = q.source and b.sentence = q.sentence where b.articles >= ?", [MIN_REPEAT])]
+def _stores(db: sqlite_utils.Database) -> tuple[RunStore, RunStore]:
+    """The sentence counts and the LSH index of this database."""
+    return RunStore(db, "boilerplate", counted=True), RunStore(db, "lsh", group_bits=32)
 
 
-def _shingles(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], *, count: bool = False,
-              analysis: sim.Analysis | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Shingle and anchor hashes of each (id, source, text), its outlet's boilerplate sentences skipped.
-    With `count`, first add the texts' edge sentences to the per-outlet counts (new articles only)."""
-    analysis = analysis or sim.analyse([text for _, _, text in rows])
-    edges = analysis.edge_hashes()
+def _boilerplate(store: RunStore, rows: list[tuple[int, str, str]], analysis: sim.Analysis, *,
+                 count: bool) -> np.ndarray:
+    """Which sentences of the analysed texts are their outlet's boilerplate (bool per sentence). With `count`,
+    first add the texts' edge sentences to the per-outlet counts (new articles only)."""
+    outlets = np.array([outlet_key(source) for _, source, _ in rows], dtype=np.uint64)
+    docs, hashes = analysis.edge_pairs()
+    keys = np.sort(sentence_keys(outlets[docs], hashes))
+    firsts = np.flatnonzero(distinct(keys))
+    keys, batch = keys[firsts], np.diff(np.append(firsts, len(keys)))    # a sentence in n texts counts n
     if count:
-        db.conn.executemany(
-            "insert into boilerplate_sentences (source, sentence, articles) values (?, ?, 1) "
-            "on conflict (source, sentence) do update set articles = articles + 1",
-            [(source, h) for (_, source, _), hashes in zip(rows, edges) for h in hashes.tolist()])
-    index = {source: i for i, source in enumerate(sorted({source for _, source, _ in rows}))}
-    pairs = {(source, h) for (_, source, _), hashes in zip(rows, edges) for h in hashes.tolist()}
-    found = [index[source] * 2**31 + h for source, h in _boilerplate(db, pairs)]
-    drop = np.zeros(len(analysis.sent_hash), dtype=bool)
-    if found:
-        doc_source = np.array([index[source] for _, source, _ in rows], dtype=np.int64)
-        keys = doc_source[analysis.sent_doc] * 2**31 + analysis.sent_hash
-        drop = analysis.edge & np.isin(keys, np.array(found, dtype=np.int64))
-    return analysis.shingles(drop)
+        store.add(keys, batch.astype(np.uint32))
+    at, _, counts = store.find(keys, keys)
+    totals = np.bincount(at, weights=counts, minlength=len(keys)) if len(at) else np.zeros(len(keys))
+    common = keys[totals >= MIN_REPEAT]
+    if not len(common):
+        return np.zeros(len(analysis.sent_hash), dtype=bool)
+    return analysis.edge & np.isin(sentence_keys(outlets[analysis.sent_doc], analysis.sent_hash), common)
 
 
-def _bucket_members(db: sqlite_utils.Database, keys: np.ndarray) -> dict[int, list[int]]:
-    """Stored articles in each of these buckets (the merged index and the recent part)."""
-    unique = np.unique(keys).tolist()
-    out: dict[int, list[int]] = defaultdict(list)
-    if not unique:
-        return out
-    # One join against a temporary table of the batch's keys beats thousands of `in (...)` queries; CROSS
-    # JOIN keeps SQLite from scanning the big table and probing the small one.
-    db.execute("create temp table if not exists lsh_query (bucket integer primary key)")
-    db.execute("delete from temp.lsh_query")
-    db.conn.executemany("insert into temp.lsh_query (bucket) values (?)", ((k,) for k in unique))
-    for table in ("lsh_buckets", "lsh_recent"):
-        for bucket, article_id in db.execute(
-                f"select q.bucket, b.article_id from temp.lsh_query q cross join {table} b on b.bucket = q.bucket"):
-            out[bucket].append(article_id)
-    return out
-
-
-def _add_buckets(db: sqlite_utils.Database, params: list[tuple[int, int]]) -> None:
-    """Append bucket rows to the small `lsh_recent` table; merge it into `lsh_buckets` when it has grown to a
-    quarter of it. Random inserts into one big B-tree would rewrite most of its pages on every commit;
-    a small table stays in cache, and a sorted merge writes each page of the big one once (an LSM tree)."""
-    db.conn.executemany("insert or ignore into lsh_recent (bucket, article_id) values (?, ?)", params)
-    recent = _counter(db, "recent_rows") + len(params)
-    merged = _counter(db, "merged_rows")
-    if recent >= max(MERGE_MIN_ROWS, merged // 4):
-        db.execute("insert or ignore into lsh_buckets (bucket, article_id) "
-                   "select bucket, article_id from lsh_recent order by bucket, article_id")
-        db.execute("delete from lsh_recent")
-        merged, recent = merged + recent, 0
-        _set_counter(db, "merged_rows", merged)
-    _set_counter(db, "recent_rows", recent)
-
-
-def _counter(db: sqlite_utils.Database, name: str) -> int:
-    row = db.execute("select value from family_index_state where name = ?", [name]).fetchone()
-    return row[0] if row else 0
-
-
-def _set_counter(db: sqlite_utils.Database, name: str, value: int) -> None:
-    db.execute("insert into family_index_state (name, value) values (?, ?) "
-               "on conflict(name) do update set value = excluded.value", [name, value])
+def _shingles(store: RunStore, rows: list[tuple[int, str, str]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Shingle and anchor hashes of each stored (id, source, text), its outlet's boilerplate sentences skipped."""
+    analysis = sim.analyse([text for _, _, text in rows])
+    return analysis.shingles(_boilerplate(store, rows, analysis, count=False))
 
 
 def index_new_articles(db: sqlite_utils.Database, batch_size: int = BATCH) -> IndexSummary:
     """Index the articles stored since the last call and place them in copy families."""
     summary = IndexSummary()
-    # The recent part of the index and the pages a merge touches stay in memory (SQLite's default is 2 MB).
-    cache = db.execute("pragma cache_size").fetchone()[0]
-    db.execute(f"pragma cache_size = {-CACHE_KB}")
-    try:
-        _index_all(db, batch_size, summary)
-    finally:
-        db.execute(f"pragma cache_size = {cache}")
+    _index_all(db, batch_size, summary)
     if summary.families_touched:
         with writing(db):
             refresh_families(db, summary.families_touched)
@@ -153,58 +105,53 @@ def _index_all(db: sqlite_utils.Database, batch_size: int, summary: IndexSummary
         return [(r[0], r[1] or "", r[2] or "") for r in db.execute(
             "select id, source, text from articles where id > ? order by id limit ?", [after, batch_size])]
 
+    done = _state(db)
+    rows = fetch(done)
+    if not rows:
+        return
+    stores = _stores(db)
+    pending = db.execute("select max(id) from articles").fetchone()[0] - done
+    for store in stores:
+        if pending * KEYS_PER_ARTICLE[store.name] >= store.size * LOAD_SHARE:
+            store.load()
     # The next batch's text analysis (numpy, mostly outside the GIL) runs in a thread while this batch's
-    # SQLite work (also outside the GIL) runs here: two cores instead of one.
+    # SQLite and numpy work runs here: two cores instead of one.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        rows = fetch(_state(db))
-        analysis = pool.submit(sim.analyse, [text for _, _, text in rows]) if rows else None
-        while rows and analysis is not None:
+        analysis = pool.submit(sim.analyse, [text for _, _, text in rows])
+        while rows:
             current = analysis.result()
             following = fetch(rows[-1][0])
-            analysis = pool.submit(sim.analyse, [text for _, _, text in following]) if following else None
+            if following:
+                analysis = pool.submit(sim.analyse, [text for _, _, text in following])
             with writing(db):
-                _index_batch(db, rows, summary, current)
+                if _state(db) != done:      # another pass indexed these meanwhile: its runs are not ours
+                    return
+                _index_batch(db, stores, rows, summary, current)
+                done = rows[-1][0]
                 db.execute("insert into family_index_state (name, value) values (?, ?) "
-                           "on conflict(name) do update set value = excluded.value", [STATE_KEY, rows[-1][0]])
+                           "on conflict(name) do update set value = excluded.value", [STATE_KEY, done])
             summary.indexed += len(rows)
             rows = following
 
 
-def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], summary: IndexSummary,
-                 analysis: sim.Analysis | None = None) -> None:
-    shingles, anchors = _shingles(db, rows, count=True, analysis=analysis)
-    keys = sim.bucket_keys(sim.signatures(shingles), anchors)
-    ids = [r[0] for r in rows]
-    eligible = [pos for pos in range(len(rows)) if len(shingles[pos]) >= sim.MIN_SHINGLES]
-    counts = np.array([len(keys[pos]) for pos in eligible], dtype=np.int64)
-    flat = np.fromiter((k for pos in eligible for k in keys[pos]), dtype=np.int64, count=int(counts.sum()))
-    owner = np.repeat(np.array(eligible, dtype=np.int64), counts)
-    stored = _bucket_members(db, flat)
-    # Only the few articles with a key some other article has need a look: most share none.
-    unique, seen = np.unique(flat, return_counts=True)
-    shared = unique[seen > 1]
-    hit = np.isin(flat, shared) | np.isin(flat, np.fromiter(stored, dtype=np.int64, count=len(stored)))
-    in_batch: dict[int, list[int]] = defaultdict(list)      # bucket -> positions in this batch, in order
-    for key, pos in zip(flat[hit].tolist(), owner[hit].tolist()):
-        in_batch[key].append(pos)
-    candidates: dict[int, list[int]] = {}
-    for pos in sorted(set(owner[hit].tolist())):
-        votes: dict[int, int] = defaultdict(int)
-        for key in keys[pos]:
-            for other in stored.get(key, ()):
-                votes[other] += 1
-            for other_pos in in_batch.get(key, ()):
-                if other_pos < pos:
-                    votes[ids[other_pos]] += 1
-        if votes:
-            candidates[pos] = sorted(votes, key=lambda a: (-votes[a], a))[:MAX_CANDIDATES]
-    position = {article_id: pos for pos, article_id in enumerate(ids)}
+def _index_batch(db: sqlite_utils.Database, stores: tuple[RunStore, RunStore], rows: list[tuple[int, str, str]],
+                 summary: IndexSummary, analysis: sim.Analysis) -> None:
+    boilerplate, lsh = stores
+    shingled = analysis.shingled(_boilerplate(boilerplate, rows, analysis, count=True))
+    docs, keys = sim.flat_bucket_keys(sim.flat_signatures(shingled.values, shingled.offsets),
+                                      shingled.anchors, shingled.anchor_offsets)
+    keep = (shingled.sizes >= sim.MIN_SHINGLES)[docs]     # shorter texts are never put in a family
+    docs, keys = docs[keep], keys[keep]
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    candidates = _candidates(lsh, ids, docs, keys)
+    position = {article_id: pos for pos, article_id in enumerate(ids.tolist())}
     wanted = {c for cs in candidates.values() for c in cs}
-    sets = {ids[pos]: frozenset(shingles[pos].tolist()) for pos in set(candidates) | {
+    shingles = shingled.lists()[0]
+    sets = {int(ids[pos]): frozenset(shingles[pos].tolist()) for pos in set(candidates) | {
         position[c] for c in wanted if c in position}}
-    sets.update(_shingle_sets(db, sorted(wanted - set(position))))
+    sets.update(_shingle_sets(db, boilerplate, sorted(wanted - set(position))))
     for pos, cands in sorted(candidates.items()):
-        mine = sets[ids[pos]]
+        mine = sets[int(ids[pos])]
         matches = []
         for other in cands:
             theirs = sets.get(other)
@@ -215,19 +162,61 @@ def _index_batch(db: sqlite_utils.Database, rows: list[tuple[int, str, str]], su
                 matches.append((other, score, sim.jaccard(mine, theirs)))
         if matches:
             summary.matched += 1
-            summary.families_touched.add(_join(db, ids[pos], matches))
-    order = np.lexsort((owner, flat))
-    article_of = np.array(ids, dtype=np.int64)[owner[order]]
-    _add_buckets(db, list(zip(flat[order].tolist(), article_of.tolist())))
+            summary.families_touched.add(_join(db, int(ids[pos]), matches))
+    codes = np.sort(lsh_keys(keys, ids[docs]))
+    lsh.add(codes[distinct(codes)])
 
 
-def _shingle_sets(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, frozenset[int]]:
+def _members(lsh: RunStore, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every stored article in each bucket: (position in `buckets`, article id), by position then id."""
+    low = buckets.astype(np.uint64) << np.uint64(32)
+    at, keys, _ = lsh.find(low, low | np.uint64(0xFFFFFFFF))
+    return at, (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def _candidates(lsh: RunStore, ids: np.ndarray, docs: np.ndarray, keys: np.ndarray) -> dict[int, list[int]]:
+    """For each text of the batch (by position) that shares a key with a stored article or with an earlier text
+    of the batch: those articles, most keys shared first (then the lowest id), at most MAX_CANDIDATES."""
+    by_key = np.argsort(keys, kind="stable")
+    firsts = distinct(keys[by_key])
+    buckets = keys[by_key][firsts]
+    at = np.empty(len(keys), dtype=np.int64)
+    at[by_key] = np.cumsum(firsts) - 1                 # each pair's bucket, as a position in `buckets`
+    where, stored = _members(lsh, buckets)             # grouped by bucket
+    per_bucket = np.bincount(where, minlength=len(buckets))
+    # Every (text, key) pair meets each stored member of its bucket...
+    meets = per_bucket[at]
+    first = (np.cumsum(per_bucket) - per_bucket)[at]
+    voter = np.repeat(docs, meets)
+    voted = stored[np.repeat(first, meets) + ranks(meets)]
+    # ...and each earlier text of the batch with the same key (texts sorted by bucket, then position).
+    order = np.lexsort((docs, at))
+    by_bucket, by_doc = at[order], docs[order]
+    group_start = np.searchsorted(by_bucket, by_bucket, side="left")
+    earlier = np.arange(len(order)) - group_start
+    voter = np.concatenate([voter, np.repeat(by_doc, earlier)])
+    voted = np.concatenate([voted, ids[by_doc[np.repeat(group_start, earlier) + ranks(earlier)]]])
+    pairs = np.sort((voter << 32) | voted)
+    firsts = np.flatnonzero(distinct(pairs))
+    pairs, votes = pairs[firsts], np.diff(np.append(firsts, len(pairs)))
+    voter, voted = pairs >> 32, pairs & 0xFFFFFFFF
+    order = np.lexsort((voted, -votes, voter))
+    voter, voted = voter[order], voted[order]
+    best = (np.arange(len(voter)) - np.searchsorted(voter, voter, side="left")) < MAX_CANDIDATES
+    out: dict[int, list[int]] = {}
+    for pos, other in zip(voter[best].tolist(), voted[best].tolist()):
+        out.setdefault(pos, []).append(other)
+    return out
+
+
+def _shingle_sets(db: sqlite_utils.Database, boilerplate: RunStore, article_ids: list[int]
+                  ) -> dict[int, frozenset[int]]:
     """Shingle sets of stored articles (boilerplate removed), for verifying candidates."""
     out: dict[int, frozenset[int]] = {}
     for marks, chunk in in_chunks(article_ids):
         rows = [(r[0], r[1] or "", r[2] or "") for r in db.execute(
             f"select id, source, text from articles where id in ({marks})", chunk)]
-        for (article_id, _, _), hashes in zip(rows, _shingles(db, rows)[0]):
+        for (article_id, _, _), hashes in zip(rows, _shingles(boilerplate, rows)[0]):
             out[article_id] = frozenset(hashes.tolist())
     return out
 
@@ -298,7 +287,8 @@ def describe_families(db: sqlite_utils.Database, family_ids: list[int] | None, *
             "select id, source, text from articles where family_id = ? order by id", [family_id])]
         if not members:
             continue
-        sets = dict(zip([m[0] for m in members], (frozenset(h.tolist()) for h in _shingles(db, members)[0])))
+        shingles = _shingles(RunStore(db, "boilerplate", counted=True), members)[0]
+        sets = dict(zip([m[0] for m in members], (frozenset(h.tolist()) for h in shingles)))
         rows = {r["id"]: r for r in db.query(
             "select id, source, title, url, published, family_role from articles where family_id = ?", [family_id])}
         origin_id = next((i for i, r in rows.items() if r["family_role"] == "origin"), min(rows))
@@ -316,13 +306,14 @@ def describe_families(db: sqlite_utils.Database, family_ids: list[int] | None, *
 
 def find_copies(db: sqlite_utils.Database, text: str, *, source: str | None = None) -> list[tuple[int, float]]:
     """Stored articles `text` is a copy of (or that copy it): (id, containment), best first. Read-only."""
-    shingles, anchors = _shingles(db, [(0, source or "", text)])
+    boilerplate, lsh = _stores(db)
+    shingles, anchors = _shingles(boilerplate, [(0, source or "", text)])
     if len(shingles[0]) < sim.MIN_SHINGLES:
         return []
     keys = sim.bucket_keys(sim.signatures(shingles), anchors)[0]
-    members = _bucket_members(db, np.array(keys, dtype=np.int64))
-    candidates = sorted({a for ids in members.values() for a in ids})[:MAX_CANDIDATES * 4]
+    _, members = _members(lsh, np.unique(np.array(keys, dtype=np.int64)))
+    candidates = sorted(set(members.tolist()))[:MAX_CANDIDATES * 4]
     mine = frozenset(shingles[0].tolist())
-    scored = [(other, sim.containment(mine, theirs)) for other, theirs in _shingle_sets(db, candidates).items()
+    scored = [(other, sim.containment(mine, theirs)) for other, theirs in _shingle_sets(db, boilerplate, candidates).items()
               if len(theirs) >= sim.MIN_SHINGLES]
     return sorted(((a, round(c, 4)) for a, c in scored if c >= CONTAINMENT_MIN), key=lambda x: (-x[1], x[0]))

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from crosswire.core.times import utcnow
 from crosswire.identity.urls import url_key
+from crosswire.storage.runstore import STORES, convert_rows, create_tables
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -199,6 +200,18 @@ def m_extraction_provenance(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("provenance", str)
 
 
+def m_run_stores(db: sqlite_utils.Database) -> None:
+    """The copy-family index as sorted runs of keys in blobs (crosswire.storage.runstore) instead of one row per
+    key: lsh_buckets and lsh_recent become a run of the `lsh` store, boilerplate_sentences one of the
+    `boilerplate` store, and the three tables go."""
+    for name in STORES:
+        create_tables(db, name)
+    convert_rows(db)
+    for table in ("lsh_buckets", "lsh_recent", "boilerplate_sentences"):
+        db.execute(f"drop table {table}")
+    db.execute("delete from family_index_state where name in ('recent_rows', 'merged_rows')")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -215,6 +228,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("012_off_topic_urls", m_off_topic_urls),
     ("013_fts_update_columns", m_fts_update_columns),
     ("014_extraction_provenance", m_extraction_provenance),
+    ("015_run_stores", m_run_stores),
 ]
 
 

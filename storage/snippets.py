@@ -10,6 +10,7 @@ dropped.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 
@@ -33,18 +34,29 @@ def _term_words(term: Term) -> list[str]:
     return [fold(w) for w in _TOKEN.findall(term.text)]
 
 
+# The same pattern as a capturing split: C code then cuts the text into separators and tokens, and the
+# tokens' offsets follow from the pieces' lengths, instead of a match object per token.
+_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
 def match_spans(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(every token's (start, end) in `text`, the (first, last) token indexes of each term occurrence)."""
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    folded = [fold(text[s:e]) for s, e in tokens]
+    pieces = _SPLIT.split(text)              # separator, token, separator, ..., token, separator
+    ends = list(itertools.accumulate(map(len, pieces)))
+    tokens = list(zip(ends[0::2], ends[1::2]))
+    folded = list(map(fold, pieces[1::2]))
     hits: list[tuple[int, int]] = []
     for term in terms:
         words = _term_words(term)
         if not words:
             continue
         n = len(words)
-        for i in range(len(folded) - n + 1):
-            if folded[i:i + n - 1] != words[:-1]:
+        if n == 1 and term.prefix:
+            starts = [i for i, word in enumerate(folded) if word.startswith(words[0])]
+        else:
+            starts = _positions(folded, words[0])
+        for i in starts:
+            if i + n > len(folded) or folded[i:i + n - 1] != words[:-1]:
                 continue
             last = folded[i + n - 1]
             if last == words[-1] or (term.prefix and last.startswith(words[-1])):
@@ -56,6 +68,16 @@ def match_spans(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], li
         else:
             merged.append((a, b))
     return tokens, merged
+
+
+def _positions(items: list[str], value: str) -> list[int]:
+    """Every index at which `value` occurs in `items` (list.index does the comparing, in C)."""
+    found: list[int] = []
+    try:
+        while True:
+            found.append(items.index(value, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found
 
 
 def snippet(text: str, terms: list[Term], mark: tuple[str, str], size: int = 24) -> str | None:

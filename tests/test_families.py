@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from crawling import crawl, pin_hosts
@@ -18,6 +20,7 @@ from crosswire.cli import main  # at collection, where trafilatura's import-time
 from testweb import TestWeb
 from testweb import outlets_identity as ident
 from crosswire.storage.articles import store_article
+from crosswire.storage import families, runstore
 from crosswire.storage.db import open_db
 from crosswire.storage.families import describe_families, index_new_articles
 
@@ -147,3 +150,63 @@ def test_duplicates_command_json_and_an_article_without_copies(tmp_path: Path) -
                          "similarity": 0.93}]}] == listed
     single = runner.invoke(main, ["duplicates", "--db", str(tmp_path / "cw.db"), str(alone)])
     assert f"Article {alone} has no copies: no other stored article shares its text.\n" == single.output
+
+
+# --- the same families however the articles are batched, and whether the LSH index is read whole or in part ---
+
+SYLLABLES = "ka lo mi ra te su no vi da pe zo ri ba ge fu an el or".split()
+PLEAS = {"a": "Follow the Valley Ledger for more.", "b": "The Hill Courier is funded by its readers."}
+
+
+def _corpus(seed: int = 9) -> tuple[list[tuple[str, str, str]], set[frozenset[str]]]:
+    """(source, path, text) of 12 wire stories, each republished (cut short, re-framed or edited) by outlet a or b,
+    and 12 unrelated stories of a and b, every one closed by its outlet's plea; and the expected families."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(400)]
+
+    def sentence() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(9, 14))).capitalize() + "."
+
+    articles, families = [], set()
+    for n in range(12):
+        body = [sentence() for _ in range(14)]
+        copy = [body[:9], ["Our desk sets the scene first."] + body[:-1], body[:4] + [sentence()] + body[5:]][n % 3]
+        outlet, other = ("a", "b") if n % 2 else ("b", "a")
+        articles += [("wire", f"s{n}", " ".join(body)), (outlet, f"c{n}", " ".join(copy + [PLEAS[outlet]])),
+                     (other, f"o{n}", " ".join([sentence() for _ in range(12)] + [PLEAS[other]]))]
+        families.add(frozenset({f"s{n}", f"c{n}"}))
+    return articles, families
+
+
+def _families(db) -> set[frozenset[str]]:
+    groups: dict[int, set[str]] = {}
+    for family, title, role in db.execute("select family_id, title, family_role from articles "
+                                          "where family_id is not null"):
+        groups.setdefault(family, set()).add(title)
+        assert (role == "origin") == title.startswith("s")     # the wire's story is the origin
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.mark.parametrize("load_share", [0.0, 1e9])   # the index read whole into memory / a segment at a time
+def test_families_do_not_depend_on_batches_passes_or_reading(monkeypatch: pytest.MonkeyPatch,
+                                                             load_share: float) -> None:
+    articles, expected = _corpus()
+    whole = _db_with_sources()
+    for source, path, text in articles:
+        _store(whole, source, path, text)
+    assert len(articles) == index_new_articles(whole).indexed
+    assert expected == _families(whole)
+
+    # Small runs and segments, a pass after every five articles, two articles per batch: many runs, merges
+    # and segments, and copies found in earlier batches, earlier passes and the same batch alike.
+    monkeypatch.setattr(runstore, "SEGMENT", 8)
+    monkeypatch.setattr(runstore, "BASE", 16)
+    monkeypatch.setattr(runstore, "FANOUT", 2)
+    monkeypatch.setattr(families, "LOAD_SHARE", load_share)
+    db = _db_with_sources()
+    for start in range(0, len(articles), 5):
+        for source, path, text in articles[start:start + 5]:
+            _store(db, source, path, text)
+        index_new_articles(db, batch_size=2)
+    assert expected == _families(db)
+    assert 1 < db.execute("select count(*) from lsh_runs").fetchone()[0]

@@ -286,3 +286,39 @@ def test_snippet_window_centres_on_the_densest_hits() -> None:
     words[44] = "convoy"
     assert "…w37 w38 w39 [convoy] w41 w42 w43 [convoy] w45 w46…" == best_snippet(
         [" ".join(words)], parse_query("convoy"), ("[", "]"), size=10)
+
+
+def _spans_one_token_at_a_time(text: str, terms: list) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """match_spans written plainly (a match object per token, every start tried): the reference it must equal."""
+    from crosswire.storage.snippets import _TOKEN, _term_words, fold
+
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    folded = [fold(text[s:e]) for s, e in tokens]
+    hits = []
+    for term in terms:
+        words = _term_words(term)
+        for i in range(len(folded) - len(words) + 1) if words else ():
+            last = folded[i + len(words) - 1]
+            if folded[i:i + len(words) - 1] == words[:-1] and (
+                    last == words[-1] or (term.prefix and last.startswith(words[-1]))):
+                hits.append((i, i + len(words) - 1))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(hits):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return tokens, merged
+
+
+@pytest.mark.parametrize("query", ['strik*', '"drone strikes" drone', "cafe hasakah", "дейр*", "دير", "a", "strikes",
+                                   '"fuel depot depot"', "x* depot OR strikes"])
+def test_match_spans_equals_the_plain_token_walk(query: str) -> None:
+    from crosswire.storage.snippets import match_spans, query_terms
+
+    text = ("  Drone strikes hit a depot. Strikes, STRIKES; striking depot depot fuel depot depot!\n"
+            "Officials in CAFÉ Ḥasakah said قصفٌ عنيفٌ على دَيْرِ الزور and Удары по Дейр-эз-Зору, дейр. x "
+            "a a a xylophone ﬁre Straße… drone\u0301 strikes")
+    terms = query_terms(parse_query(query, now=NOW))
+    assert _spans_one_token_at_a_time(text, terms) == match_spans(text, terms)
+    assert ([], []) == match_spans(" … ", terms)

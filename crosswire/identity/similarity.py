@@ -42,6 +42,25 @@ _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 
 @dataclass
+class Shingled:
+    """Per text shingle and anchor hashes of a batch, flat: text i owns values[offsets[i]:offsets[i + 1]]."""
+
+    values: np.ndarray            # uint64 shingle hashes, text after text, each in order
+    offsets: np.ndarray           # int64, count + 1
+    anchors: np.ndarray           # uint64 anchor-sentence hashes (31-bit values)
+    anchor_offsets: np.ndarray    # int64, count + 1
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Shingles per text."""
+        return np.diff(self.offsets)
+
+    def lists(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per text arrays: (shingles, anchors)."""
+        return (np.split(self.values, self.offsets[1:-1]), np.split(self.anchors, self.anchor_offsets[1:-1]))
+
+
+@dataclass
 class Analysis:
     """A batch of texts as words and sentences (global indices across the batch)."""
 
@@ -54,72 +73,87 @@ class Analysis:
     sent_hash: np.ndarray         # int64, 31-bit hash of each sentence's words
     edge: np.ndarray              # bool: among its text's first EDGE_HEAD or last EDGE_TAIL sentences
 
+    def edge_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(text, sentence hash) of every distinct edge sentence of every text, sorted by text then hash."""
+        picked = np.flatnonzero(self.edge)
+        codes = _distinct(np.sort((self.sent_doc[picked].astype(np.int64) << 31) | self.sent_hash[picked]))
+        return codes >> 31, codes & 0x7FFFFFFF
+
     def edge_hashes(self) -> list[np.ndarray]:
         """Per text, the distinct hashes of its edge sentences."""
-        picked = np.flatnonzero(self.edge)
-        per_doc = np.split(self.sent_hash[picked], np.cumsum(np.bincount(self.sent_doc[picked],
-                                                                          minlength=self.count))[:-1])
-        return [np.unique(h) for h in per_doc]
+        docs, hashes = self.edge_pairs()
+        return np.split(hashes, np.cumsum(np.bincount(docs, minlength=self.count))[:-1])
 
     def shingles(self, drop: np.ndarray | None = None, k: int = SHINGLE_WORDS
                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per text: shingle hashes (word k-grams inside kept sentences, in order) and anchor hashes (the
         first ANCHOR_SENTENCES kept sentences of ANCHOR_WORDS or more). `drop` marks sentences to skip."""
+        return self.shingled(drop, k).lists()
+
+    def shingled(self, drop: np.ndarray | None = None, k: int = SHINGLE_WORDS) -> Shingled:
+        """What `shingles` gives, flat (see Shingled)."""
         n_words = len(self.ids)
-        empty = np.zeros(0, dtype=np.uint64)
-        if n_words == 0:
-            return [empty] * self.count, [empty] * self.count
         drop = np.zeros(len(self.sent_begin), dtype=bool) if drop is None else drop
         dropped_words = np.repeat(drop, self.sent_end - self.sent_begin)
         doc_of_word = np.repeat(np.arange(self.count), np.diff(self.word_start))
         # A shingle starting at word j is valid when its k words are in one text and none was dropped.
         span = n_words - k + 1
-        shingles: list[np.ndarray] = []
         if span > 0:
-            combined = np.zeros(span, dtype=np.uint64)
-            for j in range(k):  # a polynomial over the k word ids, wrapping mod 2^64
+            combined = self.ids[:span] * _POWERS[0]
+            for j in range(1, k):  # a polynomial over the k word ids, wrapping mod 2^64
                 combined += self.ids[j: j + span] * _POWERS[j]
-            combined = _mix(combined)
             dropped_before = np.concatenate([[0], np.cumsum(dropped_words)])
             valid = ((dropped_before[k:] - dropped_before[:span]) == 0) & (doc_of_word[:span] == doc_of_word[k - 1:])
             where = np.flatnonzero(valid)
-            shingles = np.split(combined[where], np.cumsum(np.bincount(doc_of_word[where],
-                                                                       minlength=self.count))[:-1])
+            values = _mix(combined[where])
+            sizes = np.bincount(doc_of_word[where], minlength=self.count)
         else:
-            shingles = [empty] * self.count
-        for doc in range(self.count):
-            if len(shingles[doc]) == 0:   # too short for one full shingle: its kept words make one
-                first, last = self.word_start[doc], self.word_start[doc + 1]
-                kept = self.ids[first:last][~dropped_words[first:last]][:k]
-                if len(kept):
-                    short = int((kept * _POWERS[: len(kept)]).sum() & np.uint64(_MASK64))
-                    shingles[doc] = _mix(np.array([short], dtype=np.uint64))
+            values, sizes = np.zeros(0, dtype=np.uint64), np.zeros(self.count, dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        short: list[tuple[int, int]] = []
+        for doc in np.flatnonzero(sizes == 0).tolist():   # too short for one full shingle: its kept words make one
+            first, last = self.word_start[doc], self.word_start[doc + 1]
+            kept = self.ids[first:last][~dropped_words[first:last]][:k]
+            if len(kept):
+                short.append((doc, int((kept * _POWERS[: len(kept)]).sum() & np.uint64(_MASK64))))
+        if short:
+            docs = np.array([d for d, _ in short], dtype=np.int64)
+            values = np.insert(values, offsets[docs], _mix(np.array([h for _, h in short], dtype=np.uint64)))
+            sizes[docs] = 1
+            offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         anchor = ~drop & ((self.sent_end - self.sent_begin) >= ANCHOR_WORDS)
         picked = np.flatnonzero(anchor)
         docs = self.sent_doc[picked]
         rank = np.arange(len(picked)) - np.searchsorted(docs, docs)
         picked = picked[rank < ANCHOR_SENTENCES]
-        anchors = np.split(self.sent_hash[picked].astype(np.uint64),
-                           np.cumsum(np.bincount(self.sent_doc[picked], minlength=self.count))[:-1])
-        return list(shingles), anchors
+        anchor_offsets = np.concatenate([[0], np.cumsum(np.bincount(self.sent_doc[picked], minlength=self.count))])
+        return Shingled(values, offsets, self.sent_hash[picked].astype(np.uint64), anchor_offsets.astype(np.int64))
+
+
+# Texts are analysed in slices of about this many bytes: the per-byte arrays (eight bytes per byte of text)
+# then stay small enough for the CPU cache and the process's peak memory stays flat whatever the batch size.
+_SLICE_BYTES = 1 << 20
 
 
 def analyse(texts: Sequence[str]) -> Analysis:
-    """Words and sentences of a batch of texts, hashed in one numpy pass over their bytes."""
+    """Words and sentences of a batch of texts, hashed in numpy passes over their bytes."""
     count = len(texts)
-    data = np.frombuffer(b"\xff".join(t.lower().encode("utf-8") for t in texts), dtype=np.uint8)
-    sep = _separators(data) if len(data) else np.zeros(0, dtype=bool)
-    edges = np.diff(np.concatenate([[True], sep, [True]]).astype(np.int8))
-    starts = np.flatnonzero(edges == -1)                       # a word begins after a separator
-    ends = np.flatnonzero(edges == 1)                          # and ends before the next one
-    doc_of_word = np.searchsorted(np.flatnonzero(data == 0xFF), starts)
-    padded = np.concatenate([data, [32, 32]]).astype(np.uint8)
-    stop = np.isin(padded[ends], _STOPS) & np.isin(padded[ends + 1], _SPACES)   # a word ending a sentence
-    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum((data.astype(np.uint64) + np.uint64(1)) * _powers(len(data) + 1)[: len(data)], out=prefix[1:])
-    # A polynomial hash of each word's bytes: the prefix difference, shifted back to position 0.
-    ids = (prefix[ends] - prefix[starts]) * _inverse_powers(len(data) + 1)[starts]
-    ids = _mix(ids + (ends - starts).astype(np.uint64))
+    encoded = [t.lower().encode("utf-8") for t in texts]
+    ids_parts, stop_parts, doc_parts = [], [], []
+    first = 0
+    while first < count:
+        last, size = first, 0
+        while last < count and (last == first or size + len(encoded[last]) < _SLICE_BYTES):
+            size += len(encoded[last]) + 1
+            last += 1
+        ids, stop, doc_of_word = _words(b"\xff".join(encoded[first:last]))
+        ids_parts.append(ids)
+        stop_parts.append(stop)
+        doc_parts.append(doc_of_word + first)
+        first = last
+    ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.uint64)
+    stop = np.concatenate(stop_parts) if stop_parts else np.zeros(0, dtype=bool)
+    doc_of_word = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
     word_start = np.concatenate([[0], np.cumsum(np.bincount(doc_of_word, minlength=count))]).astype(np.int64)
     # Sentences: a word opens one when it opens its text or follows a word that ended one.
     opens = np.ones(len(ids), dtype=bool)
@@ -128,10 +162,11 @@ def analyse(texts: Sequence[str]) -> Analysis:
     begin = np.flatnonzero(opens)
     finish = np.append(begin[1:], len(ids)).astype(np.int64)
     sent_doc = doc_of_word[begin] if len(ids) else np.zeros(0, dtype=np.int64)
-    # The same prefix trick one level up: a sentence's hash from its words' ids.
+    # The prefix trick of `_words` one level up: a sentence's hash from its words' ids.
+    powers, inverse = _powers(len(ids) + 1)
     word_prefix = np.zeros(len(ids) + 1, dtype=np.uint64)
-    np.cumsum(ids * _powers(len(ids) + 1)[: len(ids)], out=word_prefix[1:])
-    sent_hash = (_mix((word_prefix[finish] - word_prefix[begin]) * _inverse_powers(len(ids) + 1)[begin])
+    np.cumsum(ids * powers[: len(ids)], out=word_prefix[1:])
+    sent_hash = (_mix((word_prefix[finish] - word_prefix[begin]) * inverse[begin])
                  >> np.uint64(33)).astype(np.int64)
     per_doc = np.bincount(sent_doc, minlength=count)
     first_of_doc = np.concatenate([[0], np.cumsum(per_doc)])[:-1]
@@ -141,9 +176,31 @@ def analyse(texts: Sequence[str]) -> Analysis:
                     (rank < EDGE_HEAD) | (from_end < EDGE_TAIL))
 
 
+def _words(joined: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of texts joined by 0xFF: each word's hash, whether it ends a sentence, and which text it is in."""
+    data = np.frombuffer(joined, dtype=np.uint8)
+    if not len(data):
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    edges = np.diff(np.concatenate([[True], _separators(data), [True]]).astype(np.int8))
+    starts = np.flatnonzero(edges == -1)                       # a word begins after a separator
+    ends = np.flatnonzero(edges == 1)                          # and ends before the next one
+    doc_of_word = np.searchsorted(np.flatnonzero(data == 0xFF), starts)
+    padded = np.concatenate([data, [32, 32]]).astype(np.uint8)
+    stop = np.isin(padded[ends], _STOPS) & np.isin(padded[ends + 1], _SPACES)   # a word ending a sentence
+    powers, inverse = _powers(len(data) + 1)
+    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
+    weighted = data.astype(np.uint64)
+    weighted += np.uint64(1)
+    weighted *= powers[: len(data)]
+    np.cumsum(weighted, out=prefix[1:])
+    # A polynomial hash of each word's bytes: the prefix difference, shifted back to position 0.
+    ids = (prefix[ends] - prefix[starts]) * inverse[starts]
+    return _mix(ids + (ends - starts).astype(np.uint64)), stop, doc_of_word
+
+
 def shingle_hashes(text: str) -> np.ndarray:
     """64-bit hashes of the text's word 5-grams, in order (a text shorter than 5 words gives one shingle)."""
-    return analyse([text]).shingles()[0][0]
+    return analyse([text]).shingled().values
 
 
 def shingle_set(text: str) -> frozenset[int]:
@@ -177,65 +234,6 @@ _ASCII_SEPARATOR = np.array([not (chr(b).isascii() and chr(b).isalnum()) and b <
                              for b in range(256)], dtype=bool)
 
 
-def batch_shingles(texts: Sequence[str], k: int = SHINGLE_WORDS) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each text: its shingle hashes, and hashes of its first ANCHOR_SENTENCES sentences of at least
-    ANCHOR_WORDS words (exact-sentence anchors: a truncated or re-framed copy keeps many of them)."""
-    data = np.frombuffer(b"\xff".join(t.lower().encode("utf-8") for t in texts), dtype=np.uint8)
-    empty = np.zeros(0, dtype=np.uint64)
-    if not len(data):
-        return [(empty, empty) for _ in texts]
-    sep = _separators(data)
-    edges = np.diff(np.concatenate([[True], sep, [True]]).astype(np.int8))
-    starts = np.flatnonzero(edges == -1)                       # a word begins after a separator
-    ends = np.flatnonzero(edges == 1)                          # and ends before the next one
-    doc_of_word = np.searchsorted(np.flatnonzero(data == 0xFF), starts)
-    # A word followed by . ! or ? (then space or the end) ends a sentence.
-    padded = np.concatenate([data, [32, 32]])
-    stop = np.isin(padded[ends], _STOPS) & np.isin(padded[ends + 1], _SPACES)
-    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum((data.astype(np.uint64) + np.uint64(1)) * _powers(len(data) + 1)[: len(data)], out=prefix[1:])
-    # A polynomial hash of each word's bytes: the prefix difference, shifted back to position 0.
-    ids = (prefix[ends] - prefix[starts]) * _inverse_powers(len(data) + 1)[starts]
-    ids = _mix(ids + (ends - starts).astype(np.uint64))
-    # The same trick one level up gives each sentence's hash from its words' ids.
-    word_prefix = np.zeros(len(ids) + 1, dtype=np.uint64)
-    np.cumsum(ids * _powers(len(ids) + 1)[: len(ids)], out=word_prefix[1:])
-    words_per_doc = np.bincount(doc_of_word, minlength=len(texts))
-    out: list[tuple[np.ndarray, np.ndarray]] = []
-    n = len(ids) - k + 1
-    if n > 0:
-        combined = np.zeros(n, dtype=np.uint64)
-        for j in range(k):  # a polynomial over the k word ids, wrapping mod 2^64
-            combined += ids[j: j + n] * _POWERS[j]
-        combined = _mix(combined)
-    offsets = np.concatenate([[0], np.cumsum(words_per_doc)])
-    # Sentences: a word starts one when it opens its text or follows a word that ended one.
-    opens = np.ones(len(ids), dtype=bool)
-    opens[1:] = (doc_of_word[1:] != doc_of_word[:-1]) | stop[:-1]
-    begin = np.flatnonzero(opens)
-    finish = np.append(begin[1:], len(ids))
-    long_enough = (finish - begin) >= ANCHOR_WORDS
-    begin, finish = begin[long_enough], finish[long_enough]
-    doc_of_sentence = doc_of_word[begin]
-    rank = np.arange(len(begin)) - np.searchsorted(doc_of_sentence, doc_of_sentence)
-    first_ones = rank < ANCHOR_SENTENCES
-    begin, finish, doc_of_sentence = begin[first_ones], finish[first_ones], doc_of_sentence[first_ones]
-    anchors = _mix((word_prefix[finish] - word_prefix[begin]) * _inverse_powers(len(ids) + 1)[begin])
-    per_doc = np.split(anchors, np.cumsum(np.bincount(doc_of_sentence, minlength=len(texts)))[:-1])
-    for doc in range(len(texts)):
-        first, count = int(offsets[doc]), int(words_per_doc[doc])
-        if count == 0:
-            out.append((empty, empty))
-        elif count < k:  # too short for one full shingle: the words it has make one
-            short = int((ids[first:first + count] * _POWERS[:count]).sum() & _MASK64)
-            out.append((_mix(np.array([short], dtype=np.uint64)), per_doc[doc]))
-        else:
-            out.append((combined[first:first + count - k + 1], per_doc[doc]))
-    return out
-
-
-
-
 def _mix(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: spreads the bits so bins and minima see uniform input."""
     x = x ^ (x >> np.uint64(30))
@@ -248,21 +246,17 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 _BYTE_BASE = 0x100000001B3          # odd, so invertible mod 2^64
 _BYTE_BASE_INV = pow(_BYTE_BASE, -1, 2**64)
-_power_cache: dict[str, np.ndarray] = {}
+_power_cache: list[tuple[np.ndarray, np.ndarray]] = []
 
 
-def _powers(n: int) -> np.ndarray:
-    cached = _power_cache.get("p")
-    if cached is None or len(cached) < n:
-        size = max(n, 4096, 2 * len(cached) if cached is not None else 0)
-        _power_cache["p"] = cached = _geometric(_BYTE_BASE, size)
-        _power_cache["i"] = _geometric(_BYTE_BASE_INV, size)
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """[base^i] and [base^-i] mod 2^64 for i < n at least (cached; replaced as a pair, so threads may share it)."""
+    cached = _power_cache[0] if _power_cache else None
+    if cached is None or len(cached[0]) < n:
+        size = max(n, 4096, 2 * len(cached[0]) if cached is not None else 0)
+        cached = (_geometric(_BYTE_BASE, size), _geometric(_BYTE_BASE_INV, size))
+        _power_cache[:] = [cached]
     return cached
-
-
-def _inverse_powers(n: int) -> np.ndarray:
-    _powers(n)
-    return _power_cache["i"]
 
 
 def _geometric(base: int, size: int) -> np.ndarray:
@@ -293,28 +287,31 @@ def jaccard(a: set[int] | frozenset[int], b: set[int] | frozenset[int]) -> float
 
 def signatures(docs: Sequence[np.ndarray]) -> np.ndarray:
     """(n, NUM_PERM) uint32 MinHash signatures of a batch of shingle-hash arrays (all ones when empty)."""
-    return _one_permutation(docs, NUM_PERM, None)
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    flat = np.concatenate(docs) if len(docs) else np.zeros(0, dtype=np.uint64)
+    return flat_signatures(flat, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+
+def flat_signatures(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """`signatures` of texts given flat (text i owns values[offsets[i]:offsets[i + 1]], as in Shingled)."""
+    return _one_permutation(values, offsets, NUM_PERM)
 
 
 _EMPTY = np.uint32(0xFFFFFFFF)
 _ROTATION = np.uint32(0x9E3779B1)   # added per bin skipped when densifying, as in Shrivastava & Li (2014)
 
 
-def _one_permutation(docs: Sequence[np.ndarray], bins: int, limit: int | None) -> np.ndarray:
+def _one_permutation(flat: np.ndarray, offsets: np.ndarray, bins: int) -> np.ndarray:
     """One-permutation MinHash with rotation densification: each shingle hash falls in one bin, each
     bin keeps its minimum, and an empty bin borrows its right neighbour's. Collision probability per bin
     equals the Jaccard similarity, like `bins` independent permutations, at the cost of one hash per shingle."""
-    n = len(docs)
+    n = len(offsets) - 1
     sig = np.full((n, bins), _EMPTY, dtype=np.uint32)
-    parts = [d if limit is None else d[:limit] for d in docs]
-    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=n)
-    if n == 0 or not lengths.any():
+    if n == 0 or not len(flat):
         return sig
-    flat = np.concatenate(parts)
-    rows = np.repeat(np.arange(n), lengths)
-    high = flat >> np.uint64(32)
-    columns = ((high * np.uint64(bins)) >> np.uint64(32)).astype(np.int64)
-    np.minimum.at(sig, (rows, columns), (flat & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    rows = np.repeat(np.arange(n), np.diff(offsets))
+    columns = (((flat >> np.uint64(32)) * np.uint64(bins)) >> np.uint64(32)).astype(np.int64)
+    np.minimum.at(sig.reshape(-1), rows * bins + columns, (flat & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     empty = sig == _EMPTY
     if empty.any():
         positions = np.arange(bins)
@@ -350,10 +347,34 @@ def bucket_keys(full: np.ndarray, anchors: Sequence[np.ndarray]) -> list[list[in
     out = []
     for i in range(full.shape[0]):
         keys = whole[i].tolist() if present[i] else []
-        # The top bit set keeps anchor keys apart from band keys (both are 31-bit otherwise).
-        keys += (anchors[i].astype(np.int64) | (1 << 31)).tolist()
+        keys += (anchors[i].astype(np.int64) | _ANCHOR_BIT).tolist()
         out.append(keys)
     return out
+
+
+# The top bit set keeps anchor keys apart from band keys (both are 31-bit otherwise): every key fits 32 bits.
+_ANCHOR_BIT = 1 << 31
+
+
+def flat_bucket_keys(full: np.ndarray, anchors: np.ndarray, anchor_offsets: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """`bucket_keys` for a batch given flat anchors (as in Shingled): (text, key) pairs as two int64 arrays,
+    each text's keys distinct, sorted by text then key."""
+    n = full.shape[0]
+    present = np.flatnonzero(full[:, 0] != _EMPTY)
+    band_docs = np.repeat(present, BANDS)
+    band_keys = _band_keys(full[present], BANDS, ROWS, 0x51).reshape(-1)
+    anchor_docs = np.repeat(np.arange(n), np.diff(anchor_offsets))
+    anchor_keys = anchors.astype(np.int64) | _ANCHOR_BIT
+    codes = _distinct(np.sort(np.concatenate([band_docs << 32 | band_keys, anchor_docs << 32 | anchor_keys])))
+    return codes >> 32, codes & 0xFFFFFFFF
+
+
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """A sorted array without repeats (np.unique's hashing is several times slower on sorted input)."""
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 @functools.lru_cache(maxsize=64)   # one store computes it twice (duplicate check, then the row)
