@@ -199,6 +199,13 @@ def m_extraction_provenance(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("provenance", str)
 
 
+def m_article_embeddings(db: sqlite_utils.Database) -> None:
+    """Each article's multilingual embedding (crosswire.analysis.embedding), computed once when it is first
+    clustered: `model` names the encoder and the text it read, so a new one computes them again."""
+    db["article_embeddings"].create({"article_id": int, "model": str, "vector": bytes}, pk="article_id",
+                                    foreign_keys=[("article_id", "articles", "id")])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -215,6 +222,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("012_off_topic_urls", m_off_topic_urls),
     ("013_fts_update_columns", m_fts_update_columns),
     ("014_extraction_provenance", m_extraction_provenance),
+    ("015_article_embeddings", m_article_embeddings),
 ]
 
 
