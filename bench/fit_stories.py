@@ -143,9 +143,13 @@ def fit_params(pairs: list[Pair], feats: dict[str, Features], beta: float, neutr
     return params
 
 
-def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, place_bonus: float = 0.3) -> dict:
+def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, place_bonus: float | None = None) -> dict:
     """The parameters with the best F1 whose precision over `pairs` stays at or above min_precision
     (PLACE_BONUS is given: see place_bonus_curve)."""
+    if place_bonus is None:
+        from crosswire.analysis.clustering import PLACE_BONUS, WORDS_ONLY
+
+        place_bonus = PLACE_BONUS if any(f.embed is not None for f in feats.values()) else WORDS_ONLY["place_bonus"]
     best, best_key = None, None
     embedded = any(f.embed is not None for f in feats.values())
     for beta, w, eb, ew, cw in itertools.product(GRID["beta"], GRID["neutral_weight"], GRID["entity_bonus"],
@@ -203,6 +207,16 @@ def route_table(pairs: list[Pair], articles: dict[str, PairArticle]) -> list[str
             if s.precision >= 0.85 and s.f1 > best.f1:
                 best = s
         lines.append(f"| {name} | {best.f1:.2f} ({best.precision:.2f} / {best.recall:.2f}) |")
+    for name, weight in (("multilingual embedding (crosswire.analysis.embedding)", 0.0),
+                         ("embedding + 0.25 x all neutral keys", 0.25)):
+        cos = {p.id: float(docs[p.a].embedding @ docs[p.b].embedding) + weight * textvec.dot(
+            docs[p.a].neutral, docs[p.b].neutral) for p in cross}
+        best = Score(0, 0, sum(p.same for p in cross), 0)
+        for t in sorted(set(cos.values())):
+            s = storypairs.score(cross, lambda p: cos[p.id] >= t)
+            if s.precision >= 0.85 and s.f1 > best.f1:
+                best = s
+        lines.append(f"| {name} | {best.f1:.2f} ({best.precision:.2f} / {best.recall:.2f}) |")
     return lines
 
 
@@ -213,13 +227,14 @@ def main() -> None:
     parser.add_argument("--min-precision", type=float, default=0.86)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--routes", action="store_true", help="compare the cross-language routes and stop")
+    parser.add_argument("--words-only", action="store_true", help="fit the model for articles without embeddings")
     args = parser.parse_args()
     if args.routes:
         print("\n".join(route_table(*storypairs.load(args.pairs))))
         return
 
     pairs, articles = storypairs.load(args.pairs)
-    feats = pair_features(pairs, articles)
+    feats = pair_features(pairs, articles, embed=not args.words_only)
     print("pairs sharing a specific place:", sum(1 for f in feats.values() if f.places > 0),
           "; best F1 by PLACE_BONUS:", place_bonus_curve(pairs, feats, args.min_precision))
     params = fit(pairs, feats, args.min_precision)
