@@ -33,14 +33,14 @@ ev-lakeside-courier
   2026-02-05  ev-crescent-24       Al-Karama hospital in Jabalia goes dark as fuel runs out under siege
 
 Stories covered by several outlets:
-  story 33   6 outlets  Air strike on market in Syria's Idlib province kills 14, rescuers say
-  story 44   6 outlets  Shelling of Darfur displacement camp kills 23, thousands flee, aid group says
-  story 34   5 outlets  Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says
-  story 39   5 outlets  Gaza hospital generators stop after fuel runs out, health ministry says
+  story 32   6 outlets  Air strike on market in Syria's Idlib province kills 14, rescuers say
+  story 43   6 outlets  Shelling of Darfur displacement camp kills 23, thousands flee, aid group says
+  story 33   5 outlets  Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says
+  story 38   5 outlets  Gaza hospital generators stop after fuel runs out, health ministry says
   story 19   3 outlets  UN aid convoy crosses into northern Aleppo after three-week standoff
 
 Next: crosswire search --db {db} 'water OR hospital'
-      crosswire compare --db {db} 33
+      crosswire compare --db {db} 32
       crosswire serve --db {db}
 """
 
