@@ -362,7 +362,8 @@ def pairs_report(path: Path, layouts: list[float], k: int) -> None:
             return lambda p: cos[p.id] >= tt
         held = sp.held_out(pairs, k, one_threshold)
         results["tfidf held-out"] = storypairs.by_kind(pairs, lambda p: held[p.id])
-    feats = pair_features(pairs, articles) if k else {}
+    vectors = sp.pair_vectors(articles)
+    feats = pair_features(pairs, articles, vectors=vectors) if k else {}
     fold_params = []
     for part in storypairs.folds(pairs, k) if k else []:
         params = fit([p for p in pairs if p not in part], feats, 0.86)
@@ -371,7 +372,7 @@ def pairs_report(path: Path, layouts: list[float], k: int) -> None:
     for days in layouts:
         times = storypairs.layout(pairs, days=days)
         started = time.perf_counter()
-        story = sp.archive_story_ids(articles, times)
+        story = sp.archive_story_ids(articles, times, vectors=vectors)
         took = time.perf_counter() - started
         name = f"crosswire {days:g}d"
         results[name] = storypairs.by_kind(pairs, lambda p: story[p.a] == story[p.b])
@@ -380,7 +381,7 @@ def pairs_report(path: Path, layouts: list[float], k: int) -> None:
         if fold_params:
             held_same: dict[str, bool] = {}
             for part, params in fold_params:
-                fold_story = sp.archive_story_ids(articles, times, **params)
+                fold_story = sp.archive_story_ids(articles, times, vectors=vectors, **params)
                 held_same.update({p.id: fold_story[p.a] == fold_story[p.b] for p in part})
             results[f"{name} held-out"] = storypairs.by_kind(pairs, lambda p: held_same[p.id])
             order.append(f"{name} held-out")

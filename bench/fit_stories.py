@@ -57,14 +57,17 @@ class Features:
     embed: float | None = None   # cosine of the multilingual embeddings (None: judged on words alone)
 
 
-def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bool = True) -> dict[str, Features]:
-    """Pair id -> features, from Docs built the way storage/stories.py builds them (IDF over all articles)."""
+def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bool = True,
+                  vectors: dict | None = None) -> dict[str, Features]:
+    """Pair id -> features, from Docs built the way storage/stories.py builds them (IDF over all articles);
+    `vectors`: the articles' embeddings if already computed."""
     from crosswire.analysis.clustering import entity_bonus, pair_key
     from crosswire.analysis.storyvec import build_docs
 
     keys = sorted(articles)
     rows = [{"id": i, "time": 0.0, "title": articles[k].title, "lede": articles[k].lede,
-             "text": articles[k].text} for i, k in enumerate(keys)]
+             "text": articles[k].text, "embedding": (vectors or {}).get(k) if embed else None}
+            for i, k in enumerate(keys)]
     docs = {keys[d.id]: d for d in build_docs(rows, embed=embed)}
     out = {}
     for p in pairs:

@@ -132,6 +132,9 @@ def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: f
     return ClusterReport(len(decisions), len(decisions) - joined, joined, sum(1 for d in decisions if d.copy))
 
 
+EMBED_BATCH = 8000   # articles embedded (on both cores when this many) and committed at a time
+
+
 def attach_embeddings(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
     """Set each row's `embedding`: the stored one, else computed now and stored (once per article: it costs
     ~10 ms of CPU). Returns how many were computed."""
@@ -146,9 +149,9 @@ def attach_embeddings(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> 
         row["embedding"] = embedding.from_blob(blob) if blob is not None else None
         if blob is None:
             missing.append(row)
-    for start in range(0, len(missing), 1000):   # committed as it goes: an interrupted run keeps what it did
-        part = missing[start:start + 1000]
-        vectors = embedding.embed(part)
+    for start in range(0, len(missing), EMBED_BATCH):   # committed as it goes: an interrupted run keeps its work
+        part = missing[start:start + EMBED_BATCH]
+        vectors = embedding.embed(part, workers=2)
         with writing(db):
             db.conn.executemany("insert or replace into article_embeddings (article_id, model, vector) values "
                                 "(?, ?, ?)", [(r["id"], embedding.MODEL, embedding.to_blob(v))

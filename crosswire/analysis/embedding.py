@@ -20,6 +20,7 @@ import numpy as np
 MODEL = "use-m3-600"   # the model and the text it reads: stored vectors of another MODEL are computed again
 TEXT_CHARS = 600       # the headline and the opening: past ~150 tokens the cost grows faster than the gain
 DIM = 512
+PARALLEL_FROM = 4000   # texts: below this, starting worker processes (seconds each) costs more than it saves
 
 
 @lru_cache(maxsize=1)
@@ -40,11 +41,27 @@ def article_text(row: dict[str, Any]) -> str:
     return (f"{title}. {body}" if title else body)[:TEXT_CHARS]
 
 
-def embed(rows: Iterable[dict[str, Any]]) -> np.ndarray:
-    """Unit vectors (n x DIM, float32) of articles (dicts with title, lede, text)."""
+def embed(rows: Iterable[dict[str, Any]], workers: int = 1) -> np.ndarray:
+    """Unit vectors (n x DIM, float32) of articles (dicts with title, lede, text); with `workers` > 1 a
+    long list is shared among that many processes (each loads the encoder: worth it past a few thousand)."""
     texts = [article_text(r) for r in rows]
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    if workers > 1 and len(texts) >= PARALLEL_FROM:
+        # why here: process pools are only for the rare large job (a first clustering of an old archive)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        step = -(-len(texts) // (workers * 8))
+        parts = [texts[i:i + step] for i in range(0, len(texts), step)]
+        # spawn, not fork: the caller may hold threads (a crawl's reactor) that a forked child would inherit
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return np.concatenate(list(pool.map(_encode, parts)))
+    return _encode(texts)
+
+
+def _encode(texts: list[str]) -> np.ndarray:
+    """Unit vectors of texts, in this process."""
     return np.asarray(_encoder().encode(texts), dtype=np.float32)
 
 

@@ -75,10 +75,11 @@ def neutral_counts(row: dict[str, Any], lang: str, places: tuple[str, ...] = ())
 def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True) -> list[Doc]:
     """Docs from article dicts (id, time, title, lede, text, group, language; `embedding` if known, else
     computed when `embed`), IDF over these rows."""
+    embedded = [r.get("embedding") for r in rows]
     if embed:
-        missing = [r for r in rows if r.get("embedding") is None]
-        for row, vector in zip(missing, embedding.embed(missing)):
-            row["embedding"] = vector
+        missing = [i for i, vector in enumerate(embedded) if vector is None]
+        for i, vector in zip(missing, embedding.embed([rows[i] for i in missing])):
+            embedded[i] = vector
     # Place names leave the term vectors: they are compared as entities and neutral keys, and kept as words
     # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
     drop = ent.place_tokens() if entities else frozenset()
@@ -101,7 +102,7 @@ def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True) -
         docs.append(Doc(id=row["id"], time=row["time"], vector=vectors[i], entities=keys, group=row.get("group"),
                         title=row.get("title") or "", lang=langs[i],
                         neutral=_pruned(textvec.tfidf(neutral[i], nidf, nunseen), KEEP_KEYS),
-                        embedding=row.get("embedding")))
+                        embedding=embedded[i]))
     return docs
 
 
