@@ -12,6 +12,8 @@ embedded once and the vector kept in the archive (crosswire.storage.stories).
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -48,10 +50,6 @@ def embed(rows: Iterable[dict[str, Any]], workers: int = 1) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     if workers > 1 and len(texts) >= PARALLEL_FROM:
-        # why here: process pools are only for the rare large job (a first clustering of an old archive)
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         step = -(-len(texts) // (workers * 8))
         parts = [texts[i:i + step] for i in range(0, len(texts), step)]
         # spawn, not fork: the caller may hold threads (a crawl's reactor) that a forked child would inherit
