@@ -34,8 +34,10 @@ from storypairs import Pair, PairArticle, Score  # noqa: E402
 GRID = {
     "beta": [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2],    # F-beta per kind: below 1 favours precision
     "neutral_weight": [0.0, 0.15, 0.3],
-    "entity_bonus": [0.0, 0.15, 0.3],
+    "entity_bonus": [0.0],                                 # 0.15 and 0.3 lost in round 1: fixed at 0
     "place_bonus": [0.0, 0.15, 0.3, 0.45],
+    "embed_weight": [0.5, 1.0, 1.5, 2.0],                  # same language: weight of the embedding cosine
+    "cross_neutral_weight": [0.0, 0.25, 0.5, 1.0],         # across languages: weight of the neutral cosine
 }
 MIN_POSITIVES = 5   # fewer same-story pairs than this: the kind keeps the overall threshold
 SHRINK = 20   # a kind's own threshold counts as much as the overall one once it has this many same-story pairs
@@ -52,17 +54,21 @@ class Features:
     entities: float      # shared places and people over the smaller set
     places: float        # shared specific places over the smaller set
     other_place: bool    # both name specific places and share none
+    embed: float | None = None   # cosine of the multilingual embeddings (None: judged on words alone)
 
 
-def pair_features(pairs: list[Pair], articles: dict[str, PairArticle]) -> dict[str, Features]:
-    """Pair id -> features, from Docs built the way storage/stories.py builds them (IDF over all articles)."""
+def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bool = True,
+                  vectors: dict | None = None) -> dict[str, Features]:
+    """Pair id -> features, from Docs built the way storage/stories.py builds them (IDF over all articles);
+    `vectors`: the articles' embeddings if already computed."""
     from crosswire.analysis.clustering import entity_bonus, pair_key
     from crosswire.analysis.storyvec import build_docs
 
     keys = sorted(articles)
     rows = [{"id": i, "time": 0.0, "title": articles[k].title, "lede": articles[k].lede,
-             "text": articles[k].text} for i, k in enumerate(keys)]
-    docs = {keys[d.id]: d for d in build_docs(rows)}
+             "text": articles[k].text, "embedding": (vectors or {}).get(k) if embed else None}
+            for i, k in enumerate(keys)]
+    docs = {keys[d.id]: d for d in build_docs(rows, embed=embed)}
     out = {}
     for p in pairs:
         a, b = docs[p.a], docs[p.b]
@@ -73,7 +79,8 @@ def pair_features(pairs: list[Pair], articles: dict[str, PairArticle]) -> dict[s
         pb = {e for e in b.entities if e.startswith("place:")}
         out[p.id] = Features(same, a.lang if same else pair_key(a.lang, b.lang),
                              textvec.dot(a.vector, b.vector) if same else 0.0,
-                             textvec.dot(a.neutral, b.neutral), ent, places, bool(pa and pb and not pa & pb))
+                             textvec.dot(a.neutral, b.neutral), ent, places, bool(pa and pb and not pa & pb),
+                             float(a.embedding @ b.embedding) if embed else None)
     return out
 
 
@@ -90,29 +97,37 @@ def margin(f: Features, params: dict, kind: str, place_penalty: float = 0.85, mi
         if f.mono < min_cosine:
             return -1.0
         t = params["thresholds"].get(kind, params["threshold"])
-        return f.mono + params["neutral_weight"] * f.neutral - t + bonus
+        embedded = params.get("embed_weight", 0.0) * f.embed if f.embed is not None else 0.0
+        return f.mono + params["neutral_weight"] * f.neutral + embedded - t + bonus
     t = params["cross_thresholds"].get(kind, params["cross_threshold"])
+    if f.embed is not None:
+        return f.embed + params.get("cross_neutral_weight", 0.0) * f.neutral - t + bonus
     return f.neutral - t + bonus
 
 
 def _best(pairs: list[Pair], value: dict[str, float], beta: float) -> tuple[float, int]:
     """The threshold on `value` with the best F-beta over `pairs`, and the number of same-story pairs."""
     positives = sum(p.same for p in pairs)
-    best_t, best = 1.0, -1.0
-    for t in sorted({round(v, 3) for v in value.values()}):
-        s = storypairs.score(pairs, lambda p: value[p.id] >= t)
-        p, r = s.precision, s.recall
-        fb = (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
+    ranked = sorted(((round(value[p.id], 3), p.same) for p in pairs), reverse=True)
+    best_t, best, tp, fp, b2 = 1.0, -1.0, 0, 0, beta ** 2
+    for i, (v, same) in enumerate(ranked):
+        tp, fp = tp + same, fp + (not same)
+        if i + 1 < len(ranked) and ranked[i + 1][0] == v:
+            continue          # a threshold takes every pair of its value: judge it after the last of them
+        p, r = tp / (tp + fp), (tp / positives if positives else 1.0)
+        fb = (1 + b2) * p * r / (b2 * p + r) if p + r else 0.0
         if fb > best:
-            best_t, best = t, fb
+            best_t, best = v, fb
     return best_t, positives
 
 
 def fit_params(pairs: list[Pair], feats: dict[str, Features], beta: float, neutral_weight: float,
-               entity_bonus: float, place_bonus: float = 0.3) -> dict:
+               entity_bonus: float, place_bonus: float = 0.3, embed_weight: float = 0.0,
+               cross_neutral_weight: float = 0.0) -> dict:
     """Per-language (and per-language-pair) thresholds maximising F-beta, each shrunk toward the threshold
     fitted on all same-language (or all cross-language) pairs in proportion to how few examples it has."""
     params: dict = {"neutral_weight": neutral_weight, "entity_bonus": entity_bonus, "place_bonus": place_bonus,
+                    "embed_weight": embed_weight, "cross_neutral_weight": cross_neutral_weight,
                     "thresholds": {},
                     "cross_thresholds": {}}
     for same, key, per in ((True, "threshold", "thresholds"), (False, "cross_threshold", "cross_thresholds")):
@@ -131,16 +146,23 @@ def fit_params(pairs: list[Pair], feats: dict[str, Features], beta: float, neutr
     return params
 
 
-def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, place_bonus: float = 0.3) -> dict:
+def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, place_bonus: float | None = None) -> dict:
     """The parameters with the best F1 whose precision over `pairs` stays at or above min_precision
     (PLACE_BONUS is given: see place_bonus_curve)."""
+    if place_bonus is None:
+        from crosswire.analysis.clustering import PLACE_BONUS, WORDS_ONLY
+
+        place_bonus = PLACE_BONUS if any(f.embed is not None for f in feats.values()) else WORDS_ONLY["place_bonus"]
     best, best_key = None, None
-    for beta, w, eb in itertools.product(GRID["beta"], GRID["neutral_weight"], GRID["entity_bonus"]):
-        params = fit_params(pairs, feats, beta, w, eb, place_bonus)
+    embedded = any(f.embed is not None for f in feats.values())
+    for beta, w, eb, ew, cw in itertools.product(GRID["beta"], GRID["neutral_weight"], GRID["entity_bonus"],
+                                                 GRID["embed_weight"] if embedded else [0.0],
+                                                 GRID["cross_neutral_weight"] if embedded else [0.0]):
+        params = fit_params(pairs, feats, beta, w, eb, place_bonus, ew, cw)
         s = storypairs.score(pairs, lambda p: margin(feats[p.id], params, kind_of(feats[p.id], p)) >= 0)
         if s.precision < min_precision:
             continue
-        key = (round(s.f1, 4), -w, -eb)
+        key = (round(s.f1, 4), -w, -eb, -ew, -cw)
         if best_key is None or key > best_key:
             best, best_key = {**params, "beta": beta}, key
     assert best is not None, "no grid point reaches the precision asked for"
@@ -188,6 +210,16 @@ def route_table(pairs: list[Pair], articles: dict[str, PairArticle]) -> list[str
             if s.precision >= 0.85 and s.f1 > best.f1:
                 best = s
         lines.append(f"| {name} | {best.f1:.2f} ({best.precision:.2f} / {best.recall:.2f}) |")
+    for name, weight in (("multilingual embedding (crosswire.analysis.embedding)", 0.0),
+                         ("embedding + 0.25 x all neutral keys", 0.25)):
+        cos = {p.id: float(docs[p.a].embedding @ docs[p.b].embedding) + weight * textvec.dot(
+            docs[p.a].neutral, docs[p.b].neutral) for p in cross}
+        best = Score(0, 0, sum(p.same for p in cross), 0)
+        for t in sorted(set(cos.values())):
+            s = storypairs.score(cross, lambda p: cos[p.id] >= t)
+            if s.precision >= 0.85 and s.f1 > best.f1:
+                best = s
+        lines.append(f"| {name} | {best.f1:.2f} ({best.precision:.2f} / {best.recall:.2f}) |")
     return lines
 
 
@@ -198,13 +230,14 @@ def main() -> None:
     parser.add_argument("--min-precision", type=float, default=0.86)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--routes", action="store_true", help="compare the cross-language routes and stop")
+    parser.add_argument("--words-only", action="store_true", help="fit the model for articles without embeddings")
     args = parser.parse_args()
     if args.routes:
         print("\n".join(route_table(*storypairs.load(args.pairs))))
         return
 
     pairs, articles = storypairs.load(args.pairs)
-    feats = pair_features(pairs, articles)
+    feats = pair_features(pairs, articles, embed=not args.words_only)
     print("pairs sharing a specific place:", sum(1 for f in feats.values() if f.places > 0),
           "; best F1 by PLACE_BONUS:", place_bonus_curve(pairs, feats, args.min_precision))
     params = fit(pairs, feats, args.min_precision)

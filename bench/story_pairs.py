@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import storypairs  # noqa: E402
 
-from crosswire.analysis import textvec  # noqa: E402
+from crosswire.analysis import embedding, textvec  # noqa: E402
 from crosswire.core.article import Article  # noqa: E402
 from crosswire.core.sources import Source  # noqa: E402
 from storypairs import Pair, PairArticle, Score  # noqa: E402
@@ -31,8 +31,10 @@ DEFAULT_PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "data" /
 
 
 def archive_story_ids(articles: dict[str, PairArticle], times: dict[str, float], *, lang_meta: bool = False,
-                      **cluster_kwargs: Any) -> dict[str, int]:
-    """Store every article in a fresh in-memory archive, cluster it, and return article key -> story id."""
+                      vectors: dict[str, Any] | None = None, **cluster_kwargs: Any) -> dict[str, int]:
+    """Store every article in a fresh in-memory archive, cluster it, and return article key -> story id.
+    `vectors` (key -> embedding) are stored first, as an earlier clustering would have: the runs of one
+    benchmark then embed each article once."""
     from crosswire.storage.articles import store_article
     from crosswire.storage.db import open_db
     from crosswire.storage.feeds import sync_source
@@ -49,9 +51,19 @@ def archive_story_ids(articles: dict[str, PairArticle], times: dict[str, float],
                           text=art.text, published=datetime.fromtimestamp(times[key], timezone.utc),
                           language=art.lang if lang_meta else None)
         ids[key] = store_article(db, article, source=f"outlet-{key}").article_id
+    if vectors:
+        db.conn.executemany("insert into article_embeddings (article_id, model, vector) values (?, ?, ?)",
+                            [(ids[k], embedding.MODEL, embedding.to_blob(vectors[k])) for k in ids])
     cluster_new(db, **cluster_kwargs)
     story = dict(db.execute("select id, story_id from articles").fetchall())
     return {key: story[i] for key, i in ids.items()}
+
+
+def pair_vectors(articles: dict[str, PairArticle]) -> dict[str, Any]:
+    """Article key -> its embedding (crosswire.analysis.embedding), computed once for every run."""
+    keys = sorted(articles)
+    rows = [{"title": articles[k].title, "lede": articles[k].lede, "text": articles[k].text} for k in keys]
+    return dict(zip(keys, embedding.embed(rows, workers=2)))
 
 
 def baseline_cosines(pairs: list[Pair], articles: dict[str, PairArticle]) -> dict[str, float]:

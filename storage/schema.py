@@ -212,6 +212,13 @@ def m_run_stores(db: sqlite_utils.Database) -> None:
     db.execute("delete from family_index_state where name in ('recent_rows', 'merged_rows')")
 
 
+def m_article_embeddings(db: sqlite_utils.Database) -> None:
+    """Each article's multilingual embedding (crosswire.analysis.embedding), computed once when it is first
+    clustered: `model` names the encoder and the text it read, so a new one computes them again."""
+    db["article_embeddings"].create({"article_id": int, "model": str, "vector": bytes}, pk="article_id",
+                                    foreign_keys=[("article_id", "articles", "id")])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -229,6 +236,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("013_fts_update_columns", m_fts_update_columns),
     ("014_extraction_provenance", m_extraction_provenance),
     ("015_run_stores", m_run_stores),
+    ("016_article_embeddings", m_article_embeddings),
 ]
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from crosswire.analysis import embedding
 from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, mark_copies
 from crosswire.analysis.storyvec import build_docs
 from crosswire.core.times import utcnow
@@ -108,6 +109,7 @@ def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: f
     window = window_hours * 3600
     start, end = _iso(new[0]["time"] - window), _iso(new[-1]["time"] + window)
     context = _rows(db, "story_id is not null and coalesce(published, first_seen) between ? and ?", [start, end])
+    attach_embeddings(db, context + new)
     docs = build_docs(context + new)
     max_id = db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
     kwargs = {"threshold": threshold} if threshold is not None else {}
@@ -128,6 +130,35 @@ def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: f
         refresh_stories(db, touched, {s: clusterer.label(s) for s in touched})
     joined = sum(1 for d in decisions if not d.new_story)
     return ClusterReport(len(decisions), len(decisions) - joined, joined, sum(1 for d in decisions if d.copy))
+
+
+EMBED_BATCH = 8000   # articles embedded (on both cores when this many) and committed at a time
+
+
+def attach_embeddings(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
+    """Set each row's `embedding`: the stored one, else computed now and stored (once per article: it costs
+    ~10 ms of CPU). Returns how many were computed."""
+    ids = [r["id"] for r in rows]
+    stored: dict[int, bytes] = {}
+    for marks, chunk in in_chunks(ids):
+        stored.update(db.execute(f"select article_id, vector from article_embeddings where model = ? "
+                                 f"and article_id in ({marks})", [embedding.MODEL, *chunk]).fetchall())
+    missing = []
+    for row in rows:
+        blob = stored.get(row["id"])
+        row["embedding"] = embedding.from_blob(blob) if blob is not None else None
+        if blob is None:
+            missing.append(row)
+    for start in range(0, len(missing), EMBED_BATCH):   # committed as it goes: an interrupted run keeps its work
+        part = missing[start:start + EMBED_BATCH]
+        vectors = embedding.embed(part, workers=2)
+        with writing(db):
+            db.conn.executemany("insert or replace into article_embeddings (article_id, model, vector) values "
+                                "(?, ?, ?)", [(r["id"], embedding.MODEL, embedding.to_blob(v))
+                                              for r, v in zip(part, vectors)])
+        for row, vector in zip(part, vectors):
+            row["embedding"] = embedding.from_blob(embedding.to_blob(vector))   # as a later run will read it
+    return len(missing)
 
 
 RECLUSTER_BATCH = 20_000   # articles per batch: a 100,000-article archive reclusters in well under 1 GB

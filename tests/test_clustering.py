@@ -186,6 +186,18 @@ def test_stories_command_lists_reclusters_and_updates(tmp_path) -> None:
         main, ["stories", "--db", str(path), "recluster"]).stdout
 
 
+def test_recluster_reports_progress_on_stderr_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    store_events(open_db(path))
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["stories", "--db", str(path), "recluster"])   # stderr is no terminal here
+    assert (0, "") == (quiet.exit_code, quiet.stderr)
+    asked = runner.invoke(main, ["stories", "--db", str(path), "recluster", "--progress"])
+    assert 0 == asked.exit_code, asked.output
+    assert "clustering: 30 of 30 articles\n" == asked.stderr
+    assert "30 articles clustered: 12 new stories, 18 joined existing stories (2 as copies)\n" == asked.stdout
+
+
 def test_recluster_in_small_batches_gives_the_same_stories_and_reports_progress(db_ids) -> None:
     db, ids = db_ids
     seen: list[tuple[int, int]] = []

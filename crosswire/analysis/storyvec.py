@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from crosswire.analysis import crossling, langnorm, textvec
+from crosswire.analysis import crossling, embedding, langnorm, textvec
 from crosswire.analysis import entities as ent
 
 # A headline says what the story is more densely than a body paragraph does; the lede is the next best.
@@ -39,6 +39,7 @@ class Doc:
     title: str = ""
     lang: str = "und"
     neutral: dict[str, float] = field(default_factory=dict)   # L2-normalised language-neutral keys
+    embedding: Any = None                # unit vector of crosswire.analysis.embedding (numpy), or None
 
 
 def language(row: dict[str, Any]) -> str:
@@ -71,8 +72,14 @@ def neutral_counts(row: dict[str, Any], lang: str, places: tuple[str, ...] = ())
     return _weighted([*fields, ("lede", crossling.place_keys(places))])
 
 
-def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
-    """Docs from article dicts (id, time, title, lede, text, group, language), IDF over these rows."""
+def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True) -> list[Doc]:
+    """Docs from article dicts (id, time, title, lede, text, group, language; `embedding` if known, else
+    computed when `embed`), IDF over these rows."""
+    embedded = [r.get("embedding") for r in rows]
+    if embed:
+        missing = [i for i, vector in enumerate(embedded) if vector is None]
+        for i, vector in zip(missing, embedding.embed([rows[i] for i in missing])):
+            embedded[i] = vector
     # Place names leave the term vectors: they are compared as entities and neutral keys, and kept as words
     # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
     drop = ent.place_tokens() if entities else frozenset()
@@ -94,7 +101,8 @@ def build_docs(rows: list[dict], *, entities: bool = True) -> list[Doc]:
         keys = found[i].keys() if found[i] is not None else frozenset()
         docs.append(Doc(id=row["id"], time=row["time"], vector=vectors[i], entities=keys, group=row.get("group"),
                         title=row.get("title") or "", lang=langs[i],
-                        neutral=_pruned(textvec.tfidf(neutral[i], nidf, nunseen), KEEP_KEYS)))
+                        neutral=_pruned(textvec.tfidf(neutral[i], nidf, nunseen), KEEP_KEYS),
+                        embedding=embedded[i]))
     return docs
 
 

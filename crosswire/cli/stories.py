@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -122,16 +124,18 @@ def _print_blindspots(rows: list[dict[str, Any]], group: str, as_json: bool) -> 
 
 @stories.command()
 @db_option
+@click.option("--progress/--no-progress", default=None,
+              help="Show how far it is on stderr [default: when stderr is a terminal].")
 @click.pass_context
 @user_errors
-def recluster(ctx: click.Context, db_path: Path | None) -> None:
+def recluster(ctx: click.Context, db_path: Path | None, progress: bool | None) -> None:
     """Forget every story and cluster the whole archive again.
 
     \b
     Example:
         crosswire stories recluster --db war.db
     """
-    _run_on_archive(ctx, db_path, recluster_archive)
+    _run_on_archive(ctx, db_path, recluster_archive, sys.stderr.isatty() if progress is None else progress)
 
 
 @stories.command()
@@ -148,8 +152,37 @@ def update(ctx: click.Context, db_path: Path | None) -> None:
     _run_on_archive(ctx, db_path, cluster_new)
 
 
-def _run_on_archive(ctx: click.Context, db_path: Path | None, run: Any) -> None:
+def _run_on_archive(ctx: click.Context, db_path: Path | None, run: Any, progress: bool = False) -> None:
 
     # --db given after the subcommand wins over one given to `crosswire stories`.
     db = archive(db_path or ctx.obj["db_path"], write=True)
-    echo(run(db).line())
+    with Progress(sys.stderr.isatty()) if progress else nullcontext() as bar:
+        report = run(db, progress=bar)
+    echo(report.line())   # after the bar has closed its line
+
+
+class Progress:
+    """`progress(done, total)` for clustering: a bar on stderr when it is a terminal, else a line per report.
+    The bar opens at the first report, when the number of articles is known."""
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self.bar: Any = None
+        self.shown = 0
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.terminal:
+            echo(f"clustering: {done:,} of {total:,} articles", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="clustering", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
