@@ -12,12 +12,15 @@ STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_du
              # edit history (crosswire.storage.revisions)
              "articles_refetched", "articles_revised",
              # failures of the archive itself (locked past every retry, disk full)
-             "storage_errors")
+             "storage_errors",
+             # a distributed crawl (crosswire.crawlers.coordinator): work put back after its worker died
+             "requests_rescheduled")
 
 # Why Scrapy closed the spider, when it was not because the work was done.
 STOPPED = {"shutdown": "stopped by a signal", "closespider_timeout": "stopped at its time limit (CROSSWIRE_MAX_RUN)",
            "storage-full": "stopped: the archive's disk is full",
-           "storage-locked": "stopped: another program kept the archive locked"}
+           "storage-locked": "stopped: another program kept the archive locked",
+           "no-workers": "stopped: no worker took work (start `crosswire worker --redis URL`)"}
 
 
 @dataclass
@@ -51,7 +54,8 @@ class CrawlSummary:
                 f"{not_due}), "
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
-                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s) + self.stop_line())
+                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s) + frontier_line(s)
+                + self.stop_line())
 
     def stop_line(self) -> str:
         """The summary's tail when the crawl did not finish its work, or the archive refused some of it."""
@@ -70,6 +74,12 @@ def edits_line(s: dict[str, int]) -> str:
     if not s.get("articles_refetched"):
         return ""
     return f"; {s['articles_refetched']} re-fetched for edits, {s.get('articles_revised', 0)} revised"
+
+
+def frontier_line(s: dict[str, int]) -> str:
+    """The summary's tail for work a distributed crawl put back in the frontier (empty when none)."""
+    count = s.get("requests_rescheduled", 0)
+    return f"; {count} request{'s' if count != 1 else ''} put back after a worker died" if count else ""
 
 
 def discovery_line(s: dict[str, int]) -> str:
