@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from testweb import outlets as content
@@ -130,10 +130,13 @@ class TestWeb:
 
     def __init__(self, outlets: list[str] | None = None, real_pages_dir: Path | None = None,
                  real_pages_copies: int = 1, *, slow_seconds: float = 5.0, host: str = "127.0.0.1",
-                 port_base: int | None = None, latency: float = 0.0) -> None:
+                 port_base: int | None = None, latency: float = 0.0,
+                 sites: dict[str, Callable[[str], Mounted]] | None = None) -> None:
         names = list(outlets) if outlets is not None else list(DEFAULT_OUTLETS)
+        # Outlets the caller builds itself from their base URL (bench/bench_scale.py's generated ones).
+        self.sites = dict(sites or {})
         # Any content/<name>.toml is an outlet, so adding a file is enough to serve a new one.
-        known = sorted({p.stem for p in content.CONTENT_DIR.glob("*.toml")} | {ARCHIVE})
+        known = sorted({p.stem for p in content.CONTENT_DIR.glob("*.toml")} | {ARCHIVE} | set(self.sites))
         unknown = [n for n in names if n not in known]
         if unknown:
             raise ValueError(f"unknown test web outlet(s) {unknown}; known: {known}")
@@ -201,6 +204,8 @@ class TestWeb:
         self.stop()
 
     def _build(self, name: str, base_url: str) -> Mounted:
+        if name in self.sites:
+            return self.sites[name](base_url)
         if name == ARCHIVE:
             from testweb import realpages
             assert self.real_pages_dir is not None   # checked in __init__
