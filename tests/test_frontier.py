@@ -16,7 +16,7 @@ from crosswire.cli import main
 from crosswire.core import exitcodes
 from crosswire.crawlers import frontier
 from crosswire.crawlers.frontier import QUEUE, RESULTS, TAKEN, WORKERS, Result
-from crosswire.crawlers.politeness import ACQUIRE, host_keys, politeness_for, publish_politeness
+from crosswire.crawlers.politeness import ACQUIRE, RELEASE, RENEW, host_keys, politeness_for, publish_politeness
 from redisserver import RedisServer
 from testweb.server import closed_port
 
@@ -69,6 +69,24 @@ def test_the_host_limit_spaces_requests_and_caps_them_across_clients(client: red
     assert [0, 0, -1] == [acquire(keys=other, args=[token, 0, 2, 60_000]) for token in ("a", "b", "c")]
     client.zrem(other[0], "a")
     assert 0 == acquire(keys=other, args=["c", 0, 2, 60_000])
+
+
+def test_one_at_a_time_the_delay_counts_from_the_answer(client: redis.Redis) -> None:
+    acquire, release = client.register_script(ACQUIRE), client.register_script(RELEASE)
+    keys = host_keys("northern-dispatch.test")
+    assert 0 == acquire(keys=keys, args=["a", 0, 1, 60_000])
+    assert -1 == acquire(keys=keys, args=["b", 0, 1, 60_000])          # one at a time: busy until answered
+    release(keys=keys, args=["a", 10_000])                             # answered: the next 10 s from now
+    assert 9_000 < acquire(keys=keys, args=["b", 0, 1, 60_000]) <= 10_000
+
+
+def test_a_live_worker_renews_its_leases(client: redis.Redis) -> None:
+    acquire, renew = client.register_script(ACQUIRE), client.register_script(RENEW)
+    keys = host_keys("vestnik-frontira.test")
+    assert 0 == acquire(keys=keys, args=["held", 0, 1, 1_000])
+    renew(keys=[keys[0]], args=[600_000, "held"])
+    assert 590_000 < client.pttl(keys[0]) <= 600_000
+    assert -1 == acquire(keys=keys, args=["other", 0, 1, 1_000])
 
 
 def test_a_dead_workers_lease_expires(client: redis.Redis) -> None:
