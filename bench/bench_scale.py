@@ -32,6 +32,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -155,10 +156,23 @@ def distributed(webs: dict[str, TestWeb], sources: Path, tmp: Path, server: Redi
     return rate(webs)[1]
 
 
+def gated(handler, gate: threading.Event):  # noqa: ANN001, ANN201 — a test web route handler
+    def handle(request):  # noqa: ANN001, ANN202
+        gate.wait(120)
+        return handler(request)
+    return handle
+
+
 def writer(webs: dict[str, TestWeb], tmp: Path, server: RedisServer, concurrency: int) -> tuple[int, float]:
     """(articles stored, per second) by a coordinator that finds every result already waiting."""
-    for web in webs.values():
+    # Article pages wait behind a gate until every article is scheduled and the coordinator paused, so that
+    # every result is waiting when it resumes (feeds answer at once).
+    gate = threading.Event()
+    for name, web in webs.items():
         web.latency = 0.0
+        site = web.site(name)
+        for article in web.articles(name):
+            site.add(article["path"], gated(site.routes[article["path"]].handler, gate))
     fast = tmp / "fast.toml"
     fast.write_text(sources_toml(webs, 0.0, 8))
     db = tmp / "writer.db"
@@ -171,6 +185,7 @@ def writer(webs: dict[str, TestWeb], tmp: Path, server: RedisServer, concurrency
         while client.scard("crosswire:dupefilter") < expected:     # every article scheduled
             time.sleep(0.01)
         run.send_signal(signal.SIGSTOP)
+        gate.set()
         while client.zcard("crosswire:requests") or client.hlen("crosswire:taken"):
             time.sleep(0.05)
         before = stored(db)

@@ -111,8 +111,10 @@ def claimed(url: str) -> Iterator[str]:
         yield token
     finally:
         try:
-            clear(client)
-            if client.get(COORDINATOR) == who.encode():
+            # Only while the claim is still ours: past it (a long story clustering after a crash of ours, say)
+            # the frontier may be another coordinator's.
+            if client.get(COORDINATOR) in (who.encode(), None):
+                clear(client)
                 client.delete(COORDINATOR)
         except UNREACHABLE:
             pass    # the claim expires by itself; the next coordinator clears the rest
