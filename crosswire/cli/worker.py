@@ -6,7 +6,7 @@ import click
 
 from crosswire.cli.options import redis_value, user_errors
 from crosswire.cli.output import echo
-from crosswire.crawlers.run import parse_setting_overrides
+from crosswire.crawlers.overrides import parse_setting_overrides
 from crosswire.crawlers.worker import run_worker
 
 
