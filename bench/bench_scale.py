@@ -15,9 +15,10 @@ Runs, in this one invocation and on a fresh archive each:
   1. single: `crosswire crawl` as today, one process (Scrapy's DownloaderAwarePriorityQueue, so one site's
      queue does not fill its slots: Scrapy's default queue is also measured);
   2. workers N: a redis-server on a free port, N `crosswire worker` processes, `crosswire crawl --redis`;
-  3. writer: the coordinator is paused (SIGSTOP) once every article is scheduled, 4 workers fetch and
-     extract everything on a fast web (no latency, no delay), then the coordinator resumes (SIGCONT) and
-     the articles it stores per second, with every result already waiting in Redis, are its ceiling.
+  3. writer: on a fast web (no latency, no delay) whose article pages wait behind a gate, the coordinator is
+     paused (SIGSTOP) once every article is scheduled; the gate opens, 4 workers fetch and extract
+     everything, then the coordinator resumes (SIGCONT) and the articles it stores per second, with every
+     result already waiting in Redis, are its ceiling.
 Pages/s counts every request the outlets received (robots.txt, feeds, articles) between the first and the
 last; every run must store every article exactly once or the benchmark fails.
 """
@@ -178,11 +179,15 @@ def writer(webs: dict[str, TestWeb], tmp: Path, server: RedisServer, concurrency
     db = tmp / "writer.db"
     expected = expected_articles(webs)
     client = server.client()
-    workers = start_workers(server.url, 4, concurrency)
+    # Workers that can hold every request at once: gated pages hold their worker's slots, and a feed left
+    # waiting for a free slot would never name its articles.
+    workers = start_workers(server.url, 4, (expected + 2 * len(webs)) // 4 + 1)
     run = subprocess.Popen([PY, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(fast), "--redis",
                             server.url, *common(concurrency)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         while client.scard("crosswire:dupefilter") < expected:     # every article scheduled
+            if run.poll() is not None:
+                sys.exit(f"writer: the coordinator ended before scheduling every article: {run.communicate()}")
             time.sleep(0.01)
         run.send_signal(signal.SIGSTOP)
         gate.set()
