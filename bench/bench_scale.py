@@ -130,8 +130,9 @@ def expected_articles(webs: dict[str, TestWeb]) -> int:
     return sum(len(web.articles(name)) for name, web in webs.items())
 
 
-def start_workers(url: str, count: int, concurrency: int) -> list[subprocess.Popen]:
-    return [subprocess.Popen([PY, "-m", "crosswire", "worker", "--redis", url, "--name", f"b{n}", *common(concurrency)],
+def start_workers(url: str, count: int, concurrency: int, extra: list[str] | None = None) -> list[subprocess.Popen]:
+    return [subprocess.Popen([PY, "-m", "crosswire", "worker", "--redis", url, "--name", f"b{n}", *common(concurrency),
+                              *(extra or [])],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in range(count)]
 
 
@@ -159,7 +160,7 @@ def distributed(webs: dict[str, TestWeb], sources: Path, tmp: Path, server: Redi
 
 def gated(handler, gate: threading.Event):  # noqa: ANN001, ANN201 — a test web route handler
     def handle(request):  # noqa: ANN001, ANN202
-        gate.wait(120)
+        gate.wait(240)
         return handler(request)
     return handle
 
@@ -181,7 +182,9 @@ def writer(webs: dict[str, TestWeb], tmp: Path, server: RedisServer, concurrency
     client = server.client()
     # Workers that can hold every request at once: gated pages hold their worker's slots, and a feed left
     # waiting for a free slot would never name its articles.
-    workers = start_workers(server.url, 4, (expected + 2 * len(webs)) // 4 + 1)
+    # A download timeout past the gate's longest wait: scheduling 1,200 articles on a loaded machine can take
+    # longer than the default 30 s, and a page timed out behind the gate is an article never stored.
+    workers = start_workers(server.url, 4, (expected + 2 * len(webs)) // 4 + 1, ["-s", "DOWNLOAD_TIMEOUT=300"])
     run = subprocess.Popen([PY, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(fast), "--redis",
                             server.url, *common(concurrency)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -197,6 +200,8 @@ def writer(webs: dict[str, TestWeb], tmp: Path, server: RedisServer, concurrency
         started = time.perf_counter()
         run.send_signal(signal.SIGCONT)
         while stored(db) < expected:
+            if run.poll() is not None:
+                sys.exit(f"writer: stored {stored(db)} of {expected} articles: {run.communicate()[0]!r}")
             time.sleep(0.01)
         seconds = time.perf_counter() - started
         run.communicate(timeout=600)
