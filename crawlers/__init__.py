@@ -18,6 +18,10 @@
     progress.py, logformat.py, summary.py   the live progress line, quieter logs, the one-line summary
     fetch.py        one polite GET outside a crawl (`crosswire extract URL`)
     discover.py     finding an outlet's feeds and sitemaps from its homepage (`crosswire sources add`)
+    frontier.py     past one machine: the Redis frontier's keys, what crosses it (JSON), `status --redis`
+    coordinator.py  `crawl --redis`: requests go to the frontier, the callbacks and the writing stay here
+    worker.py       `crosswire worker`: scrapy-redis's scheduler, fetching and extraction, results back
+    politeness.py   the per-site limit and robots.txt every worker shares
 
 The only package that speaks Scrapy; it stores through crosswire.storage and extracts with crosswire.extraction.
 """

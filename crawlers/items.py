@@ -20,6 +20,7 @@ class PageItem:
     entry: dict[str, Any] | None = None   # FeedEntry.to_dict() of the entry that led here
     refetch: bool = False                 # a stored article fetched again to look for edits (a revision)
     key: str = ""                         # the URL key it was requested under (what its entry point waits for)
+    extracted: dict[str, Any] | None = None   # a distributed crawl's worker extracted it: article, topics, error
     # Filled in by the pipelines, in order:
     article: dict[str, Any] | None = None  # ExtractPipeline: Article.to_dict()
     topics: tuple[str, ...] = ()           # ExtractPipeline: the bundled topic sets the article mentions

@@ -81,6 +81,8 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "CROSSWIRE_NOW": _iso_time,
     "CROSSWIRE_SINCE": _iso_time,
     "CROSSWIRE_HOSTS": _hosts,
+    "CROSSWIRE_WORKER_TIMEOUT": _number(0, above=True),
+    "CROSSWIRE_WORKER_WAIT": _number(0, above=True),
 }
 
 

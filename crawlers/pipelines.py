@@ -54,7 +54,9 @@ class ExtractPipeline:
         context = CrawlContext.of(self.crawler)
         args = (item.body, item.url, item.entry, item.content_type, context.rules.get(item.source))
         try:
-            if self.pool is None:
+            if item.extracted is not None:      # a worker of a distributed crawl did it (crawlers/worker.py)
+                item.article, item.topics = extracted(item.extracted)
+            elif self.pool is None:
                 item.article, item.topics = extract_page(*args)
             else:
                 item.article, item.topics = await asyncio.wrap_future(self.pool.submit(extract_page, *args))
@@ -64,6 +66,15 @@ class ExtractPipeline:
             raise DropItem(f"{item.url}: {exc}") from None
         item.body = b""  # the page is no longer needed; don't keep it in memory
         return item
+
+
+def extracted(done: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """What a worker's extraction gave: the article and its topics, or its ExtractionError raised again here."""
+    if done.get("error"):
+        exc = ExtractionError(done["error"]["reason"])
+        exc.kind = done["error"]["kind"]
+        raise exc
+    return done["article"], tuple(done.get("topics") or ())
 
 
 class TopicFilterPipeline:

@@ -22,6 +22,7 @@ from crosswire.core.errors import StorageError
 from crosswire.core.sources import ROBOTS, Source
 from crosswire.core.times import now_utc
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
+from crosswire.crawlers.coordinator import claimed, coordinator_settings
 from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.schedule import is_due
 from crosswire.crawlers.spiders.news import NewsSpider
@@ -46,11 +47,13 @@ class CrawlOptions:
     log_file: Path | None = None           # --log-file: Scrapy's warnings go there
     progress: bool = False                 # a live progress line (on a terminal)
     settings: dict[str, str] = field(default_factory=dict)   # -s NAME=VALUE, which win over everything
+    redis: str | None = None               # --redis: coordinate workers through this Redis (crawlers/coordinator.py)
 
 
 def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     """`crosswire crawl`: under the crawl lock (LockedError when another run holds it), recover from an
-    interrupted run, skip Scrapy when nothing is due, else crawl; return the summary."""
+    interrupted run, skip Scrapy when nothing is due, else crawl (with `options.redis`, as the coordinator of
+    workers sharing that frontier); return the summary."""
     with CrawlLock(db_path):
         overrides: dict[str, object] = {}
         poll_all = options.poll_all
@@ -75,6 +78,10 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
             not_due = _feeds_not_due(db_path, sources, overrides.get("CROSSWIRE_NOW"))
             if not_due is not None:
                 return CrawlSummary(run_id=0, seconds=0.0, stats={"feeds_not_due": not_due})
+        if options.redis:
+            with claimed(options.redis) as token:
+                overrides.update(CROSSWIRE_REDIS=options.redis, CROSSWIRE_FRONTIER_TOKEN=token)
+                return run_crawl(db_path, sources, overrides=overrides, progress=options.progress)
         return run_crawl(db_path, sources, overrides=overrides, progress=options.progress)
 
 
@@ -136,6 +143,8 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     # crosswire's name for the run's time bound drives Scrapy's own (unless -s sets Scrapy's directly).
     if "CLOSESPIDER_TIMEOUT" not in (overrides or {}):
         settings.set("CLOSESPIDER_TIMEOUT", settings.getfloat("CROSSWIRE_MAX_RUN"), priority="cmdline")
+    if settings.get("CROSSWIRE_REDIS"):
+        coordinator_settings(settings)     # fetching and extraction go to the workers
     return settings
 
 

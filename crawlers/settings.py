@@ -99,3 +99,11 @@ CROSSWIRE_DB = None
 CROSSWIRE_EXTRACT_WORKERS = 2
 # Show a live progress display (set by the CLI when stdout is a terminal).
 CROSSWIRE_PROGRESS = False
+
+# A distributed crawl (`crosswire crawl --redis URL` and `crosswire worker --redis URL`, crawlers/coordinator.py):
+# the frontier's Redis (set by `--redis`); a worker whose heartbeat is older than CROSSWIRE_WORKER_TIMEOUT
+# seconds is taken for dead and its requests are put back; a coordinator that sees no worker for
+# CROSSWIRE_WORKER_WAIT seconds stops (exit 5) rather than wait for its time limit.
+CROSSWIRE_REDIS = None
+CROSSWIRE_WORKER_TIMEOUT = 20.0
+CROSSWIRE_WORKER_WAIT = 600.0

@@ -12,7 +12,9 @@ STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_du
              # edit history (crosswire.storage.revisions)
              "articles_refetched", "articles_revised",
              # failures of the archive itself (locked past every retry, disk full)
-             "storage_errors", "feeds_failed")
+             "storage_errors", "feeds_failed",
+             # a distributed crawl (crosswire.crawlers.coordinator): work put back after its worker died
+             "requests_rescheduled")
 
 # A failure kind in words, when its reasons differ (each DNS failure names its own host).
 KIND_NAMES = {"dns": "DNS lookup failed", "connection": "could not connect", "timeout": "timed out",
@@ -25,7 +27,8 @@ SUSPECT = {"dns": "no network?", "connection": "no network, or a firewall in the
 # Why Scrapy closed the spider, when it was not because the work was done.
 STOPPED = {"shutdown": "stopped by a signal", "closespider_timeout": "stopped at its time limit (CROSSWIRE_MAX_RUN)",
            "storage-full": "stopped: the archive's disk is full",
-           "storage-locked": "stopped: another program kept the archive locked"}
+           "storage-locked": "stopped: another program kept the archive locked",
+           "no-workers": "stopped: no worker took work (start `crosswire worker --redis URL`)"}
 
 
 @dataclass
@@ -61,7 +64,8 @@ class CrawlSummary:
                 f"{not_due}), "
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
-                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s) + self.stop_line())
+                f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s) + frontier_line(s)
+                + self.stop_line())
 
     def hint(self) -> str | None:
         """One more line when every feed failed (a first crawl without network, a moved archive of feeds): what
@@ -98,6 +102,12 @@ def edits_line(s: dict[str, int]) -> str:
     if not s.get("articles_refetched"):
         return ""
     return f"; {s['articles_refetched']} re-fetched for edits, {s.get('articles_revised', 0)} revised"
+
+
+def frontier_line(s: dict[str, int]) -> str:
+    """The summary's tail for work a distributed crawl put back in the frontier (empty when none)."""
+    count = s.get("requests_rescheduled", 0)
+    return f"; {count} request{'s' if count != 1 else ''} put back after a worker died" if count else ""
 
 
 def discovery_line(s: dict[str, int]) -> str:

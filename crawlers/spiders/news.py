@@ -172,7 +172,7 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
             content_type=header(response, "Content-Type"),
             requested_url=meta.get("redirect_urls", [response.request.url])[0] if response.request else None,
             feed_id=meta.get("feed_id"), guid=(meta.get("entry") or {}).get("guid"), entry=meta.get("entry"),
-            refetch=bool(meta.get("refetch")), key=meta["key"],
+            refetch=bool(meta.get("refetch")), key=meta["key"], extracted=meta.get("crosswire_extracted"),
         )
 
     def refetch_request(self, url: str, source: str, *, feed_id: int | None = None,

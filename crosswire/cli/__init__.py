@@ -9,6 +9,7 @@
     status.py       status           is every outlet collected    serve.py     serve     the web reader
     searches.py     searches         saved searches               opml.py      opml      OPML in and out
     cron.py         cron             a crontab line               maintenance.py backup, vacuum
+    worker.py       worker           fetch for `crawl --redis`
     options.py      the options every command shares (--db, --sources, --json), output paths, and the error edge
     output.py       everything printed goes through here: escape sequences from strangers' text removed
 
@@ -49,6 +50,7 @@ COMMANDS = {
     "stories": "stories:stories",
     "compare": "compare:compare",
     "attention": "attention:attention",
+    "worker": "worker:worker",
 }
 
 

@@ -11,6 +11,7 @@ from crosswire.cli.options import (
     db_option,
     output_option,
     output_path,
+    redis_value,
     resolve_db,
     resolve_sources,
     sources_option,
@@ -44,17 +45,24 @@ from crosswire.storage.archive import check_archive
               help="Print nothing unless something failed, then one summary line on stderr.")
 @output_option("--log-file", help="Append the crawl log and its summary line to this file instead of stderr "
                                  "(crawl.log inside it when it is a directory or ends in /).")
+@click.option("--redis", "redis_url", metavar="URL", default=None, callback=redis_value,
+              help="Coordinate `crosswire worker` processes through this Redis (redis://HOST:PORT/DB): they fetch "
+                   "and extract, this command schedules and stores.")
 @user_errors
 def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[str, ...],
           setting_pairs: tuple[str, ...], poll_all: bool, since: str | None, quiet: bool,
-          log_file: str | None) -> None:
+          log_file: str | None, redis_url: str | None) -> None:
     """Fetch the feeds that are due, store each new article once, and print a one-line summary.
 
     Only one crawl runs per database at a time. Exit codes: 0 ok, 1 error (or the archive refused writes),
     2 usage, 3 partial (some feeds or pages failed), 4 nothing to do (no feed due), 5 interrupted (SIGTERM,
-    SIGINT or its time limit: what was not stored stays due), 65 not an archive or damaged, 73 a file cannot
-    be written (the archive is read-only, the log file or the directory cannot be written), 75 locked (another
-    crawl is running).
+    SIGINT or its time limit: what was not stored stays due), 65 not an archive or damaged, 69 the Redis of
+    --redis cannot be reached, 73 a file cannot be written (the archive is read-only, the log file or the
+    directory cannot be written), 75 locked (another crawl is running, or another coordinator uses the Redis).
+
+    With --redis URL this command is the coordinator of a distributed crawl: it puts what is due into the
+    shared frontier, `crosswire worker --redis URL` processes on any machines fetch and extract, and this
+    command alone writes the archive. It ends when the frontier is empty and every request came back.
 
     Example:
 
@@ -62,6 +70,7 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
         crosswire crawl --db war.db --source sana --source tass -s DOWNLOAD_DELAY=3
         crosswire crawl --quiet --log-file ~/crosswire.log     # from cron
         crosswire crawl --source harbinger-review --since 2024-02-01   # backfill a month
+        crosswire crawl --quiet --redis redis://10.0.0.5:6379/0    # coordinate workers on other machines
     """
     when = None
     if since is not None:
@@ -77,7 +86,7 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
     log_path = check_appendable(output_path(log_file, "crawl.log")) if log_file else None
     ensure_directory(path.parent)
     options = CrawlOptions(poll_all=poll_all, since=when, quiet=quiet, log_file=log_path,
-                           progress=sys.stderr.isatty() and not quiet, settings=settings)
+                           progress=sys.stderr.isatty() and not quiet, settings=settings, redis=redis_url)
     try:
         summary = run(path, sources, options)
     except LockedError as exc:

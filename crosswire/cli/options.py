@@ -56,6 +56,18 @@ def sources_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def redis_value(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> str | None:
+    """Check a `--redis URL` (redis://HOST:PORT/DB, rediss://, unix://PATH); a wrong one is a usage error."""
+    if value is None:
+        return None
+    from crosswire.crawlers.frontier import check_url   # only a command given --redis pays for the client
+
+    try:
+        return check_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """`--json`: machine-readable output."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(fn)

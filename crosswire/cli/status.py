@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from crosswire.cli.options import archive, date_value, db_option, json_option, user_errors
+from crosswire.cli.options import archive, date_value, db_option, json_option, redis_value, user_errors
 from crosswire.cli.output import echo, echo_json
 from crosswire.core import exitcodes
 from crosswire.core.errors import QueryError
@@ -83,14 +83,20 @@ def error_lines(rows: list[dict[str, Any]]) -> list[str]:
               help="With --errors: errors after this date or span (2026-03-01, 24h, 7d …).")
 @click.option("--check", is_flag=True,
               help="Monitoring: print what needs attention and exit 3, or one OK line and exit 0.")
+@click.option("--redis", "redis_url", metavar="URL", default=None, callback=redis_value,
+              help="Show the shared frontier of a distributed crawl instead: requests waiting, workers seen "
+                   "recently, results waiting to be written.")
 @click.option("--now", "now_iso", default=None, hidden=True, help="Pretend it is this ISO time (tests).")
 @user_errors
 def status(source: str | None, db_path: Path | None, as_json: bool, show_errors: bool, since: str,
-           check: bool, now_iso: str | None) -> None:
+           check: bool, redis_url: str | None, now_iso: str | None) -> None:
     """Show each source and feed: last success, errors of the last run and day, recent articles, next check.
 
     Sources whose feeds fail are flagged FAILING, paused ones PAUSED, those whose pages failed in their last
     run ERRORS, and those publishing far less than usual QUIET. With SOURCE, only that source.
+
+    --redis URL shows the frontier of `crawl --redis` and `worker --redis` instead (exit 69 when that Redis
+    cannot be reached).
 
     --check is for cron and Nagios-style monitoring: exit 0 when every source is ok, 3 when a source is
     failing, paused, erring or quiet or the last crawl did not finish, 65/66 when the archive is damaged or
@@ -102,7 +108,11 @@ def status(source: str | None, db_path: Path | None, as_json: bool, show_errors:
         crosswire status --errors levant-ledger --since 7d
         crosswire status --check || mail -s "crosswire needs attention" me@example.org
         crosswire status --json | jq '.sources[] | select(.state != "ok")'
+        crosswire status --redis redis://10.0.0.5:6379/0
     """
+    if redis_url is not None:
+        _frontier(redis_url, as_json)
+        return
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
@@ -145,4 +155,16 @@ def status(source: str | None, db_path: Path | None, as_json: bool, show_errors:
                    "sources": [s.to_dict() for s in sources]})
         return
     for line in render(sources, run):
+        echo(line)
+
+
+def _frontier(url: str, as_json: bool) -> None:
+    """`status --redis`: the shared frontier's queue, workers and waiting results."""
+    from crosswire.crawlers import frontier   # Redis's client only for --redis
+
+    found = frontier.frontier_status(frontier.reach(url))
+    if as_json:
+        echo_json(found.as_dict())
+        return
+    for line in frontier.status_lines(found):
         echo(line)

@@ -12,7 +12,8 @@
     ├── UsageError                 a malformed option value, e.g. `-s DOWNLOAD_DELAY=abc` (exit 2)
     ├── QueryError                 a search query or filter is malformed
     ├── ExportError                an export was asked for in a way that cannot be done
-    └── LockedError                another crawl holds the lock (exit 75)
+    ├── LockedError                another crawl holds the lock, or another coordinator the frontier (exit 75)
+    └── FrontierUnavailableError   the shared frontier's Redis cannot be reached (exit 69)
 
 The CLI turns each into one line on stderr and exits with its `exit_code`; anything else is a bug.
 """
@@ -90,3 +91,9 @@ class LockedError(CrosswireError):
     """Another crawl is running against the same database."""
 
     exit_code = exitcodes.LOCKED
+
+
+class FrontierUnavailableError(CrosswireError):
+    """The Redis holding the shared crawl frontier (`--redis URL`) cannot be reached."""
+
+    exit_code = exitcodes.UNAVAILABLE

@@ -12,11 +12,13 @@
                        is kept and everything it did not fetch stays due for the next run
     65    DAMAGED      the archive is damaged, or the file is not a crosswire archive (EX_DATAERR)
     66    NO_ARCHIVE   there is no archive at that path; only `crawl` and `demo` create one (EX_NOINPUT)
+    69    UNAVAILABLE  the Redis of a distributed crawl (`--redis URL`) cannot be reached (EX_UNAVAILABLE)
     73    CANT_WRITE   a file crosswire must write cannot be: an output path, its directory, the lock file, or a
                        read-only archive that a crawl or vacuum would change (EX_CANTCREAT)
-    75    LOCKED       another crawl holds the lock on this database; this run did nothing (EX_TEMPFAIL)
+    75    LOCKED       another crawl holds the lock on this database, or another coordinator uses the frontier;
+                       this run did nothing (EX_TEMPFAIL)
 
-65, 66, 73 and 75 are sysexits.h's codes for the same situations; 75 ("try again later") is what an
+65, 66, 69, 73 and 75 are sysexits.h's codes for the same situations; 75 ("try again later") is what an
 overlapping cron run should mean.
 """
 
@@ -30,6 +32,7 @@ NOTHING = 4
 INTERRUPTED = 5
 DAMAGED = 65
 NO_ARCHIVE = 66
+UNAVAILABLE = 69
 CANT_WRITE = 73
 LOCKED = 75
 
