@@ -15,6 +15,7 @@ from crosswire.core.sources import parse_sources
 from crosswire.crawlers.run import run_crawl
 from crosswire.demo import DemoWeb
 from crosswire.storage.archive import check_archive, open_archive
+from crosswire.storage.blindspots import story_languages
 from crosswire.storage.overview import (
     article_count,
     latest_articles,
@@ -67,8 +68,11 @@ def demo(db_path: Path | None, limit: int) -> None:
     stories = stories_by_outlets(db, min_outlets=3, limit=5)
     if stories:
         echo("\nStories covered by several outlets:")
+        languages = story_languages(db, [row["id"] for row in stories])
         for row in stories:
-            echo(f"  story {row['id']:<4} {row['outlets']} outlets  {row['label']}")
+            codes = " ".join(languages.get(row["id"], []))
+            echo(f"  story {row['id']:<4} {row['outlets']} outlets  {codes:<8}  {row['label']}")
     echo(f"\nNext: crosswire search --db {db_path} 'water OR hospital'"
                f"\n      crosswire compare --db {db_path} {stories[0]['id'] if stories else 1}"
+               f"\n      crosswire stories --db {db_path} --blindspot russian-state"
                f"\n      crosswire serve --db {db_path}")
