@@ -58,10 +58,18 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)     # the parent died before prctl took effect
 
 
+def warm_up_here() -> None:
+    """Load extraction into this process and run it once on a small page, before any page needs it."""
+    try:
+        extract_page(_WARM_UP_PAGE, "https://warm-up.invalid/2026/01/01/page", None, "text/html; charset=utf-8")
+    except Exception:   # noqa: BLE001 - warming up is only for speed: a failed initializer would break the pool
+        pass
+
+
 def warm_up(parent_pid: int) -> None:
-    """A worker's initializer: die with the crawl, then load extraction and run it once on a small page."""
+    """A worker's initializer: die with the crawl, then warm up (`warm_up_here`)."""
     die_with_parent(parent_pid)
-    extract_page(_WARM_UP_PAGE, "https://warm-up.invalid/2026/01/01/page", None, "text/html; charset=utf-8")
+    warm_up_here()
 
 
 def start_pool(workers: int) -> Executor:
