@@ -1,13 +1,21 @@
 """End-to-end crawl rate vs bare single-core trafilatura, on the real pages served by the local test web.
 
-Usage:  python bench/bench_crawl.py [--copies 1 10] [--workers 2]
+Usage:  python bench/bench_crawl.py [--pages 40 141 400] [--few 5] [--repeat 3] [--workers 2]
 
-For each size (40 pages x copies) it runs, in this one invocation:
-  1. baseline: trafilatura.bare_extraction() on every page, one after another, in this process;
-  2. crosswire: `crosswire crawl` (a subprocess: the reactor runs once per process) fetching the feed and
-     every page from the test web, extracting in a process pool and storing into a fresh SQLite file.
-The crawl rate counts the crawl's own measured time (reactor start to finish, pool start-up included),
-and also the whole command including Python start-up. Both rates and their ratio are printed.
+Each round runs, in this one invocation and back to back, for a crawl of a few pages (--few) and then for
+each size N of --pages:
+  1. baseline: trafilatura.bare_extraction() on the same N pages, one after another, in this process;
+  2. crosswire: `python -m crosswire crawl` (a subprocess: the reactor runs once per process) fetching the
+     feed and every page from the test web (the 40 pages of ../shared/data/extraction-dev, then copies of
+     them under other URLs), extracting in its worker processes and storing into a fresh SQLite file.
+Reported per size, median over the rounds:
+  marginal   pages/s the crawl adds between the few-page crawl and this one, (N - few) / (T_N - T_few), where T
+             is the crawl's own measured time (reactor start to finish: start-up excluded by the difference);
+  whole      N / the whole command's wall time (Python start-up, imports, workers, indexing: everything);
+each as a ratio to bare trafilatura's pages/s on the same N pages in the same round. Then the fixed start-up:
+the time a crawl costs beyond its pages, T_few - few / marginal rate (at the largest size), for the crawl's
+own time and for the whole command. CPU seconds per page (the crawling process, its workers, and bare
+trafilatura) come from getrusage: less sensitive than wall time to a busy machine, they say where time goes.
 """
 
 from __future__ import annotations
@@ -15,12 +23,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
+import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,35 +40,59 @@ DATA = ROOT.parent / "shared" / "data" / "extraction-dev"
 # The test web lives with the tests (it is not installed).
 sys.path.insert(0, str(ROOT / "tests"))
 
+# `python -m crosswire`, run through runpy so the crawling process can say how much CPU it used itself and
+# how much its (reaped) worker processes did. The same start-up as `python -m crosswire` bar this line.
+_RUN_CROSSWIRE = (
+    "import atexit, json, os, resource, runpy, sys\n"
+    "def _report():\n"
+    "    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "    with open(os.environ['BENCH_RUSAGE'], 'w') as out:\n"
+    "        json.dump({'self': me.ru_utime + me.ru_stime, 'workers': kids.ru_utime + kids.ru_stime}, out)\n"
+    "atexit.register(_report)\n"
+    "sys.argv[0] = 'crosswire'\n"
+    "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
+)
 
-def bare_trafilatura(pages: list[tuple[str, str]]) -> float:
-    """Seconds for trafilatura alone to extract every (url, html) page on one core."""
+
+@dataclass
+class Crawl:
+    """One crawl's measured times (s), CPU (s) and pages handled."""
+
+    seconds: float      # the crawl's own measured time (printed in its summary line)
+    whole: float        # the whole command, wall clock
+    cpu_self: float     # CPU of the crawling process
+    cpu_workers: float  # CPU of its extraction workers
+    pages: int
+
+
+def bare_trafilatura(pages: list[tuple[str, str]]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) for trafilatura alone to extract every (url, html) page on one core."""
     import trafilatura
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for url, html in pages:
         trafilatura.bare_extraction(html, url=url)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def crawl(copies: int, workers: int) -> tuple[float, float, int]:
-    """(crawl seconds, whole-command seconds, articles stored) for one crawl of 40*copies pages."""
+def crawl(pages: int, workers: int) -> Crawl:
+    """One `crosswire crawl` of `pages` real pages from a fresh test web into a fresh archive."""
     from testweb import TestWeb
 
-    with TestWeb(outlets=["archive"], real_pages_dir=DATA, real_pages_copies=copies) as web, \
+    with TestWeb(outlets=["archive"], real_pages_dir=DATA, real_pages_count=pages) as web, \
             tempfile.TemporaryDirectory() as tmp:
         sources = Path(tmp) / "sources.toml"
         sources.write_text(web.sources_toml())
-        db = Path(tmp) / "bench.db"
-        cmd = [sys.executable, "-m", "crosswire", "crawl", "--db", str(db), "--sources", str(sources),
+        db, usage = Path(tmp) / "bench.db", Path(tmp) / "rusage.json"
+        cmd = [sys.executable, "-c", _RUN_CROSSWIRE, "crawl", "--db", str(db), "--sources", str(sources),
                "-s", f"CROSSWIRE_EXTRACT_WORKERS={workers}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                "-s", "ROBOTSTXT_OBEY=False"]
         started = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                             env={**os.environ, "BENCH_RUSAGE": str(usage)}).stdout
         whole = time.perf_counter() - started
-        import sqlite3
-
+        cpu = json.loads(usage.read_text())
         conn = sqlite3.connect(db)
         stats = json.loads(conn.execute("select stats from runs order by id desc limit 1").fetchone()[0])
         stored = conn.execute("select count(*) from articles").fetchone()[0]
@@ -65,35 +101,71 @@ def crawl(copies: int, workers: int) -> tuple[float, float, int]:
         assert stats["articles_new"] == stored, (stats, stored)
         # Copies k>=2 of a page carry the same body: each is fetched and extracted, then stored as a
         # duplicate of the first copy. Every page counts, stored new or linked as a duplicate.
-        return seconds, whole, stats["articles_new"] + stats["articles_duplicate"]
+        handled = stats["articles_new"] + stats["articles_duplicate"]
+        assert handled == pages, (handled, pages, stats)
+        return Crawl(seconds, whole, cpu["self"], cpu["workers"], handled)
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}"
+
+
+def _spread(values: list[float], unit: str = "x") -> str:
+    return f"{statistics.median(values):.2f}{unit} ({min(values):.2f}-{max(values):.2f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--pages", type=int, nargs="+", default=[40, 141, 400])
+    parser.add_argument("--few", type=int, default=5, help="pages of the small crawl the others are set against")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the median ratio is reported too")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; medians over them are reported")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} not found: the benchmark needs ../shared/data/extraction-dev beside the repository")
     truth = json.loads((DATA / "ground-truth.json").read_text())
     base_pages = [(truth[p.name.split(".")[0]]["url"], gzip.decompress(p.read_bytes()).decode("utf-8"))
                   for p in sorted((DATA / "html").glob("*.html.gz"))]
-    for copies in args.copies:
-        pages = base_pages * copies
-        ratios = []
-        for _ in range(args.repeat):
-            # Baseline and crawl back to back in each round, so both see the same machine load.
-            bare = bare_trafilatura(pages)
-            seconds, whole, stored = crawl(copies, args.workers)
-            bare_rate, crawl_rate, whole_rate = len(pages) / bare, stored / seconds, stored / whole
-            ratios.append(crawl_rate / bare_rate)
-            print(f"pages={len(pages)} extracted+stored={stored} bare_trafilatura={bare_rate:.1f}/s "
-                  f"crawl={crawl_rate:.1f}/s (ratio {crawl_rate / bare_rate:.2f}x) "
-                  f"whole_command={whole_rate:.1f}/s (ratio {whole_rate / bare_rate:.2f}x)", flush=True)
-        if args.repeat > 1:
-            print(f"pages={len(pages)} workers={args.workers} median crawl ratio {statistics.median(ratios):.2f}x "
-                  f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x over {args.repeat} runs)", flush=True)
+    sizes = sorted(args.pages)
+    marginal: dict[int, list[float]] = {n: [] for n in sizes}
+    whole: dict[int, list[float]] = {n: [] for n in sizes}
+    cpu_bare: list[float] = []
+    cpu_self: dict[int, list[float]] = {n: [] for n in sizes}
+    cpu_workers: dict[int, list[float]] = {n: [] for n in sizes}
+    startup, startup_whole = [], []
+    for round_ in range(1, args.repeat + 1):
+        few = crawl(args.few, args.workers)
+        print(f"round {round_}: few={args.few} crawl {few.seconds:.2f}s whole {few.whole:.2f}s "
+              f"cpu self {few.cpu_self:.2f}s workers {few.cpu_workers:.2f}s", flush=True)
+        for n in sizes:
+            pages = (base_pages * -(-n // len(base_pages)))[:n]
+            # Baseline and crawl back to back, so both see the same machine load.
+            bare_s, bare_cpu = bare_trafilatura(pages)
+            big = crawl(n, args.workers)
+            bare_rate = n / bare_s
+            rate = (n - args.few) / (big.seconds - few.seconds)
+            marginal[n].append(rate / bare_rate)
+            whole[n].append(n / big.whole / bare_rate)
+            cpu_bare.append(bare_cpu / n * 1000)
+            cpu_self[n].append((big.cpu_self - few.cpu_self) / (n - args.few) * 1000)
+            cpu_workers[n].append((big.cpu_workers - few.cpu_workers) / (n - args.few) * 1000)
+            print(f"round {round_}: pages={n} bare {bare_rate:.1f}/s ({bare_cpu / n * 1000:.1f} ms CPU/page); "
+                  f"crawl {big.seconds:.2f}s whole {big.whole:.2f}s; marginal {rate:.1f}/s "
+                  f"({marginal[n][-1]:.2f}x) whole {n / big.whole:.1f}/s ({whole[n][-1]:.2f}x); "
+                  f"marginal CPU/page: crawling process {cpu_self[n][-1]:.1f} ms, workers "
+                  f"{cpu_workers[n][-1]:.1f} ms", flush=True)
+            if n == sizes[-1]:
+                startup.append(few.seconds - args.few / rate)
+                startup_whole.append(few.whole - args.few * (big.whole - few.whole) / (n - args.few))
+    print(f"\nmedians over {args.repeat} rounds (min-max), {args.workers} workers, ratios to bare trafilatura:")
+    print("| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        print(f"| {n} | {_spread(marginal[n])} | {_spread(whole[n])} | {_median(cpu_self[n])} | "
+              f"{_median(cpu_workers[n])} |")
+    print(f"bare trafilatura CPU ms/page: {_median(cpu_bare)}")
+    print(f"fixed start-up ({args.few}-page crawl less its pages at the {sizes[-1]}-page marginal rate): "
+          f"crawl's own time {_spread(startup, ' s')}, whole command {_spread(startup_whole, ' s')}", flush=True)
 
 
 if __name__ == "__main__":

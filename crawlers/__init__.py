@@ -6,7 +6,8 @@
     context.py      CrawlContext: what the spider and the pipelines share, declared in one place
     items.py        PageItem: a fetched page on its way through the pipelines
     pipelines.py    extraction (in worker processes), the topic filter, storage, topic tags
-    workers.py      the extraction process pool
+    workers.py      the extraction process pool, started first and warmed up while Scrapy starts
+    pageworker.py   what a worker does with a page: extract it and tag its topics
     feeds.py        feeds: reading RSS/Atom/JSON Feed (pure) and the spider's feed callbacks
     sitemaps.py     sitemaps: reading them (pure) and the spider's sitemap callbacks
     listings.py     listing pages: reading them with CSS selectors (pure) and following them page by page

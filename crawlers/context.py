@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections import Counter
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,7 @@ class CrawlContext:
     held: dict[int, Held] = field(default_factory=dict)
     waiters: dict[str, set[int]] = field(default_factory=dict)
     stats: Any = None                          # the crawl's Scrapy stats (set by run_crawl)
+    pool: Executor | None = None               # the extraction workers, started by run_crawl before Scrapy
     storage_problem: str | None = None         # the last storage failure, for the summary line
     storage_streak: int = 0                    # storage failures since the last article stored
     feed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)   # (kind, reason) of failed feeds

@@ -17,7 +17,7 @@ from crosswire.core.times import iso
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.items import PageItem
 from crosswire.crawlers.schedule import crawl_clock
-from crosswire.crawlers.workers import extract_page, make_pool
+from crosswire.crawlers.workers import extract_page, start_pool, warm_up_here
 from crosswire.identity.urls import url_key
 from crosswire.storage.articles import add_url_variants, record_sighting, store_article
 from crosswire.storage.topics import remember_off_topic, tag_article
@@ -41,10 +41,15 @@ class ExtractPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        if self.workers > 0:
-            self.pool = make_pool(self.workers)
-            for _ in range(self.workers):  # start the workers now, while the first requests go out
-                self.pool.submit(int)
+        # run_crawl starts the pool before Scrapy (so the workers warm up meanwhile) and hands it over here.
+        self.pool = CrawlContext.of(self.crawler).pool
+        if self.pool is None and self.workers > 0:
+            self.pool = start_pool(self.workers)
+        elif self.pool is None:
+            # Extracting in this process: load extraction now, before the first request goes out. Loaded on
+            # the first page instead, its import (seconds on a busy machine) would block the reactor while
+            # downloads are in flight, and they would time out.
+            warm_up_here()
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -8,6 +8,7 @@ import logging
 import signal
 import sqlite3
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.schedule import is_due
 from crosswire.crawlers.spiders.news import NewsSpider
 from crosswire.crawlers.summary import STAT_KEYS, CrawlSummary
+from crosswire.crawlers.workers import start_pool
 from crosswire.storage.db import is_full, is_locked, open_db
 from crosswire.storage.families import index_new_articles
 from crosswire.storage.feeds import next_checks
@@ -186,20 +188,26 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
     run_id: int | None = None
     status = "interrupted"
     stats: dict[str, int] = {}
+    pool: Executor | None = None
     try:
+        # The extraction workers first: they warm up while this process starts Scrapy and fetches the feeds.
+        workers = settings.getint("CROSSWIRE_EXTRACT_WORKERS")
+        pool = start_pool(workers) if workers > 0 else None
         try:
             run_id = start_run(db, command)
         except sqlite3.OperationalError as exc:
             why = ("its disk is full" if is_full(exc) else
                    "another program keeps it locked" if is_locked(exc) else str(exc))
             raise StorageError(f"{db_path}: cannot start the crawl: {why}") from None
-        summary = _crawl_and_index(db, run_id, sources, settings)
+        summary = _crawl_and_index(db, run_id, sources, settings, pool)
         stats, status = summary.stats, summary.status
         summary.seconds = time.monotonic() - started
         return summary
     except Stopped:
         return CrawlSummary(run_id=run_id or 0, seconds=time.monotonic() - started, stats=stats, reason="shutdown")
     finally:
+        if pool is not None:     # the extraction pipeline shuts it down too; this covers a crawl that never started
+            pool.shutdown(wait=True, cancel_futures=True)
         _restore_signals()
         if run_id is not None:
             try:
@@ -212,12 +220,13 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
 
 
 def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Source],
-                     settings: Settings) -> CrawlSummary:
-    """The crawl itself, then copy families and stories for what it added (unless it was stopped or failed)."""
+                     settings: Settings, pool: Executor | None = None) -> CrawlSummary:
+    """The crawl itself (extracting in `pool`), then copy families and stories for what it added (unless it
+    was stopped or failed)."""
     process = CrawlerProcess(settings)
     quiet_loggers()   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(NewsSpider)
-    context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources})
+    context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources}, pool=pool)
     crawler.crosswire = context
     process.crawl(crawler)
     process.start()

@@ -61,28 +61,68 @@ ITEM_PIPELINES = {
     "crosswire.crawlers.pipelines.StorePipeline": 800,
     "crosswire.crawlers.pipelines.TopicTagPipeline": 850,      # store the topic tags of the stored article
 }
-# Safety for unattended runs (crawlers/safety.py): Retry-After honoured on 429/503 (before RetryMiddleware,
-# 550, sees the response), and an optional refusal of non-public addresses checked before anything else.
+# Scrapy's own middlewares and extensions run on every request, response or item, and Scrapy imports every
+# one it lists (even one set to None), so crosswire names the ones it runs in the *_BASE settings instead of
+# inheriting Scrapy's defaults; each line says why it stays. Left out of Scrapy 2.19's defaults:
+#   OffsiteMiddleware       the spider sets no allowed_domains (scope is checked where links are read)
+#   HttpAuthMiddleware      no spider credentials (http_user/http_pass) are ever set
+#   CookiesMiddleware       no cookies (COOKIES_ENABLED is off); importing it would still load tldextract
+#   DownloaderStats         per-status download counters nothing reads (pages_fetched comes from CoreStats)
+#   HttpCacheMiddleware     no HTTP cache: a crawl asks the outlets themselves, with conditional GETs
+#   RobotsTxtMiddleware     replaced by crawlers/robots.py (Scrapy 2.19 lets some requests skip robots.txt)
+#   MetaCopyDetectionMiddleware   it only warns a spider's author about copied meta keys; ours copies none
+#   TelnetConsole, MemoryDebugger, FeedExporter, SpiderState, MemoryUsage, LogCount: off or unused here
+#   RemoteControl           an HTTP server that runs Python code sent to it (and imports aiohttp to do so):
+#                           an unattended crawl wants no such door, on loopback or not
+# tests/test_settings_components.py fails when a Scrapy upgrade adds a component to its defaults, so that
+# each new one is kept or left out on purpose.
+DOWNLOADER_MIDDLEWARES_BASE = {
+    "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,   # DOWNLOAD_TIMEOUT
+    "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,     # DEFAULT_REQUEST_HEADERS
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,               # our USER_AGENT
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": 550,                       # RETRY_TIMES
+    # <meta http-equiv="refresh"> redirects (interstitials, moved pages).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
+    # gzip/deflate/br/zstd bodies, and DOWNLOAD_MAXSIZE checked after decoding.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,                 # 3xx, REDIRECT_MAX_TIMES
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,               # http(s)_proxy variables
+}
+# crosswire's own (crawlers/safety.py, robots.py): the scheme guard and an optional refusal of non-public
+# addresses before anything else, robots.txt, Retry-After honoured on 429/503 (before RetryMiddleware, 550,
+# sees the response), script refreshes, and a guard against redirect loops.
 DOWNLOADER_MIDDLEWARES = {
     "crosswire.crawlers.safety.SchemeGuardMiddleware": 40,
     # Scrapy 2.19 lets some requests sent while robots.txt loads skip it; crawlers/robots.py fixes that.
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crosswire.crawlers.robots.SafeRobotsTxtMiddleware": 100,
     "crosswire.crawlers.safety.BlockPrivateAddressesMiddleware": 50,
     "crosswire.crawlers.safety.RetryAfterMiddleware": 560,
     "crosswire.crawlers.safety.ScriptRefreshMiddleware": 585,
     "crosswire.crawlers.safety.RedirectLoopMiddleware": 610,
 }
+SPIDER_MIDDLEWARES_BASE = {
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,       # start requests marked, scheduled first
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,     # non-2xx responses go to the errbacks
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,        # a Referer, as a browser sends
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": 800,    # absurdly long URLs dropped
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": 900,            # request.meta["depth"], read by sitemaps.py
+}
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,        # finish_reason and pages fetched, read by the summary
+    "scrapy.extensions.closespider.CloseSpider": 0,    # CLOSESPIDER_TIMEOUT: the run's time bound
+    "scrapy.extensions.logstats.LogStats": 0,          # a line a minute under -s LOG_LEVEL=INFO
+    "scrapy.extensions.throttle.AutoThrottle": 0,      # AUTOTHROTTLE_*
+}
+EXTENSIONS = {
+    "crosswire.crawlers.progress.CrawlProgress": 500,
+}
+
 # Only http(s) is ever fetched: Scrapy's file://, ftp://, s3:// and data: handlers are switched off, so even a
 # request that slipped past the scheme guard could not read a local file or hang on FTP.
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 
 # Hosted setups: refuse requests (redirects included) to private, loopback and link-local addresses.
 CROSSWIRE_BLOCK_PRIVATE = False
-
-EXTENSIONS = {
-    "crosswire.crawlers.progress.CrawlProgress": 500,
-}
 
 # The longest a crawl runs (seconds): past it the crawl stops as if told to (requests in flight finish within
 # their timeout) and what it did not fetch stays due. A cron run must never block the next ones for ever.

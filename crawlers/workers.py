@@ -2,6 +2,11 @@
 
 Workers are spawned (never forked from the running reactor) and die with the crawl: the kernel kills them
 when the crawling process dies (PR_SET_PDEATHSIG), so a kill -9'd cron run leaves nothing behind.
+
+The pool is started before anything else of the crawl (`start_pool`, from run_crawl), and each worker warms
+up as it starts: it imports extraction and extracts a small page, so trafilatura's import and first-use costs
+are paid while the crawling process imports Scrapy, starts the reactor and fetches the first feeds. The
+crawling process itself never imports extraction when it has workers: this module loads it on first use.
 """
 
 from __future__ import annotations
@@ -14,20 +19,27 @@ import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from crosswire.core.article import FeedEntry
-from crosswire.core.topics import article_topics
-from crosswire.extraction import extract
-
 PR_SET_PDEATHSIG = 1    # linux/prctl.h
+
+# A page with what extraction reads (metadata, a heading, a byline, a dated body) to warm a worker up on.
+_WARM_UP_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title>Warm-up - Example</title>'
+    '<meta property="og:title" content="A warm-up page"><meta name="description" content="Nothing happened.">'
+    '<meta property="article:published_time" content="2026-01-01T09:00:00+00:00"></head><body><article>'
+    '<h1>A warm-up page</h1><p class="byline">By Jane Doe</p><time datetime="2026-01-01">1 January 2026</time>'
+    + "<p>Words enough to make a paragraph the body of a short report, officials in the town said on Monday.</p>"
+    * 6 + "</article></body></html>"
+).encode()
 
 
 def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_type: str | None,
                  rules: dict[str, Any] | None = None) -> tuple[dict[str, Any], tuple[str, ...]]:
     """One page → (the Article as a dict, the topics it mentions); runs in a worker, raises ExtractionError."""
-    feed_entry = FeedEntry.from_dict(entry) if entry else None
-    article = extract(body, url, feed_entry, content_type=content_type, rules=rules).to_dict()
-    # Topic tagging is CPU work too: done here, in the worker, it keeps the crawling process free to fetch.
-    return article, tuple(article_topics(article))
+    # Imported here, not with this module: the crawling process imports this module to start the pool and
+    # loads extraction (trafilatura and the rest, ~0.4 s) only when it extracts itself (no workers).
+    from crosswire.crawlers.pageworker import article_and_topics
+
+    return article_and_topics(body, url, entry, content_type, rules)
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -46,9 +58,24 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)     # the parent died before prctl took effect
 
 
-def make_pool(workers: int) -> Executor:
-    """A process pool of `workers` extraction processes (spawned: no forking of the running reactor)."""
-    # Importing this module in the worker (to find die_with_parent) also imports extraction and topics,
-    # so the heavy imports happen once per worker, before the first page arrives.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+def warm_up_here() -> None:
+    """Load extraction into this process and run it once on a small page, before any page needs it."""
+    try:
+        extract_page(_WARM_UP_PAGE, "https://warm-up.invalid/2026/01/01/page", None, "text/html; charset=utf-8")
+    except Exception:   # noqa: BLE001 - warming up is only for speed: a failed initializer would break the pool
+        pass
+
+
+def warm_up(parent_pid: int) -> None:
+    """A worker's initializer: die with the crawl, then warm up (`warm_up_here`)."""
+    die_with_parent(parent_pid)
+    warm_up_here()
+
+
+def start_pool(workers: int) -> Executor:
+    """A pool of `workers` extraction processes (spawned: no forking), started now and warming up."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=warm_up, initargs=(os.getpid(),))
+    for _ in range(workers):  # the pool spawns its processes on demand: ask for all of them now
+        pool.submit(int)
+    return pool

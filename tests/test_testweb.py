@@ -164,6 +164,17 @@ def test_archive_copies_multiply_the_pages(real_pages_dir) -> None:
         assert fetch(f"{base}/articles/{some_id}.html")[2] == fetch(f"{base}/c3/articles/{some_id}.html")[2]
 
 
+def test_archive_count_serves_that_many_pages_in_copy_order(real_pages_dir) -> None:
+    with TestWeb(["archive"], real_pages_dir=real_pages_dir, real_pages_count=43) as web:
+        parsed = feedparser.parse(fetch(web.base_url("archive") + "/feed.xml")[2])
+        base = web.base_url("archive")
+        first_ids = sorted(set(web.real_pages.values()))[:3]
+        assert 43 == len(parsed.entries) == len(web.real_pages)
+        assert [f"{base}/c2/articles/{page_id}.html" for page_id in first_ids] == sorted(
+            u for u in web.real_pages if "/c2/" in u)
+        assert 404 == fetch(f"{base}/c2/articles/{sorted(web.real_pages.values())[-1]}.html")[0]
+
+
 CONTENT_OUTLETS = ["levant-ledger", "northern-dispatch", "gulf-wire", "al-mirsad", "vestnik-frontira",
                    "frontline-review", "broken-outlet"]
 

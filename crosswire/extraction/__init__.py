@@ -13,6 +13,17 @@
 
 from __future__ import annotations
 
-from crosswire.extraction.page import extract
+from typing import Any
 
 __all__ = ["extract"]
+
+
+def __getattr__(name: str) -> Any:
+    """`extract`, imported on first use: the crawling process reads dates and text with cleaning.py alone and
+    must not load trafilatura (~0.4 s) for it; its extraction workers do."""
+    if name == "extract":
+        # On first use, for the reason above.
+        from crosswire.extraction.page import extract
+
+        return extract
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

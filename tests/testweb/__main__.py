@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--real-pages", type=Path, default=None, metavar="DIR",
                         help="also serve saved real pages from DIR (e.g. ../shared/data/extraction-dev)")
     parser.add_argument("--copies", type=int, default=1, help="copies of each real page (default 1)")
+    parser.add_argument("--count", type=int, default=None,
+                        help="serve this many real pages, copying them as needed (default: 40 x copies)")
     parser.add_argument("--slow-seconds", type=float, default=5.0, help="delay of broken-outlet's slow page")
     parser.add_argument("--sources", type=Path, default=None, metavar="FILE",
                         help="write a crosswire sources file pointing at the outlets to FILE")
@@ -27,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     if outlets is None and args.real_pages is not None:
         outlets = [*DEFAULT_OUTLETS, "archive"]
     web = TestWeb(outlets, real_pages_dir=args.real_pages, real_pages_copies=args.copies,
+                  real_pages_count=args.count,
                   slow_seconds=args.slow_seconds, port_base=args.port_base)
     with web:
         for name in web.outlets:

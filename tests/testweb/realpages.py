@@ -1,7 +1,8 @@
 """The "archive" outlet: saved real news pages (../shared/data/extraction-dev) served as they were fetched.
 
 Copy 1 of page <id> lives at /articles/<id>.html; with copies=k, copy n (2..k) lives at /c<n>/articles/<id>.html,
-so a benchmark can crawl 400 pages made from 40. /feed.xml (RSS 2.0) lists every copy.
+so a benchmark can crawl 400 pages made from 40; with count=n only the first n of those are served (141 is three
+copies and 21 pages of a fourth). /feed.xml (RSS 2.0) lists every page served.
 """
 
 from __future__ import annotations
@@ -36,18 +37,23 @@ def copy_path(page_id: str, copy: int) -> str:
     return f"/articles/{page_id}.html" if copy == 1 else f"/c{copy}/articles/{page_id}.html"
 
 
-def mount(folder: Path, copies: int, base_url: str) -> "Mounted":
-    """Build the archive Site; its ground truth rows carry the page id, original URL and article body."""
+def mount(folder: Path, copies: int, base_url: str, count: int | None = None) -> "Mounted":
+    """Build the archive Site (`count` pages, else `copies` of each); its ground truth rows carry the page id,
+    original URL and article body."""
     from testweb.server import Mounted
 
-    if copies < 1:
-        raise ValueError("real_pages_copies must be at least 1")
+    if copies < 1 or (count is not None and count < 1):
+        raise ValueError("real_pages_copies and real_pages_count must be at least 1")
     pages, truth = load_pages(Path(folder))
+    if count is not None:
+        copies = -(-count // len(pages))
     site = Site("archive", base_url)
     articles: list[dict[str, Any]] = []
     items = []
     for copy in range(1, copies + 1):
         for index, page_id in enumerate(pages):
+            if count is not None and len(articles) == count:
+                break
             path = copy_path(page_id, copy)
             response = make_response(pages[page_id], "text/html; charset=utf-8", last_modified=EPOCH)
             site.add(path, lambda request, response=response: response)

@@ -129,8 +129,8 @@ class TestWeb:
     __test__ = False  # keep pytest from collecting this class
 
     def __init__(self, outlets: list[str] | None = None, real_pages_dir: Path | None = None,
-                 real_pages_copies: int = 1, *, slow_seconds: float = 5.0, host: str = "127.0.0.1",
-                 port_base: int | None = None, latency: float = 0.0,
+                 real_pages_copies: int = 1, *, real_pages_count: int | None = None, slow_seconds: float = 5.0,
+                 host: str = "127.0.0.1", port_base: int | None = None, latency: float = 0.0,
                  sites: dict[str, Callable[[str], Mounted]] | None = None) -> None:
         names = list(outlets) if outlets is not None else list(DEFAULT_OUTLETS)
         # Outlets the caller builds itself from their base URL (bench/bench_scale.py's generated ones).
@@ -147,6 +147,7 @@ class TestWeb:
         self._names = names
         self.real_pages_dir = Path(real_pages_dir) if real_pages_dir is not None else None
         self.real_pages_copies = real_pages_copies
+        self.real_pages_count = real_pages_count   # serve only this many real pages (copies as needed)
         self.slow_seconds = slow_seconds
         self.latency = latency                    # seconds every response waits, like a server far away
         self.host = host
@@ -209,7 +210,8 @@ class TestWeb:
         if name == ARCHIVE:
             from testweb import realpages
             assert self.real_pages_dir is not None   # checked in __init__
-            mounted = realpages.mount(self.real_pages_dir, self.real_pages_copies, base_url)
+            mounted = realpages.mount(self.real_pages_dir, self.real_pages_copies, base_url,
+                                      self.real_pages_count)
             self.real_pages = {a["url"]: a["id"] for a in mounted.articles}
             return mounted
         if name == "broken-outlet":
