@@ -25,7 +25,6 @@ import gzip
 import json
 import os
 import re
-import resource
 import sqlite3
 import statistics
 import subprocess

@@ -282,7 +282,7 @@ def render(figures: list[dict], command: str) -> str:
                   f"<= 50 ms: {sum(p <= 50 for p in p95s)} of {len(p95s)} (before: {sum(p <= 50 for p in before95s)}); "
                   f"with CPU p95 <= 50 ms: {sum(p <= 50 for p in cpu95s)}. Same pages: "
                   f"{sum(r[12] for r in fig['results'])} of {len(p95s)} rows.", "",
-                  f"Export of a 10,000-item feed (select newest 10,000 + write): "
+                  "Export of a 10,000-item feed (select newest 10,000 + write): "
                   + ", ".join(f"{k} {v / 1000:.2f} s ({v / fig['export_baseline_ms']:.1f}x)"
                               for k, v in fig["exports"].items())
                   + f"; baseline: the same 10,000 rows to JSONL in {fig['export_baseline_ms'] / 1000:.2f} s.", ""]

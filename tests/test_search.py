@@ -216,7 +216,7 @@ def joined_ranking(db, text: str, all_copies: bool) -> list[int]:
 
     q = parse_query(text, now=NOW)
     clauses, params = filter_sql(q, all_copies=all_copies)
-    sql = (f"select a.id from articles_fts join articles a on a.id = articles_fts.rowid where articles_fts match ? "
+    sql = ("select a.id from articles_fts join articles a on a.id = articles_fts.rowid where articles_fts match ? "
            + "".join(f" and {c}" for c in clauses) + f" order by {_BM25}, a.id")
     return [r[0] for r in db.execute(sql, [q.match, *params])]
 

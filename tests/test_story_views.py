@@ -167,7 +167,7 @@ def test_stories_lists_the_languages_of_each_story(archive) -> None:
     code, out, _ = cli("stories", "--db", str(path), "--min-outlets", "3")
     assert (0, [
         "   id  outlets  languages  first report      first by                 span  label",
-        f"   14        6  en         2026-02-06T09:00  ev-meridian-wire         5.0h  Shelling of Darfur displacement "
+        "   14        6  en         2026-02-06T09:00  ev-meridian-wire         5.0h  Shelling of Darfur displacement "
         "camp kills 23, thousands flee, aid group says",
         f"    8        6  en ar      2026-02-05T04:50  ev-crescent-24           5.5h  {GAZA_LABEL}",
         f"    2        6  en ru      2026-02-04T03:15  ev-vostok-today          5.9h  {GRID_LABEL}",

@@ -143,7 +143,7 @@ def _tigris(outlet: content.Outlet, site: DiscoverySite) -> None:
     site.sitemaps.append("/news-sitemap.xml")
     site.add("/news-sitemap.xml", lambda r: _xml(urlset(site, _visible(outlet, site.state), site.state, news=outlet.title)))
     home = pages.render_home(outlet, site).replace(
-        "</head>", f'<link rel="alternate" type="application/rss+xml" title="All stories" href="/feeds/all.rss">\n</head>')
+        "</head>", '<link rel="alternate" type="application/rss+xml" title="All stories" href="/feeds/all.rss">\n</head>')
     site.add("/", lambda r: html_page(home))
 
 

@@ -80,7 +80,7 @@ def head_metadata(outlet: Outlet, site: Site, article: ArticleData) -> str:
         lines = [
             f'<link rel="canonical" href="{escape(url)}">',
             f'<meta name="description" content="{escape(article.lede)}">',
-            f'<meta property="og:type" content="article">',
+            '<meta property="og:type" content="article">',
             f'<meta property="og:title" content="{escape(article.title)}">',
             f'<meta property="og:url" content="{escape(url)}">',
             f'<meta property="og:site_name" content="{escape(outlet.title)}">',
