@@ -25,6 +25,9 @@ README = ROOT / "README.md"
 NOT_RUN = {
     "crosswire demo --db demo.db": "its output is demodata.EXPECTED_OUTPUT, which test_demo checks a real run against",
     "crosswire serve": "runs until stopped; test_web and test_browser start the reader on a real server",
+    "crosswire worker": "runs until stopped and needs redis-server; test_distributed starts both",
+    "crosswire crawl --db war.db --sources sources.toml --redis": "needs redis-server; test_distributed runs it",
+    "crosswire status --redis": "needs redis-server; test_frontier and test_distributed run it",
 }
 
 _PORT = re.compile(r"127\.0\.0\.1:(\d+)")
