@@ -15,6 +15,15 @@ NEWSPIDER_MODULE = "crosswire.crawlers.spiders"
 # Identify ourselves, with a URL a site owner can read about us.
 USER_AGENT = f"crosswire/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
+# What a normal client sends besides: some sites (TASS among them) answer 403 to a request without an Accept
+# header. Feed and sitemap types are named so content negotiation never picks a page over a feed. A source's
+# `language` puts its language first in Accept-Language, and its `headers` are added to every request for it
+# (crosswire.crawlers.fetch.source_headers); nothing replaces the User-Agent.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": ("text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/rdf+xml,"
+               "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.8"),
+    "Accept-Language": "en,*;q=0.5",
+}
 
 # Politeness: at most 2 requests at a time to one site, a 1 s base delay, and AutoThrottle to back off
 # further when a site slows down.
