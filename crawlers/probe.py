@@ -168,7 +168,8 @@ def _robots_routes(source: Source, url: str, hosts: _Hosts, options: ProbeOption
     found = robots_sitemaps(body, url)
     if not found:
         verdict = "empty" if state == "allowed" else "broken"
-        why = "robots.txt lists no Sitemap: lines" if state == "allowed" else f"robots.txt: {state}"
+        why = {"allowed": "robots.txt lists no Sitemap: lines", "no robots.txt": "the site has no robots.txt"}.get(
+            state, "robots.txt could not be read")
         return [RouteReport(source.name, "robots", url, verdict, robots=state, reason=why,
                             checked=_checked(source))]
     return [_probe(source, "sitemap", sitemap, hosts, options) for sitemap in found]
@@ -224,9 +225,10 @@ def _read_feed(report: RouteReport, page: Page) -> None:
     if parsed.kind == "unknown" and not parsed.entries:
         report.reason = parsed.problem
         return
-    _entries(report, [(e.published or e.updated, e.title, e.summary) for e in parsed.entries])
     if parsed.problem and not parsed.entries:
-        report.reason = parsed.problem
+        report.reason = parsed.problem      # a feed broken before its first entry: broken, not empty
+        return
+    _entries(report, [(e.published or e.updated, e.title, e.summary) for e in parsed.entries])
 
 
 def _read_listing(report: RouteReport, page: Page, listing: Listing) -> None:
@@ -294,7 +296,8 @@ def _judge(report: RouteReport, options: ProbeOptions) -> None:
         report.verdict, report.reason = "empty", report.reason or "no entries"
     elif report.age_hours is not None and report.age_hours > options.stale_after.total_seconds() / 3600:
         report.verdict = "stale"
-        report.reason = f"newest entry {_age(report.age_hours)} old (stale after {_age(options.stale_after.total_seconds() / 3600)})"
+        limit = _age(options.stale_after.total_seconds() / 3600)
+        report.reason = f"newest entry {_age(report.age_hours)} old (stale after {limit})"
     else:
         report.verdict, report.reason = "ok", None
 

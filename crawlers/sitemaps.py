@@ -296,7 +296,8 @@ class SitemapMixin:
             self.note(source, response.url, "sitemap", parsed.problem, feed_id=feed_id, count=not parsed.entries)
         capped = False
         if parsed.kind == "index" and offset_pages(parsed.entries):
-            capped = yield from self._first_sitemap_page(parsed.entries, source, root, depth, feed_id, meta.get("previous"))
+            capped = yield from self._first_sitemap_page(parsed.entries, source, root, depth, feed_id,
+                                                         meta.get("previous"))
         elif parsed.kind == "index":
             capped = yield from self._children(parsed.entries, source, root, depth, feed_id)
         elif parsed.kind == "urlset":
@@ -334,7 +335,8 @@ class SitemapMixin:
         # A page with nothing in scope says nothing about where the last read stopped: go on.
         if reached or (self.since is None and wanted and self.settled(wanted, source)):
             return
-        request = self._sitemap_page_request(rest[0], rest[1:], source, meta["root"], meta["depth"], meta["parent"], floor)
+        request = self._sitemap_page_request(rest[0], rest[1:], source, meta["root"], meta["depth"], meta["parent"],
+                                             floor)
         if request is not None:
             yield request
 

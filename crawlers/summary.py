@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
              "errors", "feed_problems", "entries_seen", "feeds_not_due",
              # sitemaps and listing pages (crosswire.crawlers.sitemaps, .listings), scope and trap guards
-             "sitemaps_checked", "listing_pages", "pages_not_modified", "pages_not_due", "sitemaps_unchanged", "too_old",
+             "sitemaps_checked", "listing_pages", "pages_not_modified", "pages_not_due", "sitemaps_unchanged",
+             "too_old",
              "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops",
              # edit history (crosswire.storage.revisions)
              "articles_refetched", "articles_revised",

@@ -61,9 +61,12 @@ def test_list_plain_table(runner: CliRunner, two: Path):
     result = runner.invoke(main, ["sources", "list", "--sources", str(two)])
     assert 0 == result.exit_code, result.output
     assert [
-        "name              title                           country  language  tags                             feeds  sitemaps  listings  checked",
-        "sana              SANA (Syrian Arab News Agency)  SY       en        wire, syrian-state, state-media      1         0         0  2026-11-30",
-        "kyiv-independent                                  UA       en        ukrainian, independent, private      2         1         1  -",
+        "name              title                           country  language "
+        " tags                             feeds  sitemaps  listings  checked",
+        "sana              SANA (Syrian Arab News Agency)  SY       en       "
+        " wire, syrian-state, state-media      1         0         0  2026-11-30",
+        "kyiv-independent                                  UA       en       "
+        " ukrainian, independent, private      2         1         1  -",
     ] == result.output.splitlines()
 
 
@@ -73,9 +76,12 @@ def test_list_shows_enabled_column_only_when_something_is_disabled(runner: CliRu
     result = runner.invoke(main, ["sources", "list", "--sources", str(path)])
     assert 0 == result.exit_code, result.output
     assert [
-        "name              title                           country  language  tags                             feeds  sitemaps  listings  checked     enabled",
-        "sana              SANA (Syrian Arab News Agency)  SY       en        wire, syrian-state, state-media      1         0         0  2026-11-30  yes",
-        "kyiv-independent                                  UA       en        ukrainian, independent, private      2         1         1  -           no",
+        "name              title                           country  language "
+        " tags                             feeds  sitemaps  listings  checked     enabled",
+        "sana              SANA (Syrian Arab News Agency)  SY       en       "
+        " wire, syrian-state, state-media      1         0         0  2026-11-30  yes",
+        "kyiv-independent                                  UA       en       "
+        " ukrainian, independent, private      2         1         1  -           no",
         "kyiv-independent is disabled: no reason given",
     ] == result.output.splitlines()
 
@@ -175,7 +181,8 @@ def test_bundled_list_json_shows_every_route_with_its_checked_date(runner: CliRu
     result = runner.invoke(main, ["sources", "list", "--json"])
     assert 0 == result.exit_code, result.output
     listed = {s["name"]: s for s in json.loads(result.output)}
-    assert ["https://www.reuters.com/arc/outboundfeeds/news-sitemap-index/?outputType=xml"] == listed["reuters"]["sitemaps"]
+    assert ["https://www.reuters.com/arc/outboundfeeds/news-sitemap-index/?outputType=xml"] == (
+        listed["reuters"]["sitemaps"])
     assert ["https://apnews.com/news-sitemap-content.xml"] == listed["ap"]["sitemaps"]
     duran = listed["the-duran"]
     assert (["https://theduran.com/feed/"], ["https://theduran.com/category/news/"]) == (

@@ -37,7 +37,8 @@ def sources_file(web: TestWeb, tmp: Path) -> Path:
     text = "[defaults]\ndelay = 0\n\n" + "\n".join(blocks.values())
     text = text.replace(f'feeds = ["{e}/feed/"]', f'feeds = ["{e}/feed/", "{e}/category/archive/feed/"]')
     text = text.replace(f'feeds = ["{c}{ARC_RSS}?outputType=xml"]',
-                        f'feeds = ["{c}{ARC_RSS}?outputType=xml", "{c}{ARC_SPORT}?outputType=xml", "{c}/rss/worldNews"]')
+                        f'feeds = ["{c}{ARC_RSS}?outputType=xml", "{c}{ARC_SPORT}?outputType=xml", '
+                        f'"{c}/rss/worldNews"]')
     text = text.replace(f'feeds = ["{s}/feed/rss2/en.xml"]', f'feeds = ["{s}/feed/rss2/en.xml", "{s}/updates/rss.xml"]')
     path = tmp / "sources.toml"
     path.write_text(text, encoding="utf-8")
@@ -113,11 +114,13 @@ def test_probe_is_polite(web: TestWeb, tmp_path: Path):
     assert {name: "/robots.txt" for name in OUTLETS} == {name: paths[0] for name, paths in by_outlet.items()}
     assert {name: 1 for name in OUTLETS} == {name: paths.count("/robots.txt") for name, paths in by_outlet.items()}
     assert ["/robots.txt", f"{ARC_RSS}?outputType=xml", f"{ARC_SPORT}?outputType=xml", "/rss/worldNews",
-            f"{ARC_INDEX}?outputType=xml", "/arc/outboundfeeds/news-sitemap/?outputType=xml"] == by_outlet["caravan-wire"]
+            f"{ARC_INDEX}?outputType=xml", "/arc/outboundfeeds/news-sitemap/?outputType=xml"] == (
+        by_outlet["caravan-wire"])
     assert ["/robots.txt"] == by_outlet["coastal-times"]
     assert {UA} == {r.headers.get("User-Agent") for r in web.requests}
     assert all(r.headers.get("Accept") and r.headers.get("Accept-Language") for r in web.requests)
-    assert {"ru,en;q=0.7,*;q=0.5"} == {r.headers["Accept-Language"] for r in web.requests if r.outlet == "steppe-agency"}
+    assert {"ru,en;q=0.7,*;q=0.5"} == {r.headers["Accept-Language"] for r in web.requests
+                                       if r.outlet == "steppe-agency"}
 
 
 def test_human_report(web: TestWeb, tmp_path: Path):
@@ -198,7 +201,8 @@ def test_update_records_health_and_nothing_else(web: TestWeb, tmp_path: Path):
     assert [
         ("<steppe-agency>/rss/v2.xml", "rss", 200, 4, 0, "HTTP 403", '"v1"', NOW, 0),
         ("<steppe-agency>/export/rss2/archive/index.xml", "rss", 200, 4, 0, None, None, None, 0),
-        ("<sealed-gazette>/feed/rss2/en.xml", "feed", 403, None, 1, "probe: blocked: HTTP 403 Forbidden", None, None, 0),
+        ("<sealed-gazette>/feed/rss2/en.xml", "feed", 403, None, 1, "probe: blocked: HTTP 403 Forbidden", None,
+         None, 0),
         ("<sealed-gazette>/updates/rss.xml", "feed", None, None, 1,
          "probe: blocked: the server closed the connection without answering", None, None, 0),
     ] == [tuple(relative(web, v) if isinstance(v, str) else v for v in row) for row in rows]

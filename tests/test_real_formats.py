@@ -18,13 +18,24 @@ from crosswire import __version__
 from crosswire.core.paths import bundled_sources_path
 from crosswire.core.sources import load_sources
 from crosswire.crawlers.feeds import excerpt, parse_feed
-from crosswire.crawlers.fetch import get
+from crosswire.core.sources import Source
+from crosswire.crawlers.fetch import get, source_headers
+from crosswire.crawlers.settings import DEFAULT_REQUEST_HEADERS
 from crosswire.crawlers.listings import parse_listing
 from crosswire.crawlers.sitemaps import SitemapEntry, offset_pages, parse_sitemap
 from crawling import crawl
 from discoverydata import errors, path_of, requested
 from testweb import TestWeb
-from testweb.outlets_real import ARC_INDEX, ARC_PAGE, ARC_RSS, LISTING_PATH, OUTLETS, TWINS, TWINS_ELSEWHERE, source_toml
+from testweb.outlets_real import (
+    ARC_INDEX,
+    ARC_PAGE,
+    ARC_RSS,
+    LISTING_PATH,
+    OUTLETS,
+    TWINS,
+    TWINS_ELSEWHERE,
+    source_toml,
+)
 
 NOW = "2026-03-11T13:00:00+00:00"      # the crawls' clock: the twins' news is a few hours to days old
 PINNED = ("-s", f"CROSSWIRE_NOW={NOW}")
@@ -32,7 +43,7 @@ PINNED = ("-s", f"CROSSWIRE_NOW={NOW}")
 
 @pytest.fixture(scope="module")
 def web():
-    with TestWeb([*OUTLETS, "levant-ledger", "al-mirsad"]) as web:
+    with TestWeb([*OUTLETS, "levant-ledger", "al-mirsad", "harbinger-review", "frontline-review"]) as web:
         yield web
 
 
@@ -57,6 +68,30 @@ def truth(web: TestWeb, outlet: str, keep=lambda article: True) -> list[dict]:
     return sorted(({**{key: a[key] for key in ("path", "title", "language", "lede", "text")},
                     "published": datetime.fromisoformat(a["published"]).astimezone(timezone.utc).isoformat()}
                    for a in web.articles(outlet) if keep(a)), key=lambda a: a["path"])
+
+
+# --- what every request carries ---------------------------------------------------------------------------------
+
+def test_request_headers_of_a_source():
+    """The source's language first in Accept-Language; its own headers on top (the sources file keeps the
+    User-Agent out of them, and one-off GETs set crosswire's last)."""
+    plain = Source(name="a", homepage="https://a.test/")
+    arabic = Source(name="b", homepage="https://b.test/", language="ar")
+    own = Source(name="c", homepage="https://c.test/", language="ru",
+                 headers=(("Accept", "application/rss+xml"), ("Accept-Language", "ru")))
+    assert [{}, {}, {"Accept-Language": "ar,en;q=0.7,*;q=0.5"},
+            {"Accept-Language": "ru", "Accept": "application/rss+xml"}] == [
+        source_headers(None), source_headers(plain), source_headers(arabic), source_headers(own)]
+    assert ("text/html" in DEFAULT_REQUEST_HEADERS["Accept"], "en,*;q=0.5") == (
+        True, DEFAULT_REQUEST_HEADERS["Accept-Language"])
+
+
+def test_one_off_gets_send_the_crawl_headers(web: TestWeb):
+    web.clear_log()
+    get(web.base_url("steppe-agency") + "/rss/v2.xml", headers={"User-Agent": "Mozilla/5.0", "Referer": "x"})
+    [seen] = [r.headers for r in web.requests if r.outlet == "steppe-agency"]
+    assert (DEFAULT_REQUEST_HEADERS["Accept"], "en,*;q=0.5", "x", f"crosswire/{__version__}") == (
+        seen["Accept"], seen["Accept-Language"], seen["Referer"], seen["User-Agent"].split()[0])
 
 
 # --- every bundled source has a twin --------------------------------------------------------------------------
@@ -96,6 +131,34 @@ def test_each_twin_route_reads_with_the_bundled_configuration(web: TestWeb, name
     assert entries and all(title and published for title, _, published in entries)
     if route == LISTING_PATH:      # the seed's shape: headline and lede per post
         assert all(lede for _, lede, _ in entries)
+
+
+@pytest.mark.parametrize("outlet, path, pages", [
+    ("euphrates-post", LISTING_PATH, 2),                       # a magazine theme's markup
+    ("harbinger-review", "/category/syrian-conflict/", 3),     # classic WordPress markup, as the seed's page was
+    ("frontline-review", "/syrian-conflict/", 1),
+])
+def test_the_duran_listing_reads_seed_shaped_pages(web: TestWeb, outlet: str, path: str, pages: int):
+    """The bundled listing configuration of The Duran, on category pages of either markup: every post's
+    headline, lede and link, page after page."""
+    duran = next(s for s in load_sources(bundled_sources_path()) if s.name == "the-duran").listing[0]
+    url, seen = web.base_url(outlet) + path, []
+    for _ in range(pages):
+        parsed = parse_listing(get(url).body, url, replace(duran, url=url))
+        seen += [(path_of(e.url), e.title, e.summary) for e in parsed.entries]
+        url = parsed.next_url
+    assert url is None                       # the last page has no next link
+    articles = {a["path"]: a for a in web.articles(outlet)}
+
+    def teaser(article: dict, shown: str) -> str:
+        """The lede, or (frontline-review, like the seed) the post's first paragraph or two."""
+        if outlet != "frontline-review":
+            return article["lede"]
+        return next((" ".join(article["paragraphs"][:n]) for n in (1, 2, 3)
+                     if " ".join(article["paragraphs"][:n]) == shown), article["paragraphs"][0])
+
+    assert sorted(seen) == sorted((p, articles[p]["title"], teaser(articles[p], summary)) for p, _, summary in seen)
+    assert len(seen) == len([a for a in articles.values() if outlet != "euphrates-post" or "/2026/" in a["path"]])
 
 
 # --- WordPress -------------------------------------------------------------------------------------------------
