@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,7 @@ class CrawlContext:
     stats: Any = None                          # the crawl's Scrapy stats (set by run_crawl)
     storage_problem: str | None = None         # the last storage failure, for the summary line
     storage_streak: int = 0                    # storage failures since the last article stored
+    feed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)   # (kind, reason) of failed feeds
 
     @staticmethod
     def of(crawler: Any) -> "CrawlContext":

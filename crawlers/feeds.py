@@ -308,6 +308,8 @@ class FeedMixin:
         request = failure.request
         kind, reason = classify(failure_exception(failure))
         self.stat("feeds_checked")
+        self.stat("feeds_failed")
+        self.context.feed_failures[(kind, reason)] += 1
         response = getattr(failure.value, "response", None)
         status = getattr(response, "status", None)
         now = self.now

@@ -14,11 +14,9 @@ class CrawlProgress:
     """Shows feeds checked, pages fetched, new articles and errors as the crawl goes."""
 
     def __init__(self, crawler: Any) -> None:
-
         self.crawler = crawler
         self.console = Console(stderr=True)
         self.live = Live("", console=self.console, refresh_per_second=4, transient=True)
-        self.responses = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CrawlProgress":
@@ -39,11 +37,16 @@ class CrawlProgress:
         self.live.stop()
 
     def update(self, **_: Any) -> None:
-        stats = self.crawler.stats
-        get = lambda key: stats.get_value(f"crosswire/{key}", 0)  # noqa: E731
-        fetched = stats.get_value("response_received_count", 0)
-        queued = stats.get_value("scheduler/enqueued", 0)
-        self.live.update(
-            f"[bold]crawling[/] feeds {get('feeds_checked')} · pages {fetched}/{queued} · "
-            f"new {get('articles_new')} · duplicates {get('articles_duplicate')} · errors {get('errors')}"
-        )
+        self.live.update(progress_line(self.crawler.stats.get_stats()))
+
+
+def progress_line(stats: dict[str, Any]) -> str:
+    """The live line for the crawl's stats so far (rich markup)."""
+    def get(key: str) -> int:
+        return int(stats.get(f"crosswire/{key}", 0))
+    fetched = stats.get("response_received_count", 0)
+    # Waiting = scheduled and not yet handed to the downloader. (Fetched / scheduled read "4/3": robots.txt
+    # requests are fetched without passing through the scheduler.)
+    waiting = max(0, stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0))
+    return (f"[bold]crawling[/] feeds {get('feeds_checked')} · pages {fetched} fetched, {waiting} waiting · "
+            f"new {get('articles_new')} · duplicates {get('articles_duplicate')} · errors {get('errors')}")

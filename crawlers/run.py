@@ -18,7 +18,7 @@ import sqlite_utils
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crosswire.core.errors import CrosswireError, StorageError
+from crosswire.core.errors import StorageError
 from crosswire.core.sources import ROBOTS, Source
 from crosswire.core.times import now_utc
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
@@ -46,17 +46,6 @@ class CrawlOptions:
     log_file: Path | None = None           # --log-file: Scrapy's warnings go there
     progress: bool = False                 # a live progress line (on a terminal)
     settings: dict[str, str] = field(default_factory=dict)   # -s NAME=VALUE, which win over everything
-
-
-def parse_setting_overrides(pairs: Iterable[str]) -> dict[str, str]:
-    """`NAME=VALUE` strings from `-s` into a dict; a malformed one is a user error."""
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise CrosswireError(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=2")
-        out[name.strip()] = value
-    return out
 
 
 def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlSummary:
@@ -236,7 +225,8 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
     # A forced stop (a second signal) ends the reactor before the spider closes: no reason is recorded then.
     reason = str(crawler.stats.get_value("finish_reason") or "shutdown")
     summary = CrawlSummary(run_id=run_id, seconds=0.0, stats=stats, reason=reason,
-                           storage_problem=context.storage_problem)
+                           storage_problem=context.storage_problem, failures=dict(context.feed_failures),
+                           archive=settings.get("CROSSWIRE_DB") or "")
     if summary.status not in ("interrupted", "failed"):
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
         stats["families_matched"] = index_new_articles(db).matched

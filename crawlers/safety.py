@@ -97,6 +97,8 @@ class BlockPrivateAddressesMiddleware:
         try:
             address = str(ipaddress.ip_address(host))
         except ValueError:
+            # Imported here, not at the top: importing twisted.internet.reactor installs Twisted's default
+            # reactor, and Scrapy must install its asyncio reactor first.
             from twisted.internet import reactor
 
             # The reactor's resolver is Scrapy's caching one, so the connection uses the address checked here.

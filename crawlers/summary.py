@@ -13,7 +13,15 @@ STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_du
              # edit history (crosswire.storage.revisions)
              "articles_refetched", "articles_revised",
              # failures of the archive itself (locked past every retry, disk full)
-             "storage_errors")
+             "storage_errors", "feeds_failed")
+
+# A failure kind in words, when its reasons differ (each DNS failure names its own host).
+KIND_NAMES = {"dns": "DNS lookup failed", "connection": "could not connect", "timeout": "timed out",
+              "http": "HTTP errors", "robots": "forbidden by robots.txt"}
+# What to suspect when every feed of a run failed the same way, by the failure's kind.
+SUSPECT = {"dns": "no network?", "connection": "no network, or a firewall in the way?",
+           "timeout": "a slow or missing network?", "http": "blocked, or the addresses moved?",
+           "robots": "every site's robots.txt refuses crawlers", "blocked": "-s CROSSWIRE_BLOCK_PRIVATE is on"}
 
 # Why Scrapy closed the spider, when it was not because the work was done.
 STOPPED = {"shutdown": "stopped by a signal", "closespider_timeout": "stopped at its time limit (CROSSWIRE_MAX_RUN)",
@@ -30,6 +38,8 @@ class CrawlSummary:
     stats: dict[str, int] = field(default_factory=dict)
     reason: str = "finished"              # why the crawl ended (Scrapy's close reason; "finished" when done)
     storage_problem: str | None = None    # the archive's own complaint, when it refused writes
+    failures: dict[tuple[str, str], int] = field(default_factory=dict)   # (kind, reason) of each failed feed
+    archive: str = ""                     # where the archive is, for the hint when everything failed
 
     @property
     def status(self) -> str:
@@ -53,6 +63,24 @@ class CrawlSummary:
                 f"{s.get('articles_new', 0)} new articles, {s.get('articles_duplicate', 0)} duplicates, "
                 f"{s.get('articles_known', 0)} already stored, {s.get('errors', 0)} errors "
                 f"in {self.seconds:.1f}s" + discovery_line(s) + edits_line(s) + self.stop_line())
+
+    def hint(self) -> str | None:
+        """One more line when every feed failed (a first crawl without network, a moved archive of feeds): what
+        they failed with, what to suspect, where the archive is and where to look."""
+        s = self.stats
+        checked, failed = s.get("feeds_checked", 0), s.get("feeds_failed", 0)
+        got_any = s.get("articles_new", 0) or s.get("articles_known", 0) or s.get("feeds_not_modified", 0)
+        if not checked or failed < checked or got_any or not self.failures:
+            return None
+        by_kind: dict[str, list[str]] = {}
+        for (kind, reason), count in self.failures.items():
+            by_kind.setdefault(kind, []).extend([reason] * count)
+        kind, reasons = max(by_kind.items(), key=lambda item: (len(item[1]), item[0]))
+        what = reasons[0] if len(set(reasons)) == 1 else KIND_NAMES.get(kind, kind)
+        how = what if len(reasons) == failed else f"{len(reasons)} of them: {what}"
+        suspect = f" — {SUSPECT[kind]}" if kind in SUSPECT else ""
+        where = f"crosswire status --db {self.archive}" if self.archive else "crosswire status"
+        return f"all {failed} feeds failed ({how}){suspect} See `{where}`."
 
     def stop_line(self) -> str:
         """The summary's tail when the crawl did not finish its work, or the archive refused some of it."""

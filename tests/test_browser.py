@@ -3,6 +3,7 @@ Debian's Chromium (headless). Screenshots of the main pages go to test-artifacts
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -15,7 +16,7 @@ from typing import Iterator
 import feedparser
 import pytest
 
-from tests.webdata import XSS_AUTHOR, XSS_STORY, XSS_TITLE, build_web_archive
+from tests.webdata import XSS_AUTHOR, XSS_STORY, XSS_TITLE, build_language_archive, build_web_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,14 +36,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`crosswire serve` on a free loopback port over the web test archive; yields its base URL."""
-    db = tmp_path_factory.mktemp("browser") / "web.db"
-    build_web_archive(db)
+@contextlib.contextmanager
+def serve(db: Path, log_name: str) -> Iterator[str]:
+    """`crosswire serve` on a free loopback port over `db`; yields its base URL."""
     port = free_port()
     SHOTS.parent.mkdir(parents=True, exist_ok=True)
-    log = (SHOTS.parent / "serve.log").open("wb")   # kept with the screenshots: a 500 leaves its traceback here
+    log = (SHOTS.parent / log_name).open("wb")   # kept with the screenshots: a 500 leaves its traceback here
     proc = subprocess.Popen([sys.executable, "-m", "crosswire", "serve", "--db", str(db), "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
@@ -62,6 +61,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`crosswire serve` over the web test archive; yields its base URL."""
+    db = tmp_path_factory.mktemp("browser") / "web.db"
+    build_web_archive(db)
+    with serve(db, "serve.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def languages_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    """`crosswire serve` over the events told in English, Arabic and Russian; yields its base URL and stories."""
+    db = tmp_path_factory.mktemp("browser-languages") / "languages.db"
+    stories = build_language_archive(db)
+    with serve(db, "serve-languages.log") as base:
+        yield base, stories
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +181,8 @@ INJECTED = ("script, img:not([src^='/attention.png?']), svg, iframe, object, emb
 
 
 @pytest.mark.parametrize("url", [f"/article/{HOSTILE}", "/", "/?source=hostile-outlet", "/search?q=hostile",
-                                 "/search?q=paragraph", "/stories", f"/story/{XSS_STORY}", "/sources"])
+                                 "/search?q=paragraph", "/stories", f"/story/{XSS_STORY}", "/sources",
+                                 "/blindspots", "/blindspots?group=%3Ci%3Etag%3C/i%3E"])
 def test_stored_xss_payloads_never_run(server: str, page: object, url: str) -> None:
     page.goto(server + url)
     page.wait_for_load_state("load")
@@ -195,3 +213,35 @@ def test_the_article_page_uses_a_wide_screen(server: str, browser: object) -> No
     article, aside = (tab.locator(css).bounding_box() for css in ("article.reading", "aside.article-side"))
     assert aside["y"] >= article["y"] + article["height"]
     context.close()
+
+
+def test_a_story_told_in_three_languages_and_a_groups_blindspots(languages_server: tuple[str, dict[str, int]],
+                                                                 page: object) -> None:
+    server, stories = languages_server
+    page.goto(server + "/stories")
+    assert ["en ar ru"] == [" ".join(t.split()) for t in page.locator(
+        f"tr:has(a[href='/story/{stories['ariha-market']}']) td.languages").all_inner_texts()]
+    page.click(f"a[href='/story/{stories['ariha-market']}']")
+    assert "3 languages: en, ar, ru" == page.inner_text("strong.languages")
+    assert ["ar", "ru"] == page.locator("section.other-languages h3").evaluate_all("hs => hs.map(h => h.lang)")
+    # The Arabic headline reads right to left, the Russian one left to right, each on its own line.
+    assert ["rtl", "ltr"] == page.locator("section.other-languages h3").evaluate_all(
+        "hs => hs.map(h => getComputedStyle(h).direction)")
+    assert page.locator("section.other-languages").is_visible()
+    shot(page, "story-languages")
+
+    # From the header to a group's blindspots.
+    page.click("header nav a:text('Blindspots')")
+    assert "Blindspots" == page.inner_text("main h1")
+    shot(page, "blindspot-groups")
+    page.click("table.groups-table a:text('russian-state')")
+    assert "Blindspots of russian-state" == page.inner_text("main h1")
+    assert ["Gaza hospital generators stop after fuel runs out, health ministry says"] == \
+        page.locator("table.blindspots-table td:first-child > a").all_inner_texts()
+    page.select_option("form.filters select[name=group]", "syrian-state")
+    page.click("form.filters button[type=submit]")
+    assert ["Gaza hospital generators stop after fuel runs out, health ministry says",
+            "Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says"] == \
+        page.locator("table.blindspots-table td:first-child > a").all_inner_texts()
+    shot(page, "blindspots")
+    assert [] == page.dialogs

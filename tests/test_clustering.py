@@ -172,12 +172,12 @@ def test_stories_command_lists_reclusters_and_updates(tmp_path) -> None:
     listed = runner.invoke(main, ["stories", "--db", str(path), "--min-outlets", "5", "--since", "2026-02-04"])
     assert 0 == listed.exit_code, listed.output
     assert [
-        "   id  outlets  first report         first by                 span  label",
-        "   12        6  2026-02-06T09:00     ev-meridian-wire         5.0h  "
+        "   id  outlets  languages  first report      first by                 span  label",
+        "   12        6  en         2026-02-06T09:00  ev-meridian-wire         5.0h  "
         "Shelling of Darfur displacement camp kills 23, thousands flee, aid group says",
-        "    7        5  2026-02-05T04:50     ev-crescent-24           5.5h  "
+        "    7        5  en         2026-02-05T04:50  ev-crescent-24           5.5h  "
         "Gaza hospital generators stop after fuel runs out, health ministry says",
-        "    2        5  2026-02-04T03:15     ev-vostok-today          5.9h  "
+        "    2        5  en         2026-02-04T03:15  ev-vostok-today          5.9h  "
         "Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says",
     ] == listed.stdout.splitlines()
     assert "0 articles clustered: 0 new stories, 0 joined existing stories (0 as copies)\n" == runner.invoke(

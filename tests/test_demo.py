@@ -86,7 +86,7 @@ def test_demo_web_serves_what_the_test_web_serves(demoweb: DemoWeb, demo_testweb
             theirs = comparable(fetch(bases[1], path), bases[1], refused[1])
             assert ours == theirs, f"{outlet.name}{path}"
             compared += 1
-    assert compared == 129 + 17     # every route but the held one, and one unknown path per outlet
+    assert compared == 141 + 19     # every route but the held one, and one unknown path per outlet
 
     ours_sources = demoweb.sources_toml()
     for name in DEMO_OUTLETS:

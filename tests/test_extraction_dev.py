@@ -82,6 +82,8 @@ def test_title_date_and_authors_on_metadata_dev_set() -> None:
         authors.append(authors_f1(want["authors"], article.authors))
     result = summarise(titles, dates, authors)
     assert len(titles) == 88
-    # When written: title 0.807, published 0.966, authors 0.900 (bare trafilatura 0.693 / 0.955 / 0.803).
-    # Two expected dates swap day and month, so 86 of 88 is the most the date can score.
-    assert (result["title"] >= 0.80, result["published"] >= 0.96, result["authors"] >= 0.89) == (True,) * 3, result
+    # When written: title 0.898 (79/88), published 0.977 (86/88), authors 0.922 (bare trafilatura 0.693 /
+    # 0.955 / 0.803). Two expected dates are the page's dd.mm.yyyy read month first (05.04.2025 labelled
+    # 4 May; the page, its image paths and its capture date say 5 April), so 86 of 88 is the most a right
+    # reading can score. One title or date page fewer breaks these floors.
+    assert (result["title"] >= 0.89, result["published"] >= 0.97, result["authors"] >= 0.92) == (True,) * 3, result

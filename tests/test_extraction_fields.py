@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -81,10 +82,88 @@ def test_rewritten_social_title_loses_to_headline_and_json_ld() -> None:
     assert (article.title, article.provenance["title"]) == ("Council votes to close the old bridge", "h1")
 
 
-def test_visible_quote_style_wins_over_metadata() -> None:
+def test_same_words_keep_the_declared_spelling_and_say_the_heading_showed_them() -> None:
+    # Labelled headlines follow the metadata's quote marks; the heading still vouches for the words.
     html = page(og("og:title", "Mayor says 'no more delays' on the bridge"),
                 "<h1>Mayor says ‘no more delays’ on the bridge</h1>")
-    assert extract(html, URL).title == "Mayor says ‘no more delays’ on the bridge"
+    article = extract(html, URL)
+    assert (article.title, article.provenance["title"]) == ("Mayor says 'no more delays' on the bridge", "og")
+
+
+def _ld_headline(text: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{text}"}}</script>'
+
+
+def test_h2_heading_decides_when_the_h1_is_a_breadcrumb() -> None:
+    # The <h1> sits in the breadcrumb trail and repeats the social title; the article's own heading is an
+    # <h2> that repeats the JSON-LD headline, and that is the headline.
+    html = page(_ld_headline("Harbour tunnel opens two months early")
+                + og("og:title", "Tunnel finally open: what changes for commuters")
+                + og("twitter:title", "Tunnel finally open: what changes for commuters"),
+                '<nav class="trail"><ol><li><a href="/">Home</a></li><li><h1>Tunnel finally open: what changes'
+                ' for commuters</h1></li></ol></nav><header><h2>Harbour tunnel opens two months early</h2></header>')
+    article = extract(html, URL)
+    assert (article.title, article.provenance["title"]) == ("Harbour tunnel opens two months early", "h1")
+
+
+def test_a_class_naming_what_a_wrapper_lacks_is_no_sidebar() -> None:
+    html = page(_ld_headline("Library keeps winter hours") + og("og:title", "Longer evenings at the library"),
+                '<div class="content without-sidebar"><h2 class="entry-title">Longer evenings at the library</h2></div>')
+    assert extract(html, URL).title == "Longer evenings at the library"
+
+
+def test_a_kicker_printed_above_the_heading_stays_in_the_headline() -> None:
+    html = page(og("og:title", "After the storm: Ferry timetable restored")
+                + _ld_headline("After the storm: Ferry timetable restored"),
+                '<div class="story-top"><div class="keyword">After the storm</div>'
+                "<h1>Ferry timetable restored</h1></div>")
+    assert extract(html, URL).title == "After the storm: Ferry timetable restored"
+
+
+def test_a_kicker_set_apart_in_the_heading_takes_the_declared_punctuation() -> None:
+    # The page prints the kicker and the headline as two lines; the colon between them is the metadata's.
+    html = page(og("og:title", "Dam repairs: Valley road closed until spring"),
+                '<h1><span class="article-kicker">Dam repairs</span>'
+                '<span class="article-headline">Valley road closed until spring</span></h1>')
+    assert extract(html, URL).title == "Dam repairs: Valley road closed until spring"
+
+
+def test_search_and_social_titles_are_one_voice_against_json_ld() -> None:
+    # og:title, twitter:title and <title> are filled from one field: three copies do not outvote JSON-LD.
+    html = page(_ld_headline("Council approves the new bus depot")
+                + og("og:title", "Bus depot: the council says yes")
+                + og("twitter:title", "Bus depot: the council says yes")
+                + "<title>Bus depot: the council says yes</title>")
+    article = extract(html, URL)
+    assert (article.title, article.provenance["title"]) == ("Council approves the new bus depot", "json-ld")
+
+
+def test_the_declared_section_glued_to_the_title_is_decoration() -> None:
+    html = page(og("og:title", "Ferry fares frozen for another year-Economy | Valley Herald")
+                + og("og:site_name", "Valley Herald") + '<meta name="category" content="Economy">')
+    assert extract(html, URL).title == "Ferry fares frozen for another year"
+
+
+def test_a_hyphenated_word_ending_the_title_is_not_a_section() -> None:
+    html = page(og("og:title", "Council backs the tram re-route") + '<meta name="category" content="Politics">')
+    assert extract(html, URL).title == "Council backs the tram re-route"
+
+
+def _streamed_page(article_html: str) -> str:
+    """A script-rendered page: metadata in the head, the article only in streamed component rows."""
+    row = f"1a:T{len(article_html.encode('utf-8')):x},{article_html}"
+    pushes = "".join(f"<script>self.__next_f.push([1,{json.dumps(part)}])</script>"
+                     for part in ('0:["$","div",null,{}]\n', row[:40], row[40:]))
+    return (f"<html><head>{og('og:title', 'Night trains return to the coast line')}"
+            f"</head><body><div id='app'></div><script>(self.__next_f=self.__next_f||[]).push([0])</script>"
+            f"{pushes}</body></html>")
+
+
+def test_article_streamed_to_the_page_scripts_is_read() -> None:
+    article = extract(_streamed_page(BODY), URL)
+    assert (article.title, article.text.split("\n\n")[0], article.provenance["text"]) == (
+        "Night trains return to the coast line", "Crews worked through the night to clear the wreckage from the"
+        " station forecourt, the city said.", "streamed")
 
 
 def test_breadcrumb_and_logo_headings_are_not_headlines() -> None:
@@ -234,6 +313,19 @@ def test_outlet_name_stands_only_when_no_person_signed() -> None:
                        '<p class="byline">By Ana Duarte</p>')
     article = extract(with_person, URL)
     assert (article.authors, article.provenance["authors"]) == (["Ana Duarte"], "byline")
+
+
+@pytest.mark.parametrize(("ending", "authors"), [
+    ("<p style='text-align: right;'><strong>Minh Trần</strong></p>", ["Minh Trần"]),
+    ("<p><b>Ana Duarte</b></p>", ["Ana Duarte"]),
+    ("<p><strong>Read more</strong> about the repairs</p>", ["Valley Herald"]),   # not a paragraph of its own
+    ("<p><strong>Reuters</strong></p>", ["Valley Herald"]),                        # an agency, one word
+    ("<p>Ana Duarte</p>", ["Valley Herald"]),                                      # not set apart
+])
+def test_a_name_signing_the_article_at_its_end_beats_the_outlet(ending: str, authors: list[str]) -> None:
+    ld = _ld('{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Valley Herald"}}')
+    article = extract(page(ld, url_body=BODY + ending), URL)
+    assert article.authors == authors
 
 
 def test_comment_authors_are_not_bylines() -> None:

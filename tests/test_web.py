@@ -51,6 +51,9 @@ ROUTES = [
     ("/stories?since=nonsense", 400, "text/html"),
     ("/story/1", 200, "text/html"),
     ("/story/999", 404, "text/html"),
+    ("/blindspots", 200, "text/html"),
+    ("/blindspots?group=wire", 200, "text/html"),
+    ("/blindspots?group=nobody", 400, "text/html"),
     ("/sources", 200, "text/html"),
     ("/feeds/search.atom?q=deir", 200, "application/atom+xml"),
     ("/feeds/search.rss", 200, "application/rss+xml"),
@@ -100,7 +103,8 @@ def dangerous(html: str) -> list[str]:
 
 
 def test_html_pages_carry_no_script_and_no_inline_style(client: TestClient) -> None:
-    for url in ("/", "/search?q=deir", "/article/1", "/stories", "/story/1", "/sources"):
+    for url in ("/", "/search?q=deir", "/article/1", "/stories", "/story/1", "/sources", "/blindspots",
+                "/blindspots?group=wire"):
         assert [] == dangerous(client.get(url).text), url
 
 
@@ -208,7 +212,8 @@ def test_arabic_article_reads_right_to_left(client: TestClient) -> None:
 
 def test_hostile_article_is_escaped_everywhere(client: TestClient) -> None:
     pages_showing_it = [f"/article/{HOSTILE}", "/", "/?source=hostile-outlet", "/search?q=hostile",
-                        "/stories", f"/story/{XSS_STORY}", "/sources"]
+                        "/stories", f"/story/{XSS_STORY}", "/sources", "/blindspots",
+                        "/blindspots?group=%3Ci%3Etag%3C/i%3E"]
     for url in pages_showing_it:
         html = client.get(url).text
         assert "Hostile" in html, url

@@ -1,5 +1,6 @@
-"""A known archive for the web reader's tests: the search archive, the events test web's ground truth grouped
-into its four stories, an article with an earlier revision, a failing feed, and an article full of XSS payloads."""
+"""Known archives for the web reader's tests: the search archive, the events test web's ground truth grouped
+into its four stories, an article with an earlier revision, a failing feed, and an article full of XSS payloads;
+and the events told in English, Arabic and Russian, clustered (build_language_archive)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crosswire.core.article import Article
-from testweb.outlets_events import COPIES, EVENTS, store_events
+from testweb.outlets_events import ALL_EVENT_OUTLETS, COPIES, EVENTS, all_events, store_events
 from crosswire.storage.articles import store_article
 from crosswire.storage.db import open_db
 from crosswire.storage.feeds import ensure_feed, record_feed_failure, sync_source
 from crosswire.storage.saved import add_search
-from crosswire.storage.stories import refresh_stories
+from crosswire.storage.stories import cluster_new, refresh_stories
 from crosswire.core.sources import Source
 from tests.searchdata import build_archive
 
@@ -72,3 +73,15 @@ def build_web_archive(path: Path) -> dict[tuple[str, str], int]:
                         now="2026-02-07T11:00:00+00:00")
     db.close()
     return ids
+
+
+def build_language_archive(path: Path) -> dict[str, int]:
+    """The events test web in every language (the Arabic and Russian outlets included), stored and clustered
+    as a crawl would leave it; return event -> its story id."""
+    db = open_db(path)
+    ids = store_events(db, ALL_EVENT_OUTLETS)
+    cluster_new(db)
+    story_of = dict(db.execute("select id, story_id from articles").fetchall())
+    stories = {event: story_of[ids[keys[0]]] for event, keys in all_events().items()}
+    db.close()
+    return stories

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import lru_cache
+
+from babel import Locale
+from babel.core import UnknownLocaleError
 
 from crosswire.analysis import langnorm
 
@@ -83,9 +85,6 @@ def number_key(raw: str, lang: str) -> str | None:
 @lru_cache(maxsize=None)
 def _month_names(lang: str) -> dict[str, int]:
     """Normalised month names of `lang` (every form CLDR has: wide, abbreviated, stand-alone) -> month."""
-    from babel import Locale
-    from babel.core import UnknownLocaleError
-
     try:
         locale = Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
@@ -110,9 +109,6 @@ def _cognate(word: str) -> str:
 def _places(lang: str) -> tuple[dict[tuple[str, ...], str], frozenset[str]]:
     """Place names known in `lang` as tuples of normalised terms -> a language-neutral place key, and the
     first terms of those names (most words start none, and need no n-gram look-up)."""
-    from babel import Locale
-    from babel.core import UnknownLocaleError
-
     names: dict[tuple[str, ...], str] = {}
 
     def add(name: str, key: str) -> None:

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from babel import Locale
 
 from crosswire.analysis import textvec
 from crosswire.analysis.entities import find_people
@@ -29,6 +32,35 @@ NUMBER_WORDS = {
 }
 NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 QUOTE_MATCH = 0.6       # share of a quote's words one sentence must hold to carry it
+# Locales whose month names mark a number as a date's day ("3 February", "3 февраля", "3 فبراير", "3 شباط").
+MONTH_LOCALES = ("en", "de", "es", "fr", "it", "pt", "pl", "tr", "ru", "uk", "ar", "ar_SY", "nl", "fa", "he")
+EDGE = " .,;:()«»\"“”'’"
+
+
+@lru_cache(maxsize=1)
+def month_words() -> frozenset[str]:
+    """Month names in the languages crosswire reads, lower-cased, every form CLDR has (babel's data)."""
+    words = set()
+    for code in MONTH_LOCALES:
+        months = Locale.parse(code).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                words.update(name.lower().strip(".") for name in months[context][width].values())
+    return frozenset(w for w in words if len(w) >= 3)
+
+
+def _next_to_month(sentence: str, start: int, end: int) -> bool:
+    """Whether the number at sentence[start:end] is a date's day: a month name just before or after it."""
+    rest = sentence[end:]
+    after = (rest[1:] if rest.startswith(". ") else rest).split(None, 1)     # German "3. Februar"
+    before = sentence[:start].rsplit(None, 1)
+
+    def month(word: str) -> bool:
+        word = word.strip(EDGE)
+        return word.lower() in month_words() and word != "may"    # "14 may die" is no date
+
+    # "On 3 February, 15 died": a comma or colon between them parts the month from the figure.
+    return bool((after and month(after[0])) or (before and before[-1][-1] not in ",;:" and month(before[-1])))
 
 
 @dataclass
@@ -57,7 +89,7 @@ def sentences(text: str | None) -> list[str]:
 
 
 def figures(sentence: str) -> set[int]:
-    """The numbers a sentence reports, leaving out years and the day in a date ("Feb 3")."""
+    """The numbers a sentence reports, leaving out years and the day in a date ("Feb 3", "3 февраля")."""
     return {value for value, _ in figure_positions(sentence)}
 
 
@@ -67,7 +99,8 @@ def figure_positions(sentence: str) -> list[tuple[int, int]]:
     for match in NUMBER_RE.finditer(sentence):
         value = float(match.group(1).replace(",", ""))
         before = sentence[max(0, match.start() - 5):match.start()].strip().lower()
-        if before.endswith(MONTHS) or before.endswith(tuple(m + "." for m in MONTHS)):
+        if before.endswith(MONTHS) or before.endswith(tuple(m + "." for m in MONTHS)) or _next_to_month(
+                sentence, match.start(), match.end()):
             continue
         # A number glued to a capitalised name ("Crescent 24", "Resolution 2254") is part of that name.
         previous = sentence[:match.start()].split()

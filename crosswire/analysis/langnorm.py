@@ -12,7 +12,6 @@ breaking ties, since a site-wide <html lang> often misstates a page.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Callable
 

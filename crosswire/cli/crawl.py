@@ -22,7 +22,8 @@ from crosswire.core.errors import LockedError
 from crosswire.core.files import check_appendable, ensure_directory
 from crosswire.core.sources import load_sources, select_sources
 from crosswire.crawlers.logformat import append_run_line
-from crosswire.crawlers.run import CrawlOptions, parse_setting_overrides
+from crosswire.crawlers.overrides import parse_setting_overrides
+from crosswire.crawlers.run import CrawlOptions
 from crosswire.crawlers.run import crawl as run
 from crosswire.extraction.cleaning import parse_date
 from crosswire.storage.archive import check_archive
@@ -84,8 +85,14 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
         raise
     code = exitcodes.for_status(summary.status)
     append_run_line(log_path, f"crawl {summary.status} (exit {code}): {summary.line()}")
+    hint = summary.hint()
+    if hint:
+        append_run_line(log_path, hint)
     if not quiet:
         echo(summary.line())
+        if hint:
+            echo(hint)
     elif summary.status not in ("ok", "nothing"):
-        echo(f"crosswire crawl: {summary.line()} (see `crosswire status`)", err=True)
+        tail = f"; {hint}" if hint else " (see `crosswire status`)"
+        echo(f"crosswire crawl: {summary.line()}{tail}", err=True)
     click.get_current_context().exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import zlib
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from crosswire.core.sources import parse_sources
 from crosswire.crawlers.run import run_crawl
 from crosswire.demo import DemoWeb
 from crosswire.storage.archive import check_archive, open_archive
+from crosswire.storage.blindspots import story_languages
 from crosswire.storage.overview import (
     article_count,
     latest_articles,
@@ -23,6 +25,12 @@ from crosswire.storage.overview import (
 # Fast settings: the demo's outlets are on this machine, so politeness delays only slow it down.
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
                  "DOWNLOAD_TIMEOUT": "5", "RETRY_TIMES": "0"}
+
+
+def demo_ports(db_path: Path) -> int:
+    """The first port of the block the demo serves its outlets on for this archive: always the same for one
+    archive (so a second demo into it finds what the first stored), spread over 20000-39999 across archives."""
+    return 20000 + zlib.crc32(str(db_path.resolve()).encode("utf-8")) % 20000
 
 
 @click.command()
@@ -46,7 +54,7 @@ def demo(db_path: Path | None, limit: int) -> None:
     ensure_directory(db_path.parent)
     # Feed outlets (every format, and one broken outlet), a sitemap-only and a listing-only outlet, and the
     # outlets that cover the same four events from different sides: see crosswire/demo/.
-    with DemoWeb() as web:
+    with DemoWeb(port_base=demo_ports(db_path)) as web:
         sources = parse_sources(web.sources_toml(), "demo web")
         echo(f"Serving {len(web.outlets)} fictional outlets on 127.0.0.1: {', '.join(web.outlets)}")
         summary = run_crawl(db_path, sources, overrides=DEMO_SETTINGS, command="demo")
@@ -60,8 +68,11 @@ def demo(db_path: Path | None, limit: int) -> None:
     stories = stories_by_outlets(db, min_outlets=3, limit=5)
     if stories:
         echo("\nStories covered by several outlets:")
+        languages = story_languages(db, [row["id"] for row in stories])
         for row in stories:
-            echo(f"  story {row['id']:<4} {row['outlets']} outlets  {row['label']}")
+            codes = " ".join(languages.get(row["id"], []))
+            echo(f"  story {row['id']:<4} {row['outlets']} outlets  {codes:<8}  {row['label']}")
     echo(f"\nNext: crosswire search --db {db_path} 'water OR hospital'"
                f"\n      crosswire compare --db {db_path} {stories[0]['id'] if stories else 1}"
+               f"\n      crosswire stories --db {db_path} --blindspot russian-state"
                f"\n      crosswire serve --db {db_path}")

@@ -28,7 +28,8 @@ class Article:
     agencies: list[str] = field(default_factory=list)   # news agencies credited (AFP, dpa…), apart from people
     # Where each field came from, field -> source: the page's "json-ld", "og" (OpenGraph), "twitter", "meta",
     # "link", "html-lang", "title-tag", "h1" (the visible heading), "byline", "microdata", "time", "url",
-    # "standfirst", "body"; "htmldate", "trafilatura", "trafilatura-fallback", "guess" (worked out);
+    # "standfirst", "body", "signature" (a name signing the end of the text), "streamed" (article HTML a
+    # script-rendered page carries as data); "htmldate", "trafilatura", "trafilatura-fallback", "guess";
     # "feed" (the feed entry, when the page said nothing); "rules" (the source's own selectors).
     provenance: dict[str, str] = field(default_factory=dict)
 

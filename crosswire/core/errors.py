@@ -9,6 +9,7 @@
     │   ├── DamagedArchiveError    the file is damaged or is not a crosswire archive (exit 65)
     │   └── ReadOnlyArchiveError   the archive cannot be written, and this command must write it (exit 73)
     ├── OutputError                an output file or directory cannot be written (exit 73)
+    ├── UsageError                 a malformed option value, e.g. `-s DOWNLOAD_DELAY=abc` (exit 2)
     ├── QueryError                 a search query or filter is malformed
     ├── ExportError                an export was asked for in a way that cannot be done
     └── LockedError                another crawl holds the lock (exit 75)
@@ -69,6 +70,12 @@ class OutputError(CrosswireError):
     """An output file or its directory cannot be written; nothing half-written is left behind."""
 
     exit_code = exitcodes.CANT_WRITE
+
+
+class UsageError(CrosswireError):
+    """An option's value is malformed (the command line is wrong, as click's own usage errors)."""
+
+    exit_code = exitcodes.USAGE
 
 
 class QueryError(CrosswireError):

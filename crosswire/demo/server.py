@@ -137,10 +137,13 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoWeb:
     """The frozen fictional outlets, each on a free loopback port, until `stop()`."""
 
-    def __init__(self, data_dir: Path = DATA_DIR, host: str = "127.0.0.1") -> None:
+    def __init__(self, data_dir: Path = DATA_DIR, host: str = "127.0.0.1", port_base: int | None = None) -> None:
         self.data_dir = data_dir
         self.frozen: FrozenWeb = load(data_dir)
         self.host = host
+        # Outlets on port_base, port_base + 1, ... when they are free (else on any free ports): the same ports
+        # for the same archive give the same URLs, so a second demo into it finds its articles already stored.
+        self.port_base = port_base
         self.refused_url = ""
         self._servers: dict[str, _OutletServer] = {}
         self._threads: list[threading.Thread] = []
@@ -154,8 +157,9 @@ class DemoWeb:
         self._release.clear()
         self.refused_url = f"http://{self.host}:{closed_port(self.host)}"
         try:
-            for outlet in self.frozen.outlets:
-                server = _OutletServer((self.host, 0), _Handler)
+            ports = self._ports()
+            for outlet, port in zip(self.frozen.outlets, ports):
+                server = _OutletServer((self.host, port), _Handler)
                 self._servers[outlet.name] = server
                 server.web = self
                 base_url = f"http://{self.host}:{server.server_address[1]}"
@@ -172,6 +176,21 @@ class DemoWeb:
             thread.start()
             self._threads.append(thread)
         return self
+
+    def _ports(self) -> list[int]:
+        """The port for each outlet: the block at port_base when every one of them is free, else 0 (any)."""
+        count = len(self.frozen.outlets)
+        if self.port_base is None:
+            return [0] * count
+        wanted = list(range(self.port_base, self.port_base + count))
+        for port in wanted:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the servers bind
+                try:
+                    probe.bind((self.host, port))
+                except OSError:
+                    return [0] * count
+        return wanted
 
     def stop(self) -> None:
         """Release every held answer, then shut every server down."""

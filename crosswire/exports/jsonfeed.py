@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from crosswire.core.times import rfc3339
-from crosswire.identity.urls import web_url
 from crosswire.exports.common import (
     FeedInfo,
     content_html,
@@ -15,6 +14,7 @@ from crosswire.exports.common import (
     title_of,
     updated_of,
 )
+from crosswire.identity.urls import web_url
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -11,8 +11,10 @@ import jinja2
 import sqlite_utils
 
 from crosswire.analysis.compare import compare_story
+from crosswire.analysis.evidence import language_name, summary
 from crosswire.core.errors import QueryError
 from crosswire.identity.urls import web_url
+from crosswire.storage.blindspots import outlets
 from crosswire.storage.stories import load_story
 
 
@@ -21,10 +23,12 @@ def story_report(db: sqlite_utils.Database, story_id: int) -> dict[str, Any]:
     loaded = load_story(db, story_id)
     if loaded is None:
         raise QueryError(f"no story with id {story_id}; list them with `crosswire stories`")
-    return compare_story(*loaded)
+    return compare_story(*loaded, sources=outlets(db))
 
 _ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["web_url"] = web_url     # a stored URL becomes a link only when it is http(s)
+_ENV.filters["language_name"] = language_name
+_ENV.filters["rtl"] = lambda lang: lang in ("ar", "fa", "ur", "he")
 _HTML = _ENV.from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -39,15 +43,33 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 .muted{color:#666;font-size:.9em}
 </style></head><body>
 <h1>{{ story.label }}</h1>
-<p class="muted">Story {{ story.id }} · {{ story.outlets }} outlets · first report {{ story.first_published }} by
+<p class="muted">Story {{ story.id }} · {{ story.outlets }} outlets · {{ languages_line }} · first report {{ story.first_published }} by
 <strong>{{ story.first_source }}</strong> · span {{ story.span_hours }} h</p>
 
+<h2>Outlets by perspective and language</h2>
+<table><tr><th>Perspective</th>{% for lang in languages %}<th>{{ lang | language_name }} <span class="tag">{{ lang }}</span></th>{% endfor %}</tr>
+{% for row in grid %}
+<tr><td><span class="tag">{{ row.perspective }}</span></td>{% for lang in languages %}<td>{{ row.languages.get(lang, [])|join(", ") }}</td>{% endfor %}</tr>
+{% endfor %}
+</table>
+
+{% if non_english %}
+<h2>Reports in other languages, and what they share with the rest</h2>
+<table><tr><th>Outlet</th><th>Headline</th><th>Shares with other outlets</th></tr>
+{% for o in non_english %}
+<tr><td>{{ o.source }} <span class="tag">{{ o.language }}</span> <span class="tag">{{ o.perspective or "-" }}</span></td>
+<td lang="{{ o.language }}" dir="{{ "rtl" if o.language | rtl else "auto" }}">{{ o.headline }}</td>
+<td>{% for item in o.shares %}<span class="share {{ item.kind }}">{{ item.label }}{% if item.spellings %} ({% for w in item.spellings %}<bdi>{{ w }}</bdi>{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}</span>{% if not loop.last %}, {% endif %}{% else %}nothing language-neutral{% endfor %}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+
 <h2>Timeline</h2>
-<table><tr><th>Published</th><th>Lag</th><th>Outlet</th><th>Perspective</th><th>Headline</th><th>Reporting</th></tr>
+<table><tr><th>Published</th><th>Lag</th><th>Outlet</th><th>Perspective</th><th>Language</th><th>Headline</th><th>Reporting</th></tr>
 {% for e in timeline %}
 <tr class="{{ e.role }}"><td>{{ e.published }}</td><td>{{ e.lag }}</td><td>{{ e.source }}</td>
-<td>{% if e.perspective %}<span class="tag">{{ e.perspective }}</span>{% endif %}</td>
-<td>{% if e.url | web_url %}<a href="{{ e.url | web_url }}">{{ e.title }}</a>{% else %}{{ e.title }}{% endif %}</td>
+<td>{% if e.perspective %}<span class="tag">{{ e.perspective }}</span>{% endif %}</td><td><span class="tag">{{ e.language }}</span></td>
+<td lang="{{ e.language }}" dir="auto">{% if e.url | web_url %}<a href="{{ e.url | web_url }}">{{ e.title }}</a>{% else %}{{ e.title }}{% endif %}</td>
 <td>{% if e.role == "copy" %}copy of {{ e.copy_of or "an earlier text" }}{% else %}own reporting{% endif %}</td></tr>
 {% endfor %}
 </table>
@@ -55,7 +77,7 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 <h2>Headline and lede, side by side</h2>
 <div class="cards">
 {% for o in outlets %}
-<div class="card"><div class="muted">{{ o.source }} {% if o.perspective %}<span class="tag">{{ o.perspective }}</span>{% endif %} · {{ o.lag }}{% if o.role == "copy" %} · copy of {{ o.copy_of }}{% endif %}</div>
+<div class="card" lang="{{ o.language }}" dir="auto"><div class="muted">{{ o.source }} {% if o.perspective %}<span class="tag">{{ o.perspective }}</span>{% endif %} <span class="tag">{{ o.language }}</span> · {{ o.lag }}{% if o.role == "copy" %} · copy of {{ o.copy_of }}{% endif %}</div>
 <h3>{{ o.headline }}</h3><p>{{ o.lede or "" }}</p>
 <p class="muted">People: {{ o.people|join(", ") or "none" }}<br>Places: {{ o.places|join(", ") or "none" }}</p>
 {% if distinctive.by_outlet.get(o.source) %}<p class="muted">Distinctive words: {{ distinctive.by_outlet[o.source]|map(attribute="word")|join(", ") }}</p>{% endif %}
@@ -77,7 +99,7 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 <table><tr><th>Kind</th><th>As first reported</th><th>Carried by</th><th>Missing from</th></tr>
 {% for f in facts %}
 <tr><td>{{ f.kind }}{% if f.kind == "figure" %} <strong>{{ f.key }}</strong>{% endif %}{% if f.speaker %}<br><span class="muted">{{ f.speaker }}</span>{% endif %}</td>
-<td title="{{ f.sentence }}">{{ f.excerpt or f.sentence }}</td><td class="present">{{ f.present|join(", ") }}</td><td class="missing">{{ f.missing|join(", ") }}</td></tr>
+<td title="{{ f.sentence }}" dir="auto">{{ f.excerpt or f.sentence }}</td><td class="present">{{ f.present|join(", ") }}</td><td class="missing">{{ f.missing|join(", ") }}{% if f.not_compared %}<br><span class="muted">not compared (another language): {{ f.not_compared|join(", ") }}</span>{% endif %}</td></tr>
 {% endfor %}
 </table>
 {% else %}<p>Every outlet carries the same figures and quotes.</p>{% endif %}
@@ -92,23 +114,42 @@ th{background:#f4f4f4}.copy{color:#777}.missing{color:#a00}.present{color:#070}.
 """)
 
 
+def languages_line(languages: list[str]) -> str:
+    """'3 languages: en, ar, ru', or '1 language: en'."""
+    return f"{len(languages)} language{'s' if len(languages) != 1 else ''}: {', '.join(languages)}"
+
+
 def to_html(report: dict[str, Any]) -> str:
     """One HTML page with inline CSS and no external resources, to share as a file."""
-    return _HTML.render(**report)
+    return _HTML.render(**report, languages_line=languages_line(report["story"]["languages"]))
 
 
 def to_text(report: dict[str, Any]) -> str:
     """A plain-text rendering for the terminal."""
     story = report["story"]
     lines = [f"Story {story['id']}: {story['label']}",
-             f"{story['outlets']} outlets, first report {story['first_published']} by {story['first_source']}, "
-             f"span {story['span_hours']} h", "", "Timeline:"]
+             f"{story['outlets']} outlets in {languages_line(story['languages'])}, first report "
+             f"{story['first_published']} by {story['first_source']}, span {story['span_hours']} h", "",
+             "Outlets by language and perspective:"]
+    for lang, sources in report["languages"].items():
+        groups: dict[str, list[str]] = {}
+        for o in report["outlets"]:
+            if o["source"] in sources:
+                groups.setdefault(o["perspective"] or "-", []).append(o["source"])
+        lines.append(f"  {lang:<4} " + "; ".join(f"{g}: {', '.join(names)}" for g, names in groups.items()))
+    if report["non_english"]:
+        lines += ["", "Reports in other languages, and what they share with the rest:"]
+        for o in report["non_english"]:
+            lines.append(f"  {o['source']} ({o['language']}, {o['perspective'] or '-'}): {o['headline']}")
+            lines.append(f"      shares {summary(o['shares'])}")
+    lines += ["", "Timeline:"]
     for e in report["timeline"]:
         role = f"copy of {e['copy_of']}" if e["role"] == "copy" else "own"
-        lines.append(f"  {e['lag']:>9}  {e['source']:<22} [{e['perspective'] or '-'}] {e['title']}  ({role})")
+        lines.append(f"  {e['lag']:>9}  {e['source']:<22} [{e['perspective'] or '-'}, {e['language']}] {e['title']}"
+                     f"  ({role})")
     lines += ["", "Headline and lede per outlet:"]
     for o in report["outlets"]:
-        lines.append(f"  {o['source']} ({o['perspective'] or '-'}, {o['lag']}): {o['headline']}")
+        lines.append(f"  {o['source']} ({o['perspective'] or '-'}, {o['language']}, {o['lag']}): {o['headline']}")
         if o["lede"]:
             lines.append(f"      {o['lede']}")
     if report["distinctive"]["by_perspective"]:
@@ -124,6 +165,8 @@ def to_text(report: dict[str, Any]) -> str:
         label = f"figure {f['key']}" if f["kind"] == "figure" else f"quote ({f['speaker'] or 'unnamed'})"
         lines.append(f"  {label}: missing from {', '.join(f['missing'])}")
         lines.append(f"      \"{f.get('excerpt') or f['sentence']}\" — {', '.join(f['present'])}")
+        if f.get("not_compared"):
+            lines.append(f"      not compared, written in another language: {', '.join(f['not_compared'])}")
     if not report["facts"]:
         lines.append("  none")
     lines += ["", "People and places named per outlet:"]

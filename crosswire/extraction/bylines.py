@@ -299,6 +299,33 @@ def find_authors(page: PageMeta, tree: HtmlElement, outlet_keys: set[str]) -> tu
     return result, first
 
 
+# A name signing the article at its end: two to four capitalised words, printed as a paragraph of its own in
+# bold or set to the right ("<p style='text-align:right'><strong>Lê Phương</strong></p>").
+_SIGNED = etree.XPath("//p[strong or b or contains(translate(@style, 'RIGHT', 'right'), 'right')]")
+_NAME_LINE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s[^\W\d_][\w.'’-]*){1,3}$")
+_MAX_SIGNATURE_CHARS = 40
+
+
+def signature_lines(tree: HtmlElement) -> set[str]:
+    """Short name-like paragraphs printed alone in bold or right-aligned: where an article may be signed."""
+    found = set()
+    for p in _SIGNED(tree):
+        text = clean_text(p.text_content())
+        if not text or len(text) > _MAX_SIGNATURE_CHARS or not _NAME_LINE.match(text):
+            continue
+        bold = len(p) == 1 and p[0].tag in ("strong", "b") and not (p.text or "").strip()
+        right = "right" in (p.get("style") or "").lower()
+        if (bold or right) and all(word[:1].isupper() for word in text.split()):
+            found.add(text)
+    return found
+
+
+def end_signature(text: str, signatures: set[str]) -> list[str]:
+    """The person signing the article when its last paragraph is one of the page's signature lines."""
+    last = clean_text(text.rstrip().rsplit("\n", 1)[-1]) or ""
+    return [last] if last in signatures and not _ROLE_ONLY.match(last) and squash(last) not in AGENCIES else []
+
+
 def _merge(into: Byline, found: Byline) -> None:
     """Add another source's agencies and outlet names to what was found so far."""
     into.agencies += [a for a in found.agencies if a not in into.agencies]

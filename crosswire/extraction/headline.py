@@ -1,11 +1,15 @@
-"""Headline selection: the headline the page prints, found by the agreement of what the page declares.
+"""Headline selection: the headline the page's metadata and its printed heading agree on.
 
 A page names its headline several times: JSON-LD `headline`, `og:title`, `twitter:title`, `<title>` and the
-visible `<h1>`. Each copy may carry decoration: the outlet's name or a section after a separator, a date, a
-kicker before a colon, other quote marks. The candidates are stripped of what is recognisably the site (its
-declared name or its host), then of whatever one candidate has and another lacks, and grouped by their
-words alone (case, quotes and punctuation aside). The best-supported group wins, and its text is taken
-from the visible heading when that is in the group, since that is what a reader saw and cites.
+printed heading (the article's `<h1>`, or its `<h2>` where the `<h1>` is a breadcrumb). Each copy may carry
+decoration: the outlet's name or a section after a separator, a date, a kicker before a colon, other quote
+marks. The candidates are stripped of what is recognisably the site (its declared name or its host), then
+of whatever one candidate has and another lacks -- except a kicker the page prints with its heading, which
+is part of the headline as shown -- and grouped by their words alone (case, quotes and punctuation aside).
+The group with the most support wins: the heading, JSON-LD and the search/social titles are three voices
+(og, twitter, other meta and <title> are filled from one field, so they count once). Its text is the
+declared copy's (og:title, then JSON-LD), which is how the headline is usually recorded, quote marks and
+all; the heading's own text where nothing declared has it.
 """
 
 from __future__ import annotations
@@ -38,10 +42,18 @@ _KICKER_CLASS = re.compile(
     r"kicker|overline|dachzeile|spitzmarke|topline|roofline|eyebrow|super-?title|super-?headline|pre-?title"
     r"|strapline|flag|label|rubric|topic|category|ressort|section", re.I)
 _NOT_HEADLINE_PLACE = re.compile(r"breadcrumb|\bnav|menu|logo|teaser|related|footer|sidebar|masthead", re.I)
+_NEGATED_CLASS = re.compile(r"(without|no|has|with)-", re.I)
 _MAX_HEADLINE_CHARS = 400
 _MAX_DEPTH = 30   # a heading nested deeper than this is hostile markup, read as plain text
 _BREAK = "\u2063"   # where a block or kicker ends inside a heading: a space unless punctuation follows
-_BREAK_BEFORE_PUNCT = re.compile(_BREAK + r"+(?=\s*[:,.;!?)])")
+_SEAM = "\u2064"   # where one element of a heading ends and another begins
+_BREAK_BEFORE_PUNCT = re.compile(_BREAK + "[" + _BREAK + _SEAM + "]*(?=[\\s" + _SEAM + "]*[:,.;!?)])")
+# Words from two elements with nothing but a line break or space between: a kicker and its headline whose
+# punctuation the page leaves to the layout.
+_BARE_JOIN = re.compile(r"[\w\"'»“”’)][\s" + _SEAM + r"]*[" + _BREAK + _SEAM + r"][\s" + _BREAK + _SEAM
+                        + r"]*[\"'«„“‘(]*\w")
+# Tags that style words inside a line rather than set a part of the heading apart.
+_INLINE = {"a", "b", "strong", "i", "em", "q", "u", "s", "sup", "sub", "small", "mark", "abbr", "cite"}
 # Words of a site name too common to identify it ("The Times", "Die Zeitung").
 _SITE_STOPWORDS = {"the", "die", "der", "das", "le", "la", "les", "el", "los", "il", "de", "news", "online",
                    "daily", "times", "post", "www", "com", "net", "org"}
@@ -49,7 +61,13 @@ _SITE_STOPWORDS = {"the", "die", "der", "das", "le", "la", "les", "el", "los", "
 # reader sees), then JSON-LD (written for the article page), then <title> and og:title; twitter:title and
 # other meta tags mostly copy og:title, so they add little.
 WEIGHTS = {"h1": 2.0, "json-ld": 1.5, "title-tag": 1.0, "og": 1.0, "twitter": 0.25, "meta": 0.25}
-# Social and other meta titles are written together, so their agreement is one voice, not three.
+# In the vote, the titles written for search and sharing (og, twitter, other meta, <title>) are one voice
+# (the best-weighted of them counts): a CMS fills them from one field, so three copies are no more
+# evidence than one.
+_VOICE = {"h1": "h1", "json-ld": "json-ld", "og": "social", "twitter": "social", "meta": "social",
+          "title-tag": "social"}
+# Cutting decoration: a core counts as stated whole only by another kind of candidate. Social and other
+# meta titles are written together, so one of them does not vouch for another's core.
 _FAMILY = {"h1": "h1", "json-ld": "json-ld", "title-tag": "title-tag", "og": "meta", "twitter": "meta",
            "meta": "meta"}
 
@@ -60,6 +78,7 @@ class Candidate:
 
     source: str
     text: str
+    assembled: bool = False   # a visible heading joined from several elements: punctuation is a guess
 
 
 def squash(text: str) -> str:
@@ -115,14 +134,27 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[str]:
     return pattern.split(text)
 
 
-def strip_site(text: str, keys: set[str], words: set[str]) -> str:
-    """The title without leading/trailing pieces that name the outlet, a date or a byline."""
+def strip_site(text: str, keys: set[str], words: set[str], sections: set[str] = frozenset()) -> str:
+    """The title without leading/trailing pieces that name the outlet, a date or a byline, and without a
+    trailing piece that is the section the page declares ("…-Politics", "… | Sport")."""
     parts = _split(text, _SEPARATOR)
-    while len(parts) >= 3 and _is_site_piece(parts[-1], keys, words) and "".join(parts[:-2]).strip():
+    while len(parts) >= 3 and (_is_site_piece(parts[-1], keys, words) or squash(parts[-1]) in sections) \
+            and "".join(parts[:-2]).strip():
         parts = parts[:-2]
     while len(parts) >= 3 and _is_site_piece(parts[0], keys, words) and "".join(parts[2:]).strip():
         parts = parts[2:]
-    return "".join(parts).strip()
+    text = "".join(parts).strip()
+    # The section glued on by a bare hyphen: only the declared section name itself is taken for one.
+    head, hyphen, tail = text.rpartition("-")
+    return head.strip() if hyphen and head.strip() and squash(tail) in sections else text
+
+
+def declared_sections(page: PageMeta) -> set[str]:
+    """The squashed names of the section (category) the page says the article belongs to."""
+    section = page.ld("articleSection")
+    names = section if isinstance(section, list) else [section]
+    names += page.all("article:section", "section", "parsely-section", "category", "content_category")
+    return {squash(n) for n in names if isinstance(n, str) and squash(n)}
 
 
 def _cores(text: str) -> list[str]:
@@ -137,8 +169,9 @@ def _cores(text: str) -> list[str]:
     return sorted({c for c in cores if c}, key=len, reverse=True)
 
 
-def _text_of(el: HtmlElement, *, skip_kickers: bool) -> str:
-    """The element's visible text, optionally without kicker children, as one line."""
+def _text_of(el: HtmlElement, *, skip_kickers: bool) -> tuple[str, bool]:
+    """The element's visible text, optionally without kicker children, as one line; and whether it was
+    joined from separate blocks or kicker lines (so the punctuation between them is ours)."""
     parts: list[str] = []
 
     def walk(node: HtmlElement, depth: int) -> None:
@@ -156,41 +189,112 @@ def _text_of(el: HtmlElement, *, skip_kickers: bool) -> str:
                 continue
             if child.tag in ("br", "div", "p") or _KICKER_CLASS.search(child.get("class") or ""):
                 parts.append(_BREAK)   # a kicker is set on its own line: its words do not run into the headline
-            parts.append(child.text or "")
+            joint = "" if child.tag in _INLINE else _SEAM   # separately styled parts ("kicker" spans)
+            parts.append(joint + (child.text or ""))
             walk(child, depth + 1)
             if _KICKER_CLASS.search(child.get("class") or ""):
                 parts.append(_BREAK)
-            parts.append(child.tail or "")
+            parts.append(joint + (child.tail or ""))
 
     parts.append(el.text or "")
     walk(el, 0)
     # A line break we assumed is no space where punctuation follows ("Kicker: Headline").
-    text = _BREAK_BEFORE_PUNCT.sub("", "".join(parts)).replace(_BREAK, " ")
-    return (clean_text(text) or "").strip(" :–—-|")
+    joined = _BREAK_BEFORE_PUNCT.sub("", "".join(parts))
+    text = (clean_text(joined.replace(_BREAK, " ").replace(_SEAM, "")) or "").strip(" :–—-|")
+    return text, bool(_BARE_JOIN.search(joined))
+
+
+def _place_classes(node: HtmlElement) -> str:
+    """The element's class tokens that describe it ("without-sidebar" or "no-menu" describe what it lacks)."""
+    return " ".join(t for t in (node.get("class") or "").split() if not _NEGATED_CLASS.match(t))
 
 
 def _plausible_heading(el: HtmlElement) -> bool:
-    """Whether an <h1> may be the article's headline (not a logo, breadcrumb, nav or teaser heading)."""
+    """Whether a heading may be the article's headline (not a logo, breadcrumb, nav or teaser heading)."""
     for node in [el, *el.iterancestors()][:6]:
-        if node.tag in ("nav", "footer", "aside", "a") or _NOT_HEADLINE_PLACE.search(node.get("class") or ""):
+        if node.tag in ("body", "html"):
+            break   # <body> classes name the template and the slug, not a place on the page
+        if node.tag in ("nav", "footer", "aside", "a") or _NOT_HEADLINE_PLACE.search(_place_classes(node)):
             return False
     return not (len(el) == 1 and el[0].tag == "a" and not (el.text or "").strip())
 
 
 _HEADLINE_PROP = etree.XPath("//*[@itemprop='headline'][not(self::meta)]")
+# Where the printed headline is looked for, in turn: <h1>; an <h2> where the <h1> is a breadcrumb or
+# missing (only when it repeats a declared headline: other <h2>s are subheadings); an itemprop=headline.
+_HEADING_PLACES = ("h1", "h2", "marked")
+_MAX_KICKER_WORDS = 8
 
 
-def visible_headings(tree: HtmlElement, *, marked: bool = False) -> list[tuple[str, str]]:
-    """(full text, text without kickers) of each plausible <h1> (or, `marked`, itemprop=headline element)."""
-    found = []
-    # Scanning every element for itemprop costs three times the <h1> search, so it is the second try.
-    for el in _HEADLINE_PROP(tree) if marked else tree.iter("h1"):
-        if not _plausible_heading(el):
-            continue
-        full = _text_of(el, skip_kickers=False)
-        if full and len(full) <= _MAX_HEADLINE_CHARS:
-            found.append((full, _text_of(el, skip_kickers=True) or full))
-    return found
+@dataclass
+class Heading:
+    """The headline as the page prints it, with the kicker lines printed beside it."""
+
+    text: str
+    kickers: set[str]          # headline_key of each kicker line inside or just above the heading
+    assembled: bool = False    # joined from several elements: the punctuation between them is a guess
+
+
+def _printed_kickers(el: HtmlElement) -> set[str]:
+    """Kicker lines the page prints with a heading: kicker-classed parts of it, or a short line just above."""
+    found = {headline_key(" ".join(k.itertext())) for k in el.iterdescendants()
+             if isinstance(k.tag, str) and _KICKER_CLASS.search(k.get("class") or "")}
+    # The element right before the heading (or before its wrapper, when the heading opens the wrapper).
+    node = el
+    for _ in range(2):
+        before = node.getprevious()
+        while before is not None and (not isinstance(before.tag, str) or before.tag in ("script", "style")
+                                      or not "".join(before.itertext()).strip()):
+            before = before.getprevious()
+        if before is not None:
+            line = headline_key(" ".join(before.itertext()))
+            if line and len(line.split()) <= _MAX_KICKER_WORDS:
+                found.add(line)
+            break
+        node = node.getparent()
+        if node is None:
+            break
+    return {k for k in found if k}
+
+
+def _agreeing(el: HtmlElement, full: str, declared_keys: set[str]) -> str | None:
+    """The heading's text as a declared headline states it: whole, without its kicker, or a part of it."""
+    if headline_key(full) in declared_keys:
+        return full
+    bare = _text_of(el, skip_kickers=True)[0]
+    if bare and headline_key(bare) in declared_keys:
+        return bare
+    return next((core for core in _cores(full) if headline_key(core) in declared_keys), None)
+
+
+def _may_state(flat_text: str, declared_flat: set[str]) -> bool:
+    """Whether a heading's letters hold those of some declared headline (so it may state it, or a part)."""
+    return any(flat in flat_text for flat in declared_flat)
+
+
+def printed_heading(tree: HtmlElement, declared_keys: set[str], keys: set[str]) -> Heading | None:
+    """The first plausible heading that agrees with a declared headline, else the first plausible <h1>."""
+    headings = list(tree.iter("h1", "h2"))   # one walk of the tree for both
+    declared_flat = {k.replace(" ", "").replace("_", "") for k in declared_keys}
+    first = None
+    for place in _HEADING_PLACES:
+        elements = _HEADLINE_PROP(tree) if place == "marked" else [el for el in headings if el.tag == place]
+        for el in elements:
+            # Every <h1> is checked for its place; an <h2> or itemprop only once it may agree with the
+            # metadata (some declared headline's letters within its own: a cheap test before the close read).
+            if place == "h1" and not _plausible_heading(el):
+                continue
+            if place != "h1" and not _may_state(squash(el.text_content()), declared_flat):
+                continue
+            full, assembled = _text_of(el, skip_kickers=False)
+            if not full or len(full) > _MAX_HEADLINE_CHARS or squash(full) in keys:
+                continue
+            variant = _agreeing(el, full, declared_keys)
+            if variant and (place == "h1" or _plausible_heading(el)):
+                return Heading(variant, _printed_kickers(el), assembled and variant == full)
+            if first is None and place == "h1":
+                first = Heading(_text_of(el, skip_kickers=True)[0] or full, _printed_kickers(el))
+    return first
 
 
 def declared_candidates(page: PageMeta) -> list[Candidate]:
@@ -218,23 +322,25 @@ def headline_candidates(page: PageMeta, tree: HtmlElement, url: str,
                         site_names: Iterable[str | None]) -> list[Candidate]:
     """Every copy of the headline, stripped of the outlet's name and of what the others show is decoration."""
     keys, words = site_keys(site_names, url)
-    candidates = [Candidate(c.source, strip_site(c.text, keys, words)) for c in declared_candidates(page)
+    sections = declared_sections(page)
+    candidates = [Candidate(c.source, strip_site(c.text, keys, words, sections)) for c in declared_candidates(page)
                   if squash(c.text) not in keys]   # a <title> that is only the outlet's name is no headline
-    declared_keys = {headline_key(c.text) for c in candidates}
-    # The visible heading: the first that agrees with a declared candidate (whole, without its kicker,
-    # or a part of it), else the first plausible one.
-    heading, first = None, None
-    for marked in (False, True):
-        headings = [(full, bare) for full, bare in visible_headings(tree, marked=marked) if squash(full) not in keys]
-        first = first or (headings[0][1] if headings else None)
-        heading = next((variant for full, bare in headings for variant in (full, bare, *_cores(full))
-                        if headline_key(variant) in declared_keys), None)
-        if heading:
-            break
-    heading = heading or first
+    heading = printed_heading(tree, {headline_key(c.text) for c in candidates}, keys)
     if heading:
-        candidates.append(Candidate("h1", heading))
+        candidates.append(_with_printed_kicker(heading, candidates))
     return _reduce_by_agreement(candidates)
+
+
+def _with_printed_kicker(heading: Heading, declared: list[Candidate]) -> Candidate:
+    """The heading as a candidate; a declared "Kicker: Headline" instead when the page prints that kicker
+    with the heading, since the page then shows both (a kicker the page does not print is decoration)."""
+    key = headline_key(heading.text)
+    for c in declared:
+        parts = _split(c.text, _KICKER_SEPARATOR)
+        if (len(parts) >= 3 and headline_key(parts[0]) in heading.kickers
+                and headline_key("".join(parts[2:])) == key):
+            return Candidate("h1", c.text, assembled=True)
+    return Candidate("h1", heading.text, assembled=heading.assembled)
 
 
 def choose_headline(page: PageMeta, tree: HtmlElement, url: str,
@@ -248,13 +354,15 @@ def vote(candidates: list[Candidate], weights: dict[str, float] = WEIGHTS,
          order: list[str] | None = None, visible_decoration: bool = True) -> Candidate | None:
     """The best-supported headline; the visible one where they differ only by decoration."""
     order = order or _REPRESENTATIVE
-    votes: dict[str, float] = {}
+    voices: dict[str, dict[str, float]] = {}
     for c in candidates:
         key = headline_key(c.text)
         if key:
-            votes[key] = votes.get(key, 0.0) + weights[c.source]
-    if not votes:
+            family = voices.setdefault(key, {})
+            family[_VOICE[c.source]] = max(family.get(_VOICE[c.source], 0.0), weights[c.source])
+    if not voices:
         return None
+    votes = {key: sum(family.values()) for key, family in voices.items()}
     heading = next((c for c in candidates if c.source == "h1"), None)
     heading_key = headline_key(heading.text) if heading else ""
     best = max(votes, key=lambda k: (votes[k], k == heading_key))
@@ -262,12 +370,17 @@ def vote(candidates: list[Candidate], weights: dict[str, float] = WEIGHTS,
         # The visible heading and the winning metadata differ only by a kicker or affix: print what shows.
         return heading
     group = [c for c in candidates if headline_key(c.text) == best]
-    return min(group, key=lambda c: order.index(c.source))
+    # A heading joined from several elements takes its punctuation from a declared copy of the same words.
+    chosen = min(group, key=lambda c: (c.assembled, order.index(c.source)))
+    # Its source: the visible heading when that shows the very same text, since that is what a reader saw.
+    return min((c for c in group if c.text == chosen.text), key=lambda c: _SHOWN.index(c.source))
 
 
-# Which copy of the winning headline to print: the visible one, else the hand-written social title
-# (JSON-LD and <title> are more often generated, with a CMS's separators in place of the colon).
-_REPRESENTATIVE = ["h1", "og", "json-ld", "twitter", "meta", "title-tag"]
+# Which copy of the winning headline to print when copies differ only in punctuation or quote marks: the
+# social title, then JSON-LD (on the dev pages the labelled headline followed og:title twice and JSON-LD
+# once; never the heading's own spelling); <title> last, as it is the most often rebuilt with separators.
+_REPRESENTATIVE = ["og", "json-ld", "h1", "twitter", "meta", "title-tag"]
+_SHOWN = ["h1", "og", "json-ld", "twitter", "meta", "title-tag"]
 
 
 def _only_decoration(heading: str, best: str, candidates: list[Candidate]) -> bool:
@@ -289,7 +402,7 @@ def _reduce_by_agreement(candidates: list[Candidate]) -> list[Candidate]:
         for core in _cores(c.text):
             # A core another kind of candidate states whole: the rest of this one was decoration.
             if len(core) >= 8 and whole.get(headline_key(core), set()) - {family}:
-                out.append(Candidate(c.source, core))
+                out.append(Candidate(c.source, core, c.assembled))
                 break
         else:
             out.append(c)

@@ -20,7 +20,7 @@ from trafilatura.utils import load_html
 
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.errors import ExtractionError, NotHtmlError
-from crosswire.extraction.bylines import find_authors, sort_byline
+from crosswire.extraction.bylines import end_signature, find_authors, signature_lines, sort_byline
 from crosswire.extraction.charset import decode_html, looks_like_html, refuse_content_type
 from crosswire.extraction.cleaning import (
     clean_text,
@@ -34,6 +34,7 @@ from crosswire.extraction.headline import choose_headline, declared_site_names, 
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
 from crosswire.extraction.pagedates import find_modified, find_published
 from crosswire.extraction.rules import apply_rules, overlay
+from crosswire.extraction.streamed import streamed_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -95,7 +96,9 @@ def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
     byline, authors_from = find_authors(page, tree, site_keys(site_names, url)[0])
     modified, modified_from = find_modified(page, tree)
     published, published_from = find_published(page, tree, url, modified)
-    text, text_from = _body(tree, url, page)
+    # Read before the body pass prunes the tree: where the article may be signed at its end.
+    signatures = signature_lines(tree) if not byline.people else set()
+    text, text_from = _body(tree, url, page, markup)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
     found = Fields()
@@ -111,6 +114,7 @@ def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
     found.put("modified", entry.updated if entry else None, "feed")
     fed = sort_byline(entry.authors if entry else [])
     found.put("authors", byline.people, authors_from)
+    found.put("authors", end_signature(text, signatures), "signature")
     found.put("authors", fed.people, "feed")
     # Only a wire byline with no person in it makes the agency the author; else it is credited apart.
     found.put("authors", byline.agencies, authors_from)
@@ -158,9 +162,9 @@ class Fields:
             self.sources[name] = source or "page"
 
 
-def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
-    """Trafilatura's main text as paragraphs separated by a blank line (JSON-LD articleBody if that fails),
-    and which of those it was."""
+def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str, str]:
+    """Trafilatura's main text as paragraphs separated by a blank line (JSON-LD articleBody if that fails,
+    then markup the page streams to its scripts), and which of those it was."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
     _unwrap_layout_tables(tree)
@@ -173,6 +177,8 @@ def _body(tree: HtmlElement, url: str, page: PageMeta) -> tuple[str, str]:
     if not raw.strip():
         body = page.ld("articleBody")
         raw, source = (body, "json-ld") if isinstance(body, str) else ("", source)
+    if not raw.strip():
+        raw, source = _streamed_text(markup, url) or (raw, source)
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     if noise:
         lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
@@ -238,6 +244,14 @@ def _drop_comment_threads(tree: HtmlElement) -> str:
         if element.getroottree().getroot() is tree and len(element.xpath(".//p")) * 2 < paragraphs:
             blocks.append(_WS.sub(" ", element.text_content()).strip())
     return "\n".join(blocks)
+
+
+def _streamed_text(markup: str, url: str) -> tuple[str, str] | None:
+    """The text of the article markup a script-rendered page streams as data, if it streams any."""
+    fragment = streamed_html(markup)
+    tree = load_html(f"<html><body><article>{fragment}</article></body></html>") if fragment else None
+    text = _trafilatura_text(tree, url, fast=True) if tree is not None else ""
+    return (text, "streamed") if text.strip() else None
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:

@@ -9,7 +9,6 @@ When the generic extractor finds nothing at all, the rules alone make the Articl
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from typing import Any
 

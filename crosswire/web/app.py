@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from crosswire.analysis.evidence import language_name
 from crosswire.core.errors import CrosswireError, DamagedArchiveError, QueryError
 from crosswire.storage.archive import open_archive, translate
 from crosswire.storage.db import open_db
@@ -41,7 +42,7 @@ class Reader:
         self.charts = ChartCache()
         env = self.templates.env
         env.filters.update(highlight=render.highlight, when=render.when, day=render.day, lag=render.lag,
-                           paragraphs=render.paragraphs, safe_url=safe_url)
+                           paragraphs=render.paragraphs, safe_url=safe_url, language_name=language_name)
         env.globals.update(with_filter=render.with_filter, month_range=render.month_range)
 
     def db(self) -> sqlite_utils.Database:
@@ -114,6 +115,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], datetime] | None = No
         Route("/article/{article_id:int}", pages.article_page, name="article_page"),
         Route("/stories", pages.stories_page, name="stories_page"),
         Route("/story/{story_id:int}", pages.story_page, name="story_page"),
+        Route("/blindspots", pages.blindspots_page, name="blindspots_page"),
         Route("/sources", pages.sources_page, name="sources_page"),
         Route("/attention", pages.attention_page, name="attention_page"),
         Route("/attention.png", pages.attention_png, name="attention_png"),

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from crosswire.analysis.coverage import Rule
 from crosswire.core.errors import QueryError
 from crosswire.core.times import parse_iso
 from crosswire.exports.charts import png
@@ -22,6 +23,7 @@ from crosswire.storage.browse import (
     latest_story_time,
     newest_article_id,
 )
+from crosswire.storage.blindspots import blindspot_counts, blindspots, story_languages
 from crosswire.storage.health import last_run, list_errors, source_health
 from crosswire.storage.query import parse_date, parse_query
 from crosswire.storage.revisions import versions
@@ -38,6 +40,7 @@ ACTIVE_DAYS = 3          # a story is "active" when it had an article within thi
 STORIES_LIMIT = 100
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
 ERRORS_SHOWN = 500      # the sources page lists the last day's errors up to this many
+BLINDSPOT_DAYS = 30     # the Blindspots page looks this far back from the newest story unless told a date
 
 
 def _page_number(request: Request) -> int:
@@ -86,7 +89,7 @@ def home(request: Request) -> Response:
     stories = []
     if latest and not error:
         since = parse_date(f"{ACTIVE_DAYS}d", now=parse_iso(latest))
-        stories = list_stories(db, since=since, min_sources=2, limit=8)
+        stories = _with_languages(db, list_stories(db, since=since, min_sources=2, limit=8))
     choices = filter_choices(db)
     only_source = filters["source"] and not any(filters[k] for k in render.HOME_FILTERS if k != "source")
     feeds = [source_feed(filters["source"])] if only_source else [search_feed(query_text)]
@@ -163,12 +166,62 @@ def stories_page(request: Request) -> Response:
     try:
         since_iso = parse_date(since, now=request.app.state.reader.now(), key="since") if since else None
         ids = {i for i, _ in matching_ids(db, q, all_copies=True)} if q else None
-        context["stories"] = list_stories(db, since=since_iso, article_ids=ids, min_sources=min_sources,
-                                          limit=STORIES_LIMIT)
+        context["stories"] = _with_languages(db, list_stories(db, since=since_iso, article_ids=ids,
+                                                              min_sources=min_sources, limit=STORIES_LIMIT))
     except QueryError as exc:
         context["error"] = str(exc)
         return page(request, "stories.html", context, status=400)
     return page(request, "stories.html", context)
+
+
+def _with_languages(db: Any, stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stories, each with the languages it was told in."""
+    languages = story_languages(db, [s["id"] for s in stories])
+    return [{**s, "languages": languages.get(s["id"], [])} for s in stories]
+
+
+def _fraction(params: Any, key: str, default: float) -> float:
+    """A share between 0 and 1 from the URL (QueryError for anything else)."""
+    raw = params.get(key, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise QueryError(f"{key} must be a share between 0 and 1, like 0.25; got {raw!r}")
+    return value
+
+
+def blindspots_page(request: Request) -> Response:
+    """Stories one perspective group left out while another carried them heavily; without a group, every
+    group with how many blindspots it has."""
+    db = _db(request)
+    params = request.query_params
+    group, since = params.get("group", "").strip(), params.get("since", "").strip()
+    context: dict[str, Any] = {"group": group, "since": since, "little": params.get("little", ""),
+                               "heavy": params.get("heavy", ""), "min": params.get("min", ""), "rule": Rule(),
+                               "groups": [], "stories": [], "error": None, "since_shown": "",
+                               "days": BLINDSPOT_DAYS}
+    try:
+        minimum = params.get("min", "").strip()
+        if minimum and not (minimum.isdigit() and 1 <= int(minimum) <= 1000):
+            raise QueryError(f"min must be a number of outlets from 1 to 1000; got {minimum!r}")
+        rule = Rule(little=_fraction(params, "little", Rule.little), heavy=_fraction(params, "heavy", Rule.heavy),
+                    min_outlets=int(minimum) if minimum else Rule.min_outlets)
+        context["rule"] = rule
+        if since:
+            since_iso = parse_date(since, now=request.app.state.reader.now(), key="since")
+        else:   # recent stories by default: a year of archive takes seconds to weigh for every group
+            latest = parse_iso(latest_story_time(db))
+            since_iso = (latest - timedelta(days=BLINDSPOT_DAYS)).isoformat(timespec="seconds") if latest else None
+        context["since_shown"] = (since_iso or "")[:10]
+        context["groups"] = blindspot_counts(db, since=since_iso, rule=rule)
+        if group:
+            context["stories"] = blindspots(db, group, since=since_iso, rule=rule, limit=STORIES_LIMIT)
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return page(request, "blindspots.html", context, status=400)
+    return page(request, "blindspots.html", context)
 
 
 def story_page(request: Request) -> Response:

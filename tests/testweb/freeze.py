@@ -28,13 +28,13 @@ from crosswire.demo import frozen  # noqa: E402
 from crosswire.demo.server import etag_for  # noqa: E402
 from testweb import broken  # noqa: E402
 from testweb.outlets_discovery import DiscoverySite  # noqa: E402
-from testweb.outlets_events import EVENT_OUTLETS  # noqa: E402
+from testweb.outlets_events import ALL_EVENT_OUTLETS  # noqa: E402
 from testweb.server import DEFAULT_OUTLETS, TestWeb  # noqa: E402
 from testweb.site import Request, Response, Site  # noqa: E402
 
 # Feed outlets (every format, and one broken outlet), a sitemap-only and a listing-only outlet, and the
-# outlets that cover the same four events from different sides.
-DEMO_OUTLETS = [*DEFAULT_OUTLETS, "cedar-post", "harbinger-review", *EVENT_OUTLETS]
+# outlets that cover the same four events from different sides and in English, Arabic and Russian.
+DEMO_OUTLETS = [*DEFAULT_OUTLETS, "cedar-post", "harbinger-review", *ALL_EVENT_OUTLETS]
 # The broken outlet's slow page answers after a minute: far past the demo's download timeout of 5 s.
 HOLD_SECONDS = 60.0
 DATA_DIR = Path(__file__).resolve().parents[2] / "crosswire" / "demo" / "data"

@@ -11,6 +11,11 @@ Eight fictional outlets of different perspectives (content/ev-*.toml) cover four
     zamzam-camp       Sudan: shelling of Zamzam camp kills 23; the wire's story is run verbatim by the Arab
                       channel and the regional paper (copies); the Turkish daily leaves out the 23 dead.
 
+Two more outlets write in other languages (LANGUAGE_OUTLETS, with LANGUAGE_EVENTS): an Arabic-language
+Lebanese site covers the Ariha strike and the Gaza hospital, a Russian-language state-style outlet the Ariha
+strike (as a strike on militants) and Zaporizhzhia, so Ariha is told in English, Arabic and Russian, and the
+Gaza hospital is the one event no Russian state outlet carried (a blindspot of "russian-state").
+
 Serve them with `TestWeb(outlets=EVENT_OUTLETS)`; or store the ground truth directly with `store_events`.
 """
 
@@ -62,6 +67,19 @@ EVENTS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+LANGUAGE_OUTLETS = ["ev-sahil-news", "ev-neva-telegraf"]
+ALL_EVENT_OUTLETS = [*EVENT_OUTLETS, *LANGUAGE_OUTLETS]
+
+# event -> the (outlet, path) of the other-language outlets' articles about it: each joins EVENTS[event].
+LANGUAGE_EVENTS: dict[str, list[tuple[str, str]]] = {
+    "ariha-market": [
+        ("ev-sahil-news", "/akhbar/2026/02/03/ghara-souq-ariha"),
+        ("ev-neva-telegraf", "/mir/20260203/idlib-komandnyi-punkt.html"),
+    ],
+    "zaporizhzhia-grid": [("ev-neva-telegraf", "/mir/20260204/zaporozhe-energoobekty.html")],
+    "jabalia-hospital": [("ev-sahil-news", "/akhbar/2026/02/05/mustashfa-alkarama-jabalia")],
+}
+
 # Verbatim copies of the wire's text: (outlet, path) -> the outlet whose text it carries.
 COPIES = {
     ("ev-crescent-24", "/news/2026/2/6/shelling-of-darfur-displacement-camp-kills-23"): "ev-meridian-wire",
@@ -80,10 +98,15 @@ def outlet_meta(outlet: str) -> dict[str, Any]:
     return {"country": data.country, "language": data.language, "tags": list(data.tags), "title": data.title}
 
 
-def event_articles() -> list[tuple[str, str, Article]]:
-    """Every article of every events outlet as (outlet, path, Article), with fake base URLs."""
+def all_events() -> dict[str, list[tuple[str, str]]]:
+    """EVENTS with LANGUAGE_EVENTS joined in: each event's articles in every language."""
+    return {event: [*keys, *LANGUAGE_EVENTS.get(event, [])] for event, keys in EVENTS.items()}
+
+
+def event_articles(outlets: list[str] = EVENT_OUTLETS) -> list[tuple[str, str, Article]]:
+    """Every article of these events outlets as (outlet, path, Article), with fake base URLs."""
     out = []
-    for name in EVENT_OUTLETS:
+    for name in outlets:
         outlet = load_outlet(name)
         for item in outlet.articles:
             url = fake_base_url(name) + item.path
@@ -94,16 +117,17 @@ def event_articles() -> list[tuple[str, str, Article]]:
     return out
 
 
-def store_events(db: Any) -> dict[tuple[str, str], int]:
-    """Store every events article in `db` (sources too); return (outlet, path) -> article id."""
+def store_events(db: Any, outlets: list[str] = EVENT_OUTLETS) -> dict[tuple[str, str], int]:
+    """Store every article of these events outlets in `db` (sources too), in order of publication; return
+    (outlet, path) -> article id."""
     from crosswire.storage.articles import store_article
     from crosswire.storage.feeds import sync_source
 
-    for name in EVENT_OUTLETS:
+    for name in outlets:
         meta = outlet_meta(name)
         sync_source(db, Source(name=name, homepage=fake_base_url(name) + "/", title=meta["title"],
                                country=meta["country"], language=meta["language"], tags=tuple(meta["tags"])))
     ids = {}
-    for name, path, article in sorted(event_articles(), key=lambda x: x[2].published or datetime.min):
+    for name, path, article in sorted(event_articles(outlets), key=lambda x: x[2].published or datetime.min):
         ids[(name, path)] = store_article(db, article, source=name).article_id
     return ids
