@@ -67,6 +67,12 @@ def source_headers(source: Source | None) -> dict[str, str]:
     return out
 
 
+def _said(reason: object) -> str:
+    """An OS error's own words ("Connection refused", "Name or service not known") without its "[Errno 111]"."""
+    words = reason.strerror if isinstance(reason, OSError) and reason.strerror else None
+    return str(words or reason)
+
+
 def is_web_url(text: str) -> bool:
     """Is `text` an http(s) URL rather than a path?"""
     return text.lower().startswith(("http://", "https://"))
@@ -134,7 +140,7 @@ def get(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTE
         raise FetchError(f"HTTP {exc.code} {exc.reason} fetching {url}", status=exc.code) from None
     except urllib.error.URLError as exc:
         timed_out = isinstance(exc.reason, socket.timeout)
-        raise FetchError(f"cannot fetch {url}: {'timed out' if timed_out else exc.reason}",
+        raise FetchError(f"cannot fetch {url}: {'timed out' if timed_out else _said(exc.reason)}",
                          kind="timeout" if timed_out else "connection") from None
     except (TimeoutError, socket.timeout):
         raise FetchError(f"cannot fetch {url}: timed out after {timeout:g}s", kind="timeout") from None
@@ -143,7 +149,7 @@ def get(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTE
         raise FetchError(f"cannot fetch {url}: the server closed the connection without answering",
                          kind="closed") from None
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise FetchError(f"cannot fetch {url}: {exc}") from None
+        raise FetchError(f"cannot fetch {url}: {_said(exc)}") from None
     if encoding == "gzip":
         try:
             page = Page(body=gzip.decompress(page.body), url=page.url, content_type=page.content_type,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -165,6 +166,25 @@ def test_a_listing_whose_selectors_match_nothing_is_broken(web: TestWeb, tmp_pat
     code, output = probe("--sources", str(sources), "--json")
     assert (3, [("broken", 200, "the listing's selectors matched nothing (div.post-list a)")]) == (
         code, [(r["verdict"], r["status"], r["reason"]) for r in json.loads(output)])
+
+
+def test_an_unreachable_host_is_one_line_per_route(tmp_path: Path):
+    """Nothing listening (a loopback port just closed): each route broken, one line each, no traceback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sources = tmp_path / "s.toml"
+    sources.write_text(f'[defaults]\ndelay = 0\n[[source]]\nname = "gone"\nhomepage = "{base}/"\n'
+                       f'feeds = ["{base}/feed/"]\nsitemaps = ["{base}/sitemap.xml"]\n'
+                       f'[[source.listing]]\nurl = "{base}/news/"\nlinks = "a"\n')
+    code, output = probe("--sources", str(sources))
+    assert (3, [
+        "3 routes of 1 source: 3 broken",
+        f"  gone feed broken: Connection refused  {base}/feed/",
+        f"  gone sitemap broken: Connection refused  {base}/sitemap.xml",
+        f"  gone listing broken: Connection refused  {base}/news/",
+    ]) == (code, output.splitlines()[-4:])
+    assert "Traceback" not in output
 
 
 def test_robots_sitemaps_are_probed_each(web: TestWeb, tmp_path: Path):

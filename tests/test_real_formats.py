@@ -10,15 +10,15 @@ import urllib.error
 import urllib.request
 from dataclasses import replace
 from datetime import datetime, timezone
+from html import escape
 from pathlib import Path
 
 import pytest
 
 from crosswire import __version__
 from crosswire.core.paths import bundled_sources_path
-from crosswire.core.sources import load_sources
+from crosswire.core.sources import Source, load_sources
 from crosswire.crawlers.feeds import excerpt, parse_feed
-from crosswire.core.sources import Source
 from crosswire.crawlers.fetch import get, source_headers
 from crosswire.crawlers.settings import DEFAULT_REQUEST_HEADERS
 from crosswire.crawlers.listings import parse_listing
@@ -39,6 +39,8 @@ from testweb.outlets_real import (
 
 NOW = "2026-03-11T13:00:00+00:00"      # the crawls' clock: the twins' news is a few hours to days old
 PINNED = ("-s", f"CROSSWIRE_NOW={NOW}")
+# The founding sample: The Duran's "Syrian conflict" listing of January 2017, as text (beside the repository).
+SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +161,45 @@ def test_the_duran_listing_reads_seed_shaped_pages(web: TestWeb, outlet: str, pa
 
     assert sorted(seen) == sorted((p, articles[p]["title"], teaser(articles[p], summary)) for p, _, summary in seen)
     assert len(seen) == len([a for a in articles.values() if outlet != "euphrates-post" or "/2026/" in a["path"]])
+
+
+def seed_posts() -> tuple[str, list[tuple[str, list[str]]]]:
+    """The seed's category name and its posts: each a headline and the paragraphs shown under it (the text has
+    the name, then headline and paragraphs alternating, blocks parted by a blank line)."""
+    [path] = sorted(SEED_DIR.glob("*.txt"))
+    category, *blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
+    return category, [(headline, paragraphs.splitlines()) for headline, paragraphs in zip(blocks[::2], blocks[1::2])]
+
+
+def classic_wordpress_category(category: str, posts: list[tuple[str, list[str]]]) -> str:
+    """A category archive in the markup WordPress themes of 2017 printed (Twenty Sixteen and its kin)."""
+    articles = "".join(
+        f'<article id="post-{n}" class="post-{n} post type-post status-publish format-standard hentry '
+        f'category-syrian-conflict"><header class="entry-header"><h2 class="entry-title">'
+        f'<a href="https://theduran.com/post-{n}/" rel="bookmark">{escape(headline)}</a></h2></header>'
+        f'<div class="entry-summary">{"".join(f"<p>{escape(p)}</p>" for p in paragraphs)}</div>'
+        f'<footer class="entry-footer"><span class="byline">The Duran</span></footer></article>'
+        for n, (headline, paragraphs) in enumerate(posts, start=1))
+    return (f'<html><body class="archive category"><main id="main" class="site-main"><header class="page-header">'
+            f'<h1 class="page-title">Category: {escape(category)}</h1></header>{articles}'
+            f'<nav class="navigation pagination"><div class="nav-links"><span class="page-numbers current">1</span>'
+            f'<a class="next page-numbers" href="https://theduran.com/category/syrian-conflict/page/2/">Next page</a>'
+            f'</div></nav></main></body></html>')
+
+
+@pytest.mark.skipif(not SEED_DIR.is_dir(), reason="../shared/seed is not beside this checkout")
+def test_the_duran_listing_reads_the_seed_itself():
+    """The founding seed's posts, in the category markup of its time, read back by the bundled listing
+    configuration: every headline with the paragraphs under it as its lede, and the link to the next page."""
+    category, posts = seed_posts()
+    duran = next(s for s in load_sources(bundled_sources_path()) if s.name == "the-duran").listing[0]
+    url = "https://theduran.com/category/syrian-conflict/"
+    parsed = parse_listing(classic_wordpress_category(category, posts), url, replace(duran, url=url))
+    assert ("Syrian conflict", 7) == (category, len(posts))
+    assert [(f"https://theduran.com/post-{n}/", headline, " ".join(" ".join(paragraphs).split()))
+            for n, (headline, paragraphs) in enumerate(posts, start=1)] == [
+        (e.url, e.title, e.summary) for e in parsed.entries]
+    assert "https://theduran.com/category/syrian-conflict/page/2/" == parsed.next_url
 
 
 # --- WordPress -------------------------------------------------------------------------------------------------
