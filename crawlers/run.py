@@ -30,7 +30,7 @@ from crosswire.storage.db import is_full, is_locked, open_db
 from crosswire.storage.families import index_new_articles
 from crosswire.storage.feeds import next_checks
 from crosswire.storage.lock import CrawlLock
-from crosswire.storage.runs import finish_run, mark_interrupted, start_run
+from crosswire.storage.runs import finish_run, last_run_status, mark_interrupted, start_run
 from crosswire.storage.stories import cluster_new
 
 LOGGER = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
         overrides: dict[str, object] = {}
         poll_all = options.poll_all
         if _recover(db_path):
-            # The dead run's feeds may have been recorded before their articles were: read all of them in full.
+            # The dead run's feeds may have been recorded before their articles were, and a run the archive
+            # refused writes to may have scheduled a feed whose articles it could not store: read all in full.
             poll_all = True
             overrides["CROSSWIRE_FULL_FETCH"] = True
         if poll_all:
@@ -79,10 +80,11 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
 
 
 def _recover(db_path: Path) -> bool:
-    """Mark runs left 'running' as interrupted (only a dead run can be: we hold the lock); whether any was."""
+    """Mark runs left 'running' as interrupted (only a dead run can be: we hold the lock); whether any was, or
+    whether the last crawl failed because the archive refused its writes (a full disk, a lock held too long)."""
     db = open_db(db_path)
     try:
-        return mark_interrupted(db) > 0
+        return mark_interrupted(db) > 0 or last_run_status(db) == "failed"
     finally:
         db.close()
 
