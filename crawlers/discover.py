@@ -50,7 +50,7 @@ def http_fetch(url: str, timeout: float = 15.0) -> Fetched:
     """GET a URL (http(s) only, redirects too) with crosswire's User-Agent; (0, "", b"") when it cannot be
     reached, (status, content type, b"") for an HTTP error."""
     try:
-        page = get(url, timeout=timeout, max_bytes=MAX_BYTES, accept="*/*")
+        page = get(url, timeout=timeout, max_bytes=MAX_BYTES)
     except FetchError as exc:
         return exc.status, "", b""
     return page.status, page.content_type or "", page.body[:MAX_BYTES]

@@ -21,15 +21,16 @@ from crosswire.core.sources import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_PAGES,
 )
-from crosswire.core.times import parse_iso
+from crosswire.core.times import iso, parse_iso
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.failures import classify, failure_exception
-from crosswire.crawlers.schedule import PollConfig, crawl_clock, poll_config
+from crosswire.crawlers.fetch import source_headers
+from crosswire.crawlers.schedule import PollConfig, after_success, crawl_clock, failure_decision, is_due, poll_config
 from crosswire.crawlers.traps import trap_reason
 from crosswire.extraction.cleaning import parse_date
 from crosswire.identity.urls import url_key
 from crosswire.storage.articles import known_urls
-from crosswire.storage.feeds import feed_state, record_feed_failure
+from crosswire.storage.feeds import feed_published_times, feed_state, record_feed_failure
 from crosswire.storage.topics import off_topic_urls
 
 _LIMIT_DEFAULTS = {"max_pages": DEFAULT_MAX_PAGES, "max_depth": DEFAULT_MAX_DEPTH,
@@ -121,6 +122,20 @@ class EntryPointMixin:
             done |= off_topic_urls(self.db, wanted)
         return len(done) == len(set(wanted))
 
+    def due(self, feed_id: int) -> bool:
+        """Whether a scheduled entry point (a feed, a root sitemap, a listing's first page) is to be read now:
+        its next check has come, or this crawl reads everything (--all, --since, after an interrupted run)."""
+        if self.since is not None or self.crawler.settings.getbool("CROSSWIRE_POLL_ALL"):
+            return True
+        return is_due(feed_state(self.db, feed_id).get("next_check"), self.now)
+
+    def next_check(self, feed_id: int, published: list[datetime | None] | None, response: Any) -> str:
+        """When a scheduled entry point that just answered is next due (its posting rate, else the rate of the
+        articles seen through it, and the server's Cache-Control), as an ISO time."""
+        dates = [d for d in published or [] if d is not None] or feed_published_times(self.db, feed_id)
+        return iso(after_success(self.now, published=dates, cache_control=header(response, "Cache-Control"),
+                                 config=self.poll_config).next_check)
+
     def previous_success(self, feed_id: int) -> datetime | None:
         """When this entry point was last fetched successfully (before this run)."""
         return parse_iso(feed_state(self.db, feed_id).get("last_success"))
@@ -142,12 +157,25 @@ class EntryPointMixin:
         kind, reason = classify(failure_exception(failure))
         status = getattr(getattr(failure.value, "response", None), "status", None)
         feed_id = request.meta.get("feed_id")
-        if feed_id is not None:
+        if feed_id is not None and request.meta.get("scheduled"):
+            # A root sitemap or a listing's first page backs off (honouring Retry-After) and pauses as a feed does.
+            now, response = self.now, getattr(failure.value, "response", None)
+            retry_after = header(response, "Retry-After") if status in (429, 503) else None
+            decision, wait = failure_decision(feed_state(self.db, feed_id), now, self.poll_config, self.rng,
+                                              reason=reason, retry_after=retry_after)
+            record_feed_failure(self.db, feed_id, reason=reason, status=status, next_check=iso(decision.next_check),
+                                paused=decision.paused, paused_reason=decision.reason, now=iso(now))
+        elif feed_id is not None:
             record_feed_failure(self.db, feed_id, reason=reason, status=status)
         self.note(request.meta.get("source"), request.url, kind, reason, feed_id=feed_id)
         if request.meta.get("key"):
             # An index or listing waiting for this sitemap or page: it is read in full next time.
             self.context.settle(request.meta["key"], ok=False)
+
+    def headers_for(self, source: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """A request's headers for `source`: its language's Accept-Language and its own `headers`, then `extra`
+        (the conditional GET's); Scrapy adds the defaults and the User-Agent."""
+        return {**source_headers(self.context.sources.get(source)), **(extra or {})}
 
     @staticmethod
     def conditional_headers(state: dict[str, Any]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as terror
+from twisted.web.client import ResponseNeverReceived
 
 
 def classify(exc: BaseException) -> tuple[str, str]:
@@ -43,6 +44,9 @@ def classify(exc: BaseException) -> tuple[str, str]:
         if "DOWNLOAD_MAXSIZE" in text:      # a compressed body that inflates past the limit (gzip bomb)
             return "too-large", text
         return ("robots", "forbidden by robots.txt") if "robots" in text.lower() else ("ignored", text)
+    if isinstance(exc, ResponseNeverReceived) or isinstance(exc.__cause__, ResponseNeverReceived):
+        # Accepted, then closed before a word: how nginx's 444 turns a client away (ReliefWeb does, to scrapers).
+        return "connection", "the server closed the connection without answering"
     if isinstance(exc, (ResponseDataLossError, DownloadFailedError, terror.ConnectionLost,
                         terror.ConnectionDone)):
         return "connection", f"connection lost: {exc}" if str(exc) else "connection lost"

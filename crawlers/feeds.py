@@ -61,6 +61,25 @@ def strip_html(text: str | None) -> str | None:
     return " ".join(plain.split()) or None
 
 
+# WordPress ends a feed's excerpt with "[…]" and, on many sites, a paragraph linking the post and the site.
+_APPEARED_FIRST = re.compile(r"<p>\s*The post <a\b[^>]*>.*?</a>\s+appeared first on\s+<a\b[^>]*>.*?</a>\.?\s*</p>\s*$",
+                             re.DOTALL | re.IGNORECASE)
+_MORE_MARK = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))\s*$")
+_SENTENCE_END = ".!?…»\"'”’)"
+
+
+def excerpt(html: str | None) -> str | None:
+    """A feed item's summary as plain text, without blog software's trimmings: WordPress's closing "The post …
+    appeared first on …" paragraph, and its "[…]" mark (kept as "…" when the excerpt stops mid-sentence)."""
+    text = strip_html(_APPEARED_FIRST.sub("", html) if html else html)
+    marked = _MORE_MARK.search(text) if text else None
+    if marked:
+        text = text[:marked.start()].rstrip()
+        if text and text[-1] not in _SENTENCE_END:
+            text += "…"
+    return text or None
+
+
 def _struct_to_dt(value: Any) -> datetime | None:
     if not value:
         return None
@@ -171,7 +190,7 @@ def _entry_from_feedparser(e: Any, base: str, language: str | None) -> FeedEntry
                 break
     return FeedEntry(
         url=urljoin(base, link.strip()), guid=e.get("id"), title=strip_html(e.get("title")),
-        summary=strip_html(e.get("summary")), authors=authors,
+        summary=excerpt(e.get("summary")), authors=authors,
         # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning;
         # an entry that never said it was updated must not look updated.
         published=_struct_to_dt(dict.get(e, "published_parsed")) or _struct_to_dt(dict.get(e, "updated_parsed")),
@@ -238,7 +257,8 @@ class FeedMixin:
         if self.crawler.settings.getbool("CROSSWIRE_FULL_FETCH"):
             state = {}      # after an interrupted crawl: re-read every feed in full to pick up missed articles
         return scrapy.Request(
-            url, headers=self.conditional_headers(state), callback=self.on_feed, errback=self.on_feed_failed,
+            url, headers=self.headers_for(source, self.conditional_headers(state)), callback=self.on_feed,
+            errback=self.on_feed_failed,
             dont_filter=True, meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source,
                                     "kind": "feed"},
         )

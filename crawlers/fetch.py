@@ -1,7 +1,9 @@
-"""Single polite GETs outside a crawl (`crosswire extract URL`, `crosswire sources add`), and saved pages.
+"""Single polite GETs outside a crawl (`crosswire extract URL`, `sources add`, `sources probe`), saved pages,
+and the request headers the crawl and these GETs share.
 
 The crawl fetches through Scrapy; these look at one page by hand, so they use the standard library and a
-short timeout rather than a crawler. Like the crawl, they fetch http(s) only, redirects included.
+short timeout rather than a crawler. Like the crawl, they fetch http(s) only, redirects included, and send the
+crawl's headers: its User-Agent, its default Accept and Accept-Language, and a source's own `headers`.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ import socket
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from crosswire import PROJECT_URL, __version__
 from crosswire.core.errors import ExtractionError
+from crosswire.core.sources import Source
+from crosswire.crawlers.settings import DEFAULT_REQUEST_HEADERS, USER_AGENT
 from crosswire.identity.urls import unfetchable_reason
 
-USER_AGENT = f"crosswire/{__version__} (+{PROJECT_URL})"
 TIMEOUT_SECONDS = 15.0
 # A news page is rarely over a few MB; more than this is a download, not an article.
 MAX_BYTES = 20 * 1024 * 1024
@@ -38,11 +41,36 @@ class Page:
 
 
 class FetchError(Exception):
-    """One GET failed; the message is the one line to show."""
+    """One GET failed; the message is the one line to show. `kind`: http, timeout, closed (the server hung up
+    without answering), scheme, or connection (refused, DNS, TLS and the rest)."""
 
-    def __init__(self, message: str, status: int = 0) -> None:
+    def __init__(self, message: str, status: int = 0, kind: str = "connection") -> None:
         super().__init__(message)
         self.status = status
+        self.kind = "http" if status else kind
+
+
+def accept_language(language: str | None) -> str:
+    """Accept-Language for an outlet writing in `language` (ISO 639-1): its language first, then English."""
+    if not language or language == "en":
+        return DEFAULT_REQUEST_HEADERS["Accept-Language"]
+    return f"{language},en;q=0.7,*;q=0.5"
+
+
+def source_headers(source: Source | None) -> dict[str, str]:
+    """The headers a request for `source` adds to the defaults: Accept-Language for its language, then its own
+    `headers` from the sources file (which the sources file never lets name User-Agent)."""
+    if source is None:
+        return {}
+    out = {"Accept-Language": accept_language(source.language)} if source.language else {}
+    out.update(source.headers)
+    return out
+
+
+def _said(reason: object) -> str:
+    """An OS error's own words ("Connection refused", "Name or service not known") without its "[Errno 111]"."""
+    words = reason.strerror if isinstance(reason, OSError) and reason.strerror else None
+    return str(words or reason)
 
 
 def is_web_url(text: str) -> bool:
@@ -87,15 +115,20 @@ for _handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(), ur
     _OPENER.add_handler(_handler)
 
 
-def get(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES,
-        accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5") -> Page:
-    """One GET of an http(s) URL with crosswire's User-Agent, redirects followed to http(s) only; a body cut at
-    `max_bytes` + 1 (the caller decides what too large means). Raises FetchError with one line."""
+def get(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES, accept: str | None = None,
+        headers: Mapping[str, str] | None = None) -> Page:
+    """One GET of an http(s) URL with the crawl's headers (`accept` and `headers` on top of the defaults, the
+    User-Agent always crosswire's), redirects followed to http(s) only; a body cut at `max_bytes` + 1 (the
+    caller decides what too large means). Raises FetchError with one line."""
     reason = unfetchable_reason(url)
     if reason is not None:
-        raise FetchError(f"cannot fetch {url}: {reason}")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept,
-                                                   "Accept-Encoding": "gzip"})
+        raise FetchError(f"cannot fetch {url}: {reason}", kind="scheme")
+    sent = dict(DEFAULT_REQUEST_HEADERS)
+    if accept:
+        sent["Accept"] = accept
+    sent.update(headers or {})
+    sent.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
+    request = urllib.request.Request(url, headers=sent)
     try:
         with _OPENER.open(request, timeout=timeout) as response:
             data = response.read(max_bytes + 1)
@@ -106,12 +139,17 @@ def get(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTE
         exc.close()  # the error carries the open response; leaving it to GC leaks the socket
         raise FetchError(f"HTTP {exc.code} {exc.reason} fetching {url}", status=exc.code) from None
     except urllib.error.URLError as exc:
-        why = "timed out" if isinstance(exc.reason, socket.timeout) else exc.reason
-        raise FetchError(f"cannot fetch {url}: {why}") from None
+        timed_out = isinstance(exc.reason, socket.timeout)
+        raise FetchError(f"cannot fetch {url}: {'timed out' if timed_out else _said(exc.reason)}",
+                         kind="timeout" if timed_out else "connection") from None
     except (TimeoutError, socket.timeout):
-        raise FetchError(f"cannot fetch {url}: timed out after {timeout:g}s") from None
+        raise FetchError(f"cannot fetch {url}: timed out after {timeout:g}s", kind="timeout") from None
+    except http.client.RemoteDisconnected:
+        # Accepting the connection, then closing it unanswered: how nginx's 444 refuses a client.
+        raise FetchError(f"cannot fetch {url}: the server closed the connection without answering",
+                         kind="closed") from None
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise FetchError(f"cannot fetch {url}: {exc}") from None
+        raise FetchError(f"cannot fetch {url}: {_said(exc)}") from None
     if encoding == "gzip":
         try:
             page = Page(body=gzip.decompress(page.body), url=page.url, content_type=page.content_type,

@@ -5,9 +5,10 @@ Reading: a listing is a page of teasers (a category page, an archive page) for o
 headline, lede and date selectors are read inside it, otherwise they are read page-wide and paired with the
 links in order. `next` selects the link to the following (older) page.
 
-Crawling: pagination stops at the first of: no next link; a page holding only known articles (a routine
-crawl has caught up); a page reaching past `--since` (a backfill is done); the page limit; a next link that
-loops back or looks like a trap. Every stop other than the first three is recorded with its reason.
+Crawling: a listing's first page is polled on a schedule as a feed is (its posting rate, backoff on failure).
+Pagination stops at the first of: no next link; a page holding only known articles (a routine crawl has caught
+up); a page reaching past `--since` (a backfill is done); the page limit; a next link that loops back or looks
+like a trap. Every stop other than the first three is recorded with its reason.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scrapy.http import Response
 
 from crosswire.core.article import FeedEntry
 from crosswire.core.sources import Listing, Source, is_http_url
+from crosswire.core.times import iso
 from crosswire.crawlers.entrypoints import header
 from crosswire.crawlers.traps import trap_reason
 from crosswire.extraction.cleaning import clean_text, parse_date
@@ -117,6 +119,9 @@ class ListingMixin:
         """The first page of each of a source's listings (a conditional GET unless backfilling)."""
         for index, listing in enumerate(source.listing):
             feed_id = ensure_feed(self.db, listing.url, source.name, kind="listing")
+            if not self.due(feed_id):
+                self.stat("pages_not_due")
+                continue
             headers = {} if self.since else self.conditional_headers(feed_state(self.db, feed_id))
             yield self._listing_request(listing.url, source.name, index, feed_id, page=1,
                                         visited=(canonical_url(listing.url),), headers=headers)
@@ -125,11 +130,11 @@ class ListingMixin:
                          visited: tuple[str, ...], headers: dict[str, str] | None = None,
                          key: str | None = None) -> scrapy.Request:
         # dont_filter: loops are caught by `visited`, with a reason, rather than silently by the dupefilter.
-        return scrapy.Request(url, headers=headers or {}, callback=self.parse_listing_page,
+        return scrapy.Request(url, headers=self.headers_for(source, headers), callback=self.parse_listing_page,
                               errback=self.entry_point_failed, dont_filter=True,
                               meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source,
                                     "kind": "listing", "listing": index, "page": page, "visited": visited,
-                                    "key": key})
+                                    "key": key, "scheduled": page == 1})
 
     def parse_listing_page(self, response: Response) -> Iterable[scrapy.Request]:
         """One listing page: request its unknown articles, then decide whether to follow `next`. The listing's
@@ -139,7 +144,8 @@ class ListingMixin:
         self.stat("listing_pages")
         if response.status == 304:
             self.stat("pages_not_modified")
-            record_feed_success(self.db, feed_id, status=304)
+            schedule = {"next_check": self.next_check(feed_id, None, response)} if page == 1 else {}
+            record_feed_success(self.db, feed_id, status=304, now=iso(self.now), **schedule)
             if meta.get("key"):
                 self.context.settle(meta["key"], ok=True)
             return
@@ -157,7 +163,9 @@ class ListingMixin:
         if page == 1:
             self.context.hold(feed_id, {"status": response.status, "kind": "listing", "entries": len(parsed.entries),
                                         "bozo": parsed.problem, "etag": header(response, "ETag"),
-                                        "last_modified": header(response, "Last-Modified")})
+                                        "last_modified": header(response, "Last-Modified"), "now": iso(self.now),
+                                        "next_check": self.next_check(feed_id, [e.published for e in parsed.entries],
+                                                                      response)})
         if parsed.problem:
             self.note(source, response.url, "listing", parsed.problem, feed_id=feed_id)
             return

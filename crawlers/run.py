@@ -33,7 +33,7 @@ from crosswire.storage.db import is_full, is_locked, open_db
 from crosswire.storage.families import index_new_articles
 from crosswire.storage.feeds import next_checks
 from crosswire.storage.lock import CrawlLock
-from crosswire.storage.runs import finish_run, mark_interrupted, start_run
+from crosswire.storage.runs import finish_run, last_run_status, mark_interrupted, start_run
 from crosswire.storage.stories import cluster_new
 
 LOGGER = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
         overrides: dict[str, object] = {}
         poll_all = options.poll_all
         if _recover(db_path):
-            # The dead run's feeds may have been recorded before their articles were: read all of them in full.
+            # The dead run's feeds may have been recorded before their articles were, and a run the archive
+            # refused writes to may have scheduled a feed whose articles it could not store: read all in full.
             poll_all = True
             overrides["CROSSWIRE_FULL_FETCH"] = True
         if poll_all:
@@ -76,10 +77,10 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
             # Scrapy's own tracebacks would only make cron's mail longer.
             overrides["LOG_LEVEL"] = "CRITICAL"
         overrides.update(options.settings)   # explicit -s wins
-        if not poll_all:
+        if not poll_all and options.since is None:   # a backfill reads sitemaps and listings whatever is due
             not_due = _feeds_not_due(db_path, sources, overrides.get("CROSSWIRE_NOW"))
             if not_due is not None:
-                return CrawlSummary(run_id=0, seconds=0.0, stats={"feeds_not_due": not_due})
+                return CrawlSummary(run_id=0, seconds=0.0, stats=not_due)
         if options.redis:
             with claimed(options.redis) as token:
                 overrides.update(CROSSWIRE_REDIS=options.redis, CROSSWIRE_FRONTIER_TOKEN=token)
@@ -88,29 +89,33 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
 
 
 def _recover(db_path: Path) -> bool:
-    """Mark runs left 'running' as interrupted (only a dead run can be: we hold the lock); whether any was."""
+    """Mark runs left 'running' as interrupted (only a dead run can be: we hold the lock); whether any was, or
+    whether the last crawl failed because the archive refused its writes (a full disk, a lock held too long)."""
     db = open_db(db_path)
     try:
-        return mark_interrupted(db) > 0
+        return mark_interrupted(db) > 0 or last_run_status(db) == "failed"
     finally:
         db.close()
 
 
-def _feeds_not_due(db_path: Path, sources: list[Source], pinned_now: object) -> int | None:
-    """How many feeds are not due when none is (so Scrapy and its workers need not start on a cron tick
-    that finds nothing to do); None when something is due or a source has sitemaps or listing pages,
-    which have no schedule of their own (a conditional GET keeps them cheap)."""
-    if any(s.sitemaps or s.listing for s in sources):
+def _feeds_not_due(db_path: Path, sources: list[Source], pinned_now: object) -> dict[str, int] | None:
+    """How many feeds (and root sitemaps and listings) are not due when none is, so Scrapy and its workers need
+    not start on a cron tick that finds nothing to do; None when something is due, or when a source reads its
+    sitemaps from robots.txt (which sitemaps those are is known only once robots.txt is read)."""
+    if any(ROBOTS in s.sitemaps for s in sources):
         return None
-    urls = [url for source in sources for url in source.feeds]
+    feeds = [url for source in sources for url in source.feeds]
+    pages = [url for source in sources for url in source.sitemaps] + [
+        listing.url for source in sources for listing in source.listing]
     db = open_db(db_path)
     try:
-        stored = next_checks(db, urls)
+        stored = next_checks(db, feeds + pages)
     finally:
         db.close()
     now = now_utc(str(pinned_now) if pinned_now else None)
-    due = sum(1 for url in urls if url not in stored or is_due(stored[url], now))
-    return None if due else len(urls)
+    if any(url not in stored or is_due(stored[url], now) for url in feeds + pages):
+        return None
+    return {"feeds_not_due": len(feeds), "pages_not_due": len(pages)}
 
 
 def source_slots(sources: Iterable[Source]) -> dict[str, dict[str, float | int]]:

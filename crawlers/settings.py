@@ -15,6 +15,16 @@ NEWSPIDER_MODULE = "crosswire.crawlers.spiders"
 # Identify ourselves, with a URL a site owner can read about us.
 USER_AGENT = f"crosswire/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
+# What a normal client sends besides: some sites (TASS among them) answer 403 to a request without an Accept
+# header. HTML first, as a browser asks (article pages are most requests), then the feed and sitemap types, so
+# a server that negotiates never answers a feed's URL with "406 Not Acceptable". A source's `language` puts its
+# language first in Accept-Language, and its `headers` are added to every request for it
+# (crosswire.crawlers.fetch.source_headers); nothing replaces the User-Agent.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": ("text/html,application/xhtml+xml,application/rss+xml;q=0.9,application/atom+xml;q=0.9,"
+               "application/rdf+xml;q=0.9,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.8"),
+    "Accept-Language": "en,*;q=0.5",
+}
 
 # Politeness: at most 2 requests at a time to one site, a 1 s base delay, and AutoThrottle to back off
 # further when a site slows down.
@@ -57,7 +67,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 ITEM_PIPELINES = {
     "crosswire.crawlers.pipelines.ExtractPipeline": 300,
-    "crosswire.crawlers.pipelines.TopicFilterPipeline": 500,   # tag topics; drop off-topic articles of only_topics sources
+    # tag topics; drop off-topic articles of only_topics sources
+    "crosswire.crawlers.pipelines.TopicFilterPipeline": 500,
     "crosswire.crawlers.pipelines.StorePipeline": 800,
     "crosswire.crawlers.pipelines.TopicTagPipeline": 850,      # store the topic tags of the stored article
 }

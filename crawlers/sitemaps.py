@@ -8,7 +8,13 @@ for the errors table.
 Crawling: robots.txt `Sitemap:` lines, then indexes and urlsets. Each sitemap file is a row in `feeds`
 (kind sitemap | news-sitemap) with its HTTP cache state, so an unchanged sitemap costs a 304, a child
 sitemap whose lastmod predates its last fetch is not fetched, and entries older than the last successful
-fetch (or than `--since`) are not requested.
+fetch (or than `--since`) are not requested. A root sitemap (one the sources file or robots.txt names) is
+polled on a schedule as a feed is: its next check follows its posting rate, a failure backs off.
+
+Pages: an index whose children are one list cut into pages (the same URL but for a growing numeric offset,
+as Arc XP's news sitemaps page with `&from=100`) is read a page at a time, newest first, and stops at the page
+that reaches back to what the last read of the index saw: the windows shift with every new article, so their
+lastmod says nothing and reading every page on every crawl would ask for the same URLs again and again.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generator, Iterable
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
@@ -30,6 +36,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crosswire.core.article import FeedEntry
 from crosswire.core.sources import ROBOTS, Source, is_http_url
+from crosswire.core.times import iso
 from crosswire.crawlers.entrypoints import header
 from crosswire.crawlers.traps import trap_reason
 from crosswire.extraction.cleaning import parse_date
@@ -172,6 +179,26 @@ def parse_sitemap(body: bytes) -> ParsedSitemap:
     return result
 
 
+def offset_pages(children: list[SitemapEntry]) -> bool:
+    """Whether an index's children are pages of one list: the same URL but for one numeric query parameter
+    (absent on the first page) that grows in document order, like Arc XP's `...&from=100`."""
+    if len(children) < 2:
+        return False
+    parts = [urlsplit(child.loc) for child in children]
+    if len({(p.scheme, p.netloc.lower(), p.path) for p in parts}) != 1:
+        return False
+    queries = [dict(parse_qsl(p.query, keep_blank_values=True)) for p in parts]
+    keys = set().union(*queries)
+    varying = [k for k in keys if len({q.get(k) for q in queries}) > 1]
+    if len(varying) != 1:
+        return False
+    values = [q.get(varying[0], "0") for q in queries]
+    if not all(v.isdigit() for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    return all(a < b for a, b in zip(numbers, numbers[1:]))
+
+
 def robots_sitemaps(robots_txt: bytes | str, base_url: str) -> list[str]:
     """The absolute URLs of the `Sitemap:` lines in a robots.txt, in order, without repeats."""
     data = robots_txt.encode("utf-8") if isinstance(robots_txt, str) else robots_txt
@@ -197,19 +224,25 @@ class SitemapMixin:
         """Requests for a source's sitemaps (robots.txt first when it says "robots")."""
         for url in source.sitemaps:
             if url == ROBOTS:
-                yield scrapy.Request(urljoin(source.homepage, "/robots.txt"), callback=self.parse_robots_sitemaps,
-                                     errback=self.entry_point_failed, dont_filter=True,
-                                     meta={"source": source.name, "kind": "robots"})
+                yield scrapy.Request(urljoin(source.homepage, "/robots.txt"), headers=self.headers_for(source.name),
+                                     callback=self.parse_robots_sitemaps, errback=self.entry_point_failed,
+                                     dont_filter=True, meta={"source": source.name, "kind": "robots"})
             else:
                 request = self.sitemap_request(url, source.name, root=url, depth=0)
                 if request is not None:
                     yield request
 
     def sitemap_request(self, url: str, source: str, *, root: str, depth: int, lastmod: datetime | None = None,
-                        parent: int | None = None) -> scrapy.Request | None:
-        """A (conditional) request for one sitemap file, or None when it need not be fetched; an index
-        (`parent`) that named it waits for it."""
+                        parent: int | None = None, pages: tuple[str, ...] | None = None,
+                        floor: datetime | None = None) -> scrapy.Request | None:
+        """A (conditional) request for one sitemap file, or None when it need not be fetched (a root not due
+        yet, a child unchanged since it was read); an index (`parent`) that named it waits for it. `pages`: the
+        pages still to read after this one when it is a page of an offset-paged index, which stops once a page
+        reaches back past `floor`."""
         feed_id = ensure_feed(self.db, url, source, kind="sitemap")
+        if depth == 0 and not self.due(feed_id):
+            self.stat("pages_not_due")
+            return None
         state = feed_state(self.db, feed_id)
         last = self.previous_success(feed_id)
         if self.since is None and lastmod is not None and last is not None and lastmod < last:
@@ -219,10 +252,12 @@ class SitemapMixin:
         key = f"sitemap:{url}"
         if parent is not None:
             self.context.wait_for(parent, key)
-        return scrapy.Request(url, headers=headers, callback=self.parse_sitemap_file, errback=self.entry_point_failed,
+        return scrapy.Request(url, headers=self.headers_for(source, headers), callback=self.parse_sitemap_file,
+                              errback=self.entry_point_failed,
                               meta={"handle_httpstatus_list": [304], "feed_id": feed_id, "source": source,
                                     "kind": "sitemap", "root": root, "depth": depth, "previous": last,
-                                    "key": key if parent is not None else None})
+                                    "key": key if parent is not None else None, "scheduled": depth == 0,
+                                    "parent": parent, "pages": pages, "floor": floor})
 
     def parse_robots_sitemaps(self, response: Response) -> Iterable[scrapy.Request]:
         """robots.txt → one request per `Sitemap:` line."""
@@ -242,27 +277,78 @@ class SitemapMixin:
         self.stat("sitemaps_checked")
         if response.status == 304:
             self.stat("pages_not_modified")
-            record_feed_success(self.db, feed_id, status=304)
+            schedule = {"next_check": self.next_check(feed_id, None, response)} if depth == 0 else {}
+            record_feed_success(self.db, feed_id, status=304, now=iso(self.now), **schedule)
             if meta.get("key"):
-                self.context.settle(meta["key"], ok=True)
+                self.context.settle(meta["key"], ok=True)   # an unchanged page of a paged index: caught up
             return
         parsed = parse_sitemap(response.body)
         kind = "news-sitemap" if parsed.news else "sitemap"
+        state = {"status": response.status, "kind": kind, "entries": len(parsed.entries),
+                 "etag": header(response, "ETag"), "bozo": parsed.problem,
+                 "last_modified": header(response, "Last-Modified"), "now": iso(self.now)}
+        if depth == 0:
+            state["next_check"] = self.next_check(feed_id, [e.date for e in parsed.entries], response)
         # Its new state waits for the children and articles it names (see crawlers/context.py).
-        self.context.hold(feed_id, {"status": response.status, "kind": kind, "entries": len(parsed.entries),
-                                    "etag": header(response, "ETag"), "bozo": parsed.problem,
-                                    "last_modified": header(response, "Last-Modified")}, parent=meta.get("key"))
+        self.context.hold(feed_id, state, parent=meta.get("key"))
         if parsed.problem:
             # Entries before a truncation are still used; a sitemap with none counts as an error.
             self.note(source, response.url, "sitemap", parsed.problem, feed_id=feed_id, count=not parsed.entries)
         capped = False
-        if parsed.kind == "index":
+        if parsed.kind == "index" and offset_pages(parsed.entries):
+            capped = yield from self._first_sitemap_page(parsed.entries, source, root, depth, feed_id,
+                                                         meta.get("previous"))
+        elif parsed.kind == "index":
             capped = yield from self._children(parsed.entries, source, root, depth, feed_id)
         elif parsed.kind == "urlset":
-            entries, capped = self._new_entries(parsed.entries, meta.get("previous"), source, response.url, feed_id)
+            if meta.get("pages") is not None:
+                yield from self._next_sitemap_page(parsed.entries, meta, source)
+            entries, cut = self._new_entries(parsed.entries, meta.get("previous"), source, response.url, feed_id)
             capped = (yield from self.article_requests([e.feed_entry() for e in entries], feed_id=feed_id,
-                                                       source=source)) or capped
+                                                       source=source)) or cut
         self.context.listed(feed_id, capped=capped)
+
+    def _first_sitemap_page(self, pages: list[SitemapEntry], source: str, root: str, depth: int, feed_id: int,
+                    previous: datetime | None) -> Generator[scrapy.Request, None, bool]:
+        """An offset-paged index: a request for its first (newest) page, which requests the next if it must."""
+        if depth + 1 > self.limit(source, "max_depth"):
+            self.cut(source, root, f"sitemap index nested deeper than max_depth {self.limit(source, 'max_depth')}",
+                     feed_id=feed_id)
+            return True
+        floor = self.since or (previous - LATE_LISTING if previous else None)
+        request = self._sitemap_page_request(pages[0].loc, tuple(p.loc for p in pages[1:]), source, root, depth + 1,
+                                     feed_id, floor)
+        if request is not None:
+            yield request
+        return False
+
+    def _next_sitemap_page(self, entries: list[SitemapEntry], meta: dict, source: str) -> Iterable[scrapy.Request]:
+        """After a page of an offset-paged index, the next page, unless this one was the last or reached back to
+        what the last read saw: an entry older than the floor, or (without dates) only articles stored before."""
+        rest, floor = meta["pages"], meta.get("floor")
+        if not rest or not entries:
+            return
+        dated = [e.date for e in entries if e.date is not None]
+        config = self.context.sources.get(source)
+        wanted = [e.feed_entry() for e in entries if config is None or config.matches_scope(e.loc)]
+        reached = floor is not None and bool(dated) and min(dated) < floor
+        # A page with nothing in scope says nothing about where the last read stopped: go on.
+        if reached or (self.since is None and wanted and self.settled(wanted, source)):
+            return
+        request = self._sitemap_page_request(rest[0], rest[1:], source, meta["root"], meta["depth"], meta["parent"],
+                                             floor)
+        if request is not None:
+            yield request
+
+    def _sitemap_page_request(self, url: str, rest: tuple[str, ...], source: str, root: str, depth: int, parent: int,
+                      floor: datetime | None) -> scrapy.Request | None:
+        """A page of an offset-paged index within max_pages (None, recorded as a cut, past it)."""
+        budget, fetched = self.limit(source, "max_pages"), self.sitemap_pages.setdefault(root, 0)
+        if fetched >= budget:
+            self.cut(source, root, f"stopped after {budget} sitemap files (max_pages)", feed_id=parent)
+            return None
+        self.sitemap_pages[root] = fetched + 1
+        return self.sitemap_request(url, source, root=root, depth=depth, parent=parent, pages=rest, floor=floor)
 
     def _children(self, children: list[SitemapEntry], source: str, root: str, depth: int,
                   feed_id: int) -> Generator[scrapy.Request, None, bool]:

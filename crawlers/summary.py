@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 STAT_KEYS = ("feeds_checked", "feeds_not_modified", "articles_new", "articles_duplicate", "articles_known",
              "errors", "feed_problems", "entries_seen", "feeds_not_due",
              # sitemaps and listing pages (crosswire.crawlers.sitemaps, .listings), scope and trap guards
-             "sitemaps_checked", "listing_pages", "pages_not_modified", "sitemaps_unchanged", "too_old",
+             "sitemaps_checked", "listing_pages", "pages_not_modified", "pages_not_due", "sitemaps_unchanged",
+             "too_old",
              "off_scope", "off_topic", "cut_by_limits", "traps_skipped", "pagination_loops",
              # edit history (crosswire.storage.revisions)
              "articles_refetched", "articles_revised",
@@ -113,9 +114,10 @@ def frontier_line(s: dict[str, int]) -> str:
 def discovery_line(s: dict[str, int]) -> str:
     """The summary's tail for sitemaps, listing pages, scope and the trap guards (empty when unused)."""
     parts = []
-    if s.get("sitemaps_checked") or s.get("listing_pages"):
+    if s.get("sitemaps_checked") or s.get("listing_pages") or s.get("pages_not_due"):
+        not_due = f", {s['pages_not_due']} not due" if s.get("pages_not_due") else ""
         parts.append(f"{s.get('sitemaps_checked', 0)} sitemaps, {s.get('listing_pages', 0)} listing pages "
-                     f"({s.get('pages_not_modified', 0)} not modified)")
+                     f"({s.get('pages_not_modified', 0)} not modified{not_due})")
     skipped = [(s.get("too_old", 0), "older than --since or the last crawl"), (s.get("off_scope", 0), "out of scope"),
                (s.get("off_topic", 0), "off topic")]
     if any(n for n, _ in skipped):

@@ -87,6 +87,26 @@ def record_feed_failure(db: sqlite_utils.Database, feed_id: int, *, reason: str,
     )
 
 
+def record_probe(db: sqlite_utils.Database, feed_id: int, *, ok: bool, status: int | None, reason: str | None,
+                 entries: int | None = None, kind: str | None = None, now: str | None = None) -> None:
+    """What `crosswire sources probe --update` saw of an entry point: its health columns only. Validators and the
+    schedule stay the crawl's (a probe reads no articles, so it must not make the next crawl's GET a 304); a route
+    that answers again ends its failure streak and its pause and is due at once; a failure is one more in the
+    streak, with its reason, and leaves the crawl's backoff as it was."""
+    now = now or utcnow()
+    if ok:
+        db.execute(
+            "update feeds set last_status = ?, last_checked = ?, entries_last = coalesce(?, entries_last), "
+            "kind = coalesce(?, kind), consecutive_failures = 0, failing_since = null, "
+            "next_check = case when paused = 1 then ? else next_check end, paused = 0, paused_reason = null "
+            "where id = ?", [status, now, entries, kind, now, feed_id])
+        return
+    db.execute(
+        "update feeds set last_status = ?, last_checked = ?, last_error = ?, last_error_at = ?, "
+        "consecutive_failures = coalesce(consecutive_failures, 0) + 1, failing_since = coalesce(failing_since, ?) "
+        "where id = ?", [status, now, redact_text(reason), now, now, feed_id])
+
+
 def forget_validators(db: sqlite_utils.Database, feed_id: int) -> None:
     """Drop a feed's ETag / Last-Modified so its next fetch is a full one (an entry's article is missing)."""
     db.execute("update feeds set etag = null, last_modified = null where id = ?", [feed_id])

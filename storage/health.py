@@ -8,6 +8,7 @@ an outlet that went quiet.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +38,7 @@ _RUNS_SINCE = "select id from runs where coalesce(finished, '9999-12-31') > ?"  
 
 @dataclass
 class FeedHealth:
-    """One feed's state, as stored by the crawler."""
+    """One entry point's state, as stored by the crawler: a feed, a sitemap or a listing page."""
 
     id: int
     url: str
@@ -54,6 +55,8 @@ class FeedHealth:
     paused_reason: str | None
     articles_24h: int
     articles_7d: int
+    kind: str = "feed"                  # feed (until first read), rss, atom, json, sitemap, news-sitemap, listing
+    route: bool = True                  # named by the sources file (False: a sitemap found through an index)
 
 
 @dataclass
@@ -74,7 +77,7 @@ class SourceHealth:
     """One source: its feeds, its recent volume against its usual rate, whether it went quiet, and its errors."""
 
     name: str
-    state: str                          # ok | quiet | errors | failing | paused (the worst that applies)
+    state: str                          # ok | new | idle | quiet | errors | failing | paused (the worst that applies)
     articles_24h: int
     articles_7d: int
     usual_per_day: float | None         # None until there is enough history to tell
@@ -136,8 +139,12 @@ def source_health(db: sqlite_utils.Database, now: datetime) -> list[SourceHealth
                 f"on a.id = s.article_id where {WHEN} > ? group by s.feed_id")
     feed_day, feed_week = _counts(db, per_feed, [day]), _counts(db, per_feed, [week])
     feeds: dict[str, list[FeedHealth]] = {}
+    roots = _configured_sitemaps(db)
     for row in db.query("select * from feeds order by source, id"):
+        named = roots.get(row["source"])
+        below = row["kind"] in ("sitemap", "news-sitemap") and named is not None and row["url"] not in named
         feeds.setdefault(row["source"], []).append(FeedHealth(
+            kind=row["kind"] or "feed", route=not below,
             id=row["id"], url=redact(row["url"]), state=feed_state_name(row), last_success=row["last_success"],
             last_checked=row["last_checked"], last_error=redact_text(row["last_error"]),
             last_error_at=row["last_error_at"],
@@ -160,18 +167,36 @@ def source_health(db: sqlite_utils.Database, now: datetime) -> list[SourceHealth
         run_id, last_run_counts, day_counts_errors, latest = errors.get(name, (None, ErrorCounts(), ErrorCounts(),
                                                                                  None))
         states = {f.state for f in its_feeds}
-        if its_feeds and states == {"paused"}:
+        if not its_feeds:
+            state = "idle"          # nothing to crawl: no feed, sitemap or listing page
+        elif states == {"paused"}:
             state = "paused"
         elif states & {"failing", "paused"}:
             state = "failing"
         elif last_run_counts.total:
             state = "errors"
+        elif states == {"new"}:
+            state = "new"           # its routes were never read yet
         else:
             state = "quiet" if quiet else "ok"
         out.append(SourceHealth(name=name, state=state, articles_24h=recent, articles_7d=week_counts.get(name, 0),
                                 usual_per_day=round(usual, 2) if usual is not None else None, quiet=quiet,
                                 last_article=last_article.get(name), feeds=its_feeds, last_run_id=run_id,
                                 errors_last_run=last_run_counts, errors_24h=day_counts_errors, latest_error=latest))
+    return out
+
+
+def _configured_sitemaps(db: sqlite_utils.Database) -> dict[str, set[str]]:
+    """Per source, the sitemap URLs its sources file names (from `sources.config`), so the sitemaps an index
+    named can be told from them; a source that reads robots.txt has none named (every sitemap is a route)."""
+    out: dict[str, set[str]] = {}
+    for name, config in db.execute("select name, config from sources"):
+        try:
+            sitemaps = json.loads(config or "{}").get("sitemaps") or []
+        except (ValueError, AttributeError):
+            continue
+        if "robots" not in sitemaps:
+            out[name] = set(sitemaps)
     return out
 
 
@@ -233,7 +258,10 @@ def needs_attention(sources: list[SourceHealth], run: dict[str, Any] | None) -> 
     elif run.get("status") not in ("ok", "partial", "nothing"):
         problems.append(f"the last crawl ended {run.get('status')} ({run.get('finished') or run.get('started')})")
     for src in sources:
-        if src.state == "ok":
+        if src.state in ("ok", "new"):
+            continue
+        if src.state == "idle":
+            problems.append(f"{src.name} idle: no feed, sitemap or listing page to crawl")
             continue
         if src.state in ("failing", "paused"):
             bad = [f for f in src.feeds if f.state in ("failing", "paused")]

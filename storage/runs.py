@@ -33,3 +33,9 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
     """Mark runs still 'running' as 'interrupted' (call while holding the crawl lock); return how many."""
     cursor = db.execute("update runs set status = 'interrupted', finished = ? where status = 'running'", [utcnow()])
     return cursor.rowcount
+
+
+def last_run_status(db: sqlite_utils.Database) -> str | None:
+    """The status of the latest crawl run (None when there was none)."""
+    row = db.execute("select status from runs order by id desc limit 1").fetchone()
+    return row[0] if row else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,20 @@ feeds = ["https://sana.sy/en/?feed=rss2"]
 language = "en"
 country = "SY"
 tags = ["wire", "syrian-state", "state-media"]
+checked = 2026-11-30
 
 [[source]]
 name = "kyiv-independent"
 homepage = "https://kyivindependent.com"
 feeds = ["https://kyivindependent.com/news-archive/rss/", "https://kyivindependent.com/rss/"]
+sitemaps = ["https://kyivindependent.com/sitemap-news.xml"]
 language = "en"
 country = "UA"
 tags = ["ukrainian", "independent", "private"]
+
+[[source.listing]]
+url = "https://kyivindependent.com/tag/war/"
+links = "article h2 a"
 '''
 
 
@@ -54,9 +61,12 @@ def test_list_plain_table(runner: CliRunner, two: Path):
     result = runner.invoke(main, ["sources", "list", "--sources", str(two)])
     assert 0 == result.exit_code, result.output
     assert [
-        "name              title                           country  language  tags                             feeds",
-        "sana              SANA (Syrian Arab News Agency)  SY       en        wire, syrian-state, state-media      1",
-        "kyiv-independent                                  UA       en        ukrainian, independent, private      2",
+        "name              title                           country  language "
+        " tags                             feeds  sitemaps  listings  checked",
+        "sana              SANA (Syrian Arab News Agency)  SY       en       "
+        " wire, syrian-state, state-media      1         0         0  2026-11-30",
+        "kyiv-independent                                  UA       en       "
+        " ukrainian, independent, private      2         1         1  -",
     ] == result.output.splitlines()
 
 
@@ -66,10 +76,23 @@ def test_list_shows_enabled_column_only_when_something_is_disabled(runner: CliRu
     result = runner.invoke(main, ["sources", "list", "--sources", str(path)])
     assert 0 == result.exit_code, result.output
     assert [
-        "name              title                           country  language  tags                             feeds  enabled",
-        "sana              SANA (Syrian Arab News Agency)  SY       en        wire, syrian-state, state-media      1  yes",
-        "kyiv-independent                                  UA       en        ukrainian, independent, private      2  no",
+        "name              title                           country  language "
+        " tags                             feeds  sitemaps  listings  checked     enabled",
+        "sana              SANA (Syrian Arab News Agency)  SY       en       "
+        " wire, syrian-state, state-media      1         0         0  2026-11-30  yes",
+        "kyiv-independent                                  UA       en       "
+        " ukrainian, independent, private      2         1         1  -           no",
+        "kyiv-independent is disabled: no reason given",
     ] == result.output.splitlines()
+
+
+def test_list_says_why_a_source_is_disabled(runner: CliRunner, tmp_path: Path):
+    path = tmp_path / "s.toml"
+    path.write_text(TWO.replace('country = "UA"', 'country = "UA"\nenabled = false\nnote = "Answers 403 to crawlers."'),
+                    encoding="utf-8")
+    result = runner.invoke(main, ["sources", "list", "--sources", str(path)])
+    assert (0, "kyiv-independent is disabled: Answers 403 to crawlers.") == (
+        result.exit_code, result.output.splitlines()[-1])
 
 
 def test_list_json(runner: CliRunner, two: Path):
@@ -80,12 +103,15 @@ def test_list_json(runner: CliRunner, two: Path):
             "name": "sana", "homepage": "https://sana.sy/en/", "title": "SANA (Syrian Arab News Agency)",
             "feeds": ["https://sana.sy/en/?feed=rss2"], "language": "en", "country": "SY",
             "tags": ["wire", "syrian-state", "state-media"], "delay": 2.0, "concurrency": None, "enabled": True,
+            "checked": "2026-11-30",
         },
         {
             "name": "kyiv-independent", "homepage": "https://kyivindependent.com", "title": None,
             "feeds": ["https://kyivindependent.com/news-archive/rss/", "https://kyivindependent.com/rss/"],
             "language": "en", "country": "UA", "tags": ["ukrainian", "independent", "private"], "delay": 2.0,
-            "concurrency": None, "enabled": True,
+            "concurrency": None, "enabled": True, "sitemaps": ["https://kyivindependent.com/sitemap-news.xml"],
+            "listing": [{"url": "https://kyivindependent.com/tag/war/", "links": "article h2 a", "item": None,
+                         "headline": None, "lede": None, "date": None, "next": None, "max_pages": None}],
         },
     ] == json.loads(result.output)
 
@@ -105,15 +131,20 @@ def test_list_bundled_plain_is_not_truncated(runner: CliRunner):
     assert 0 == result.exit_code, result.output
     lines = result.output.splitlines()
     assert "…" not in result.output
-    assert ["name", "title", "country", "language", "tags", "feeds"] == lines[0].split()
+    assert ["name", "title", "country", "language", "tags", "feeds", "sitemaps", "listings", "checked",
+            "enabled"] == lines[0].split()
     assert "ACLED (Armed Conflict Location & Event Data)" in result.output  # the longest title, whole
     assert all(line == line.rstrip() for line in lines)
-    assert [s.name for s in load_sources(bundled_sources_path())] == [line.split()[0] for line in lines[1:]]
+    bundled = load_sources(bundled_sources_path())
+    assert [s.name for s in bundled] == [line.split()[0] for line in lines[1:1 + len(bundled)]]
+    # Every bundled route was checked on a date, and every disabled source says why.
+    assert [] == [line for line in lines[1:1 + len(bundled)] if not re.search(r"  \d{4}-\d{2}-\d{2}  (yes|no)$", line)]
+    assert [f"{s.name} is disabled: {s.note}" for s in bundled if not s.enabled] == lines[1 + len(bundled):]
 
 
 def test_check_ok(runner: CliRunner, two: Path):
     result = runner.invoke(main, ["sources", "check", "--sources", str(two)])
-    assert (0, "OK: 2 sources, 3 feeds\n") == (result.exit_code, result.output)
+    assert (0, "OK: 2 sources, 3 feeds, 1 sitemap, 1 listing\n") == (result.exit_code, result.output)
 
 
 def test_check_bundled(runner: CliRunner):
@@ -142,3 +173,22 @@ def test_commands_have_help_with_examples(runner: CliRunner):
         result = runner.invoke(main, ["sources", command, "--help"])
         assert 0 == result.exit_code
         assert f"Example:\n      crosswire sources {command}" in result.output
+
+
+def test_bundled_list_json_shows_every_route_with_its_checked_date(runner: CliRunner):
+    """Reuters and AP through their news sitemaps, The Duran through its feed and its listing, six routes and
+    more in Arabic and Russian, and no route without the date it was checked."""
+    result = runner.invoke(main, ["sources", "list", "--json"])
+    assert 0 == result.exit_code, result.output
+    listed = {s["name"]: s for s in json.loads(result.output)}
+    assert ["https://www.reuters.com/arc/outboundfeeds/news-sitemap-index/?outputType=xml"] == (
+        listed["reuters"]["sitemaps"])
+    assert ["https://apnews.com/news-sitemap-content.xml"] == listed["ap"]["sitemaps"]
+    duran = listed["the-duran"]
+    assert (["https://theduran.com/feed/"], ["https://theduran.com/category/news/"]) == (
+        duran["feeds"], [listing["url"] for listing in duran["listing"]])
+    def routes(s: dict) -> int:
+        return len(s["feeds"]) + len(s.get("sitemaps", [])) + len(s.get("listing", []))
+    assert 6 <= sum(routes(s) for s in listed.values() if s["enabled"] and s["language"] != "en")
+    assert [] == [name for name, s in listed.items() if routes(s) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}",
+                                                                                          s.get("checked") or "")]

@@ -66,8 +66,18 @@ def test_changelog_opens_with_this_version_and_speaks_of_every_command():
 
 def test_readme_and_changelog_count_the_bundled_sources():
     bundled = load_sources(bundled_sources_path())
-    assert {len(bundled)} == {int(n) for n in re.findall(r"(\d+) real outlets", README + CHANGELOG)}
+    unreleased = CHANGELOG.split("\n## ")[1]       # earlier releases bundled other lists
+    assert {len(bundled)} == {int(n) for n in re.findall(r"(\d+) real outlets", README + unreleased)}
     checked = CliRunner().invoke(main, ["sources", "check", "--sources", str(bundled_sources_path())])
-    assert (0, f"OK: {len(bundled)} sources, {sum(len(s.feeds) for s in bundled)} feeds\n") == (
+    disabled = sum(1 for s in bundled if not s.enabled)
+    assert (0, f"OK: {len(bundled)} sources ({disabled} disabled), {sum(len(s.feeds) for s in bundled)} feeds, "
+               f"{sum(len(s.sitemaps) for s in bundled)} sitemaps, {sum(len(s.listing) for s in bundled)} listing\n") == (
         checked.exit_code, checked.output)
     assert f"$ crosswire sources check\n{checked.output}" in README
+
+
+def test_readme_shows_the_bundled_list_as_sources_list_prints_it():
+    """The head of `sources list` and its disabled sources' reasons, as the README quotes them."""
+    listed = CliRunner().invoke(main, ["sources", "list", "--sources", str(bundled_sources_path())]).output.splitlines()
+    disabled = [line for line in listed if " is disabled: " in line]
+    assert "\n".join([*listed[:5], "…", *disabled]) in README

@@ -142,6 +142,28 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_loses_nothing(web, served
     assert served == stored(db)
 
 
+def test_after_a_run_the_archive_refused_the_next_crawl_reads_everything(web, served, tmp_path):
+    """A run the archive refused part-way (a full disk that let a feed's small update through but not its
+    articles) may have scheduled a feed whose articles it lost: the next ordinary crawl reads every entry point in
+    full, as after a dead run."""
+    db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    sources.write_text(web.sources_toml())
+    assert 0 == crawl(db, sources, "--quiet").returncode
+    lost = sorted(served)[:2]
+    with sqlite3.connect(db) as con:       # what the refused run leaves: two articles missing, their feeds not due
+        for url in lost:
+            con.execute("delete from article_urls where article_id = (select id from articles where url = ?)", [url])
+            con.execute("delete from articles where url = ?", [url])
+        con.execute("update feeds set etag = null, last_modified = null")
+        con.execute("update runs set status = 'failed' where id = (select max(id) from runs)")
+    con.close()
+    assert served - set(lost) == stored(db)
+    follow_up = crawl(db, sources)
+    assert (exitcodes.OK, "") == (follow_up.returncode, follow_up.stderr), follow_up.stdout
+    assert ["failed", "ok"] == runs(db)
+    assert served == stored(db)
+
+
 def test_a_write_transaction_takes_the_lock_before_it_reads(tmp_path):
     # A deferred transaction that read first could not wait for another writer: it failed at once with
     # "database is locked" when asked to write. writing() holds the write lock from its first statement.

@@ -173,6 +173,43 @@ BAD = [
      'sources.toml: source "sana": field "enabled": expected true or false, got a string'),
     (src('name = "sana"\nhomepage = "https://sana.sy"\nenabled = 2024-12-08'),
      'sources.toml: source "sana": field "enabled": expected true or false, got a date/time'),
+    # request headers
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = "Accept: */*"'),
+     'sources.toml: source "tass": field "headers": expected a table of header names and values like '
+     '{ Accept = "application/rss+xml" }, got a string'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { "User-Agent" = "Mozilla/5.0" }'),
+     'sources.toml: source "tass": field "headers": "User-Agent" cannot be set: crosswire always identifies itself '
+     'with its own User-Agent'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { user-agent = "Mozilla/5.0" }'),
+     'sources.toml: source "tass": field "headers": "user-agent" cannot be set: crosswire always identifies itself '
+     'with its own User-Agent'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { Cookie = "session=1" }'),
+     'sources.toml: source "tass": field "headers": "Cookie" cannot be set: crosswire never sends credentials '
+     '(nor cookies)'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { If-None-Match = "x" }'),
+     'sources.toml: source "tass": field "headers": "If-None-Match" cannot be set: crosswire sets it for '
+     'conditional GETs'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { "Accept Language" = "ru" }'),
+     'sources.toml: source "tass": field "headers": "Accept Language" is not an HTTP header name'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { Accept = "a", accept = "b" }'),
+     'sources.toml: source "tass": field "headers": "accept" is given twice (header names ignore case)'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { Accept = 1 }'),
+     'sources.toml: source "tass": field "headers": "Accept": expected a string, got an integer'),
+    (src('name = "tass"\nhomepage = "https://tass.com"\nheaders = { Accept = "a\\r\\nX-Evil: 1" }'),
+     'sources.toml: source "tass": field "headers": "Accept": expected one line of at most 1000 characters'),
+    # checked, note
+    (src('name = "sana"\nhomepage = "https://sana.sy"\nchecked = "last week"'),
+     'sources.toml: source "sana": field "checked": expected a date like 2026-12-01, got "last week"'),
+    (src('name = "sana"\nhomepage = "https://sana.sy"\nchecked = "2026-02-30"'),
+     'sources.toml: source "sana": field "checked": expected a date like 2026-12-01, got "2026-02-30"'),
+    (src('name = "sana"\nhomepage = "https://sana.sy"\nchecked = 2026-03-01T10:00:00Z'),
+     'sources.toml: source "sana": field "checked": expected a date like 2026-12-01, got a date/time'),
+    (src('name = "sana"\nhomepage = "https://sana.sy"\nchecked = 2206-03-01'),
+     'sources.toml: source "sana": field "checked": 2206-03-01 is in the future'),
+    (src('name = "sana"\nhomepage = "https://sana.sy"\nnote = " "'),
+     'sources.toml: source "sana": field "note": must not be empty'),
+    (src('name = "sana"\nhomepage = "https://sana.sy"\nnote = ["blocked"]'),
+     'sources.toml: source "sana": field "note": expected a string, got a list'),
     # [defaults]
     ("defaults = 3\n" + src('name = "a"\nhomepage = "https://a.example"'),
      'sources.toml: "defaults" must be a [defaults] table, got an integer'),
@@ -257,30 +294,50 @@ def bundled() -> list[Source]:
 
 def test_bundled_file_is_big_and_names_are_unique(bundled: list[Source]):
     names = [s.name for s in bundled]
-    assert 34 == len(bundled)      # README and CHANGELOG say so (test_docs holds them to it)
+    assert 45 == len(bundled)      # README and CHANGELOG say so (test_docs holds them to it)
     assert len(names) == len(set(names))
 
 
 def test_bundled_file_covers_every_perspective(bundled: list[Source]):
-    present = {tag for s in bundled for tag in s.tags}
-    wanted = {"wire", "western", "russian", "arab", "turkish", "iranian", "israeli", "syrian-state"}
+    present = {tag for s in bundled if s.enabled for tag in s.tags}
+    wanted = {"wire", "western", "russian", "ukrainian", "arab", "kurdish", "turkish", "iranian", "israeli",
+              "syrian-state", "opposition", "sudanese", "monitor", "independent"}
     assert set() == wanted - present
-    assert present & {"monitor", "independent"} == {"monitor", "independent"}
 
 
 def test_bundled_sources_are_fully_described(bundled: list[Source]):
-    # Each outlet: a perspective, an ownership, a language, and a polite delay.
+    # Each outlet: a perspective, an ownership, a language, a polite delay, and the date its routes were checked.
     incomplete = [
         s.name for s in bundled
         if not set(s.tags) & set(PERSPECTIVE_TAGS) or not set(s.tags) & set(OWNERSHIP_TAGS)
-        or s.language is None or s.delay is None or s.delay < 1 or not s.title or not s.enabled
+        or s.language is None or s.delay is None or s.delay < 1 or not s.title or s.checked is None
     ]
     assert [] == incomplete
 
 
-def test_bundled_wires_without_feeds_are_the_known_ones(bundled: list[Source]):
-    # Reuters and AP publish no public RSS; every other outlet must have at least one feed.
-    assert ["reuters", "ap"] == [s.name for s in bundled if not s.feeds]
+def test_every_bundled_source_has_a_route_and_every_disabled_one_says_why(bundled: list[Source]):
+    assert [] == [s.name for s in bundled if not s.routes()]
+    assert ["al-arabiya", "times-of-israel", "reliefweb"] == [s.name for s in bundled if not s.enabled]
+    assert [] == [s.name for s in bundled if not s.enabled and not s.note]
+
+
+def test_bundled_wires_without_feeds_are_read_through_their_news_sitemaps(bundled: list[Source]):
+    by_name = {s.name: s for s in bundled}
+    assert {"reuters": [("sitemap", "https://www.reuters.com/arc/outboundfeeds/news-sitemap-index/?outputType=xml")],
+            "ap": [("sitemap", "https://apnews.com/news-sitemap-content.xml")]} == {
+        s.name: s.routes() for s in bundled if not s.feeds}
+    assert [("feed", "https://theduran.com/feed/"), ("listing", "https://theduran.com/category/news/")] == (
+        by_name["the-duran"].routes())
+
+
+def test_bundled_languages(bundled: list[Source]):
+    """English, Arabic and Russian routes; at least six outside English."""
+    routes = {}
+    for s in bundled:
+        if s.enabled:
+            routes[s.language] = routes.get(s.language, 0) + len(s.routes())
+    assert {"en", "ar", "ru"} == set(routes)
+    assert 6 <= routes["ar"] + routes["ru"]
 
 
 def test_bundled_file_starts_with_the_honesty_note():

@@ -225,13 +225,14 @@ def sitemap_sources(limits: str) -> list:
 
 
 def sitemap_request(url: str, feed_id: int, *, root: str = INDEX, depth: int, previous: datetime | None = None,
-                    headers: dict | None = None, child: bool = True) -> dict:
+                    headers: dict | None = None, child: bool = True, parent: int | None = None) -> dict:
     """What `described()` gives for the spider's request of one sitemap file (an index's child waits under
-    a key of its own)."""
+    a key of its own; a root sitemap is scheduled)."""
     return {"url": url, "callback": "parse_sitemap_file", "errback": "entry_point_failed",
             "meta": {"handle_httpstatus_list": [304], "feed_id": feed_id, "source": "cedar", "kind": "sitemap",
                      "root": root, "depth": depth, "previous": previous,
-                     "key": f"sitemap:{url}" if child else None},
+                     "key": f"sitemap:{url}" if child else None, "scheduled": depth == 0, "parent": parent,
+                     "pages": None, "floor": None},
             "headers": headers or {}, "dont_filter": False}
 
 
@@ -250,8 +251,8 @@ def test_sitemap_index_within_max_pages_fetches_the_newest_children():
         ("/sitemaps/2024-01.xml", "2024-01-31"), ("/sitemaps/2024-03.xml", "2024-03-31"),
         ("/sitemaps/latest.xml", None), ("/sitemaps/2024-02.xml", "2024-02-29")))
     # Newest first (a child without lastmod may hold anything: first of all), two files, then the cut.
-    assert [sitemap_request(f"{CEDAR}/sitemaps/latest.xml", 2, depth=1),
-            sitemap_request(f"{CEDAR}/sitemaps/2024-03.xml", 3, depth=1)] == [
+    assert [sitemap_request(f"{CEDAR}/sitemaps/latest.xml", 2, depth=1, parent=1),
+            sitemap_request(f"{CEDAR}/sitemaps/2024-03.xml", 3, depth=1, parent=1)] == [
         described(r) for r in spider.parse_sitemap_file(response)]
     assert [(spider.context.run_id, 1, "cedar", INDEX, "limit", "stopped after 2 sitemap files (max_pages)")
             ] == errors(db)
@@ -322,7 +323,8 @@ def listing_page(paths: list[str], next_href: str | None) -> bytes:
 def listing_request(url: str, feed_id: int, page: int, visited: tuple[str, ...]) -> dict:
     return {"url": url, "callback": "parse_listing_page", "errback": "entry_point_failed",
             "meta": {"handle_httpstatus_list": [304], "feed_id": feed_id, "source": "harbinger", "kind": "listing",
-                     "listing": 0, "page": page, "visited": visited, "key": f"page:{url}" if page > 1 else None},
+                     "listing": 0, "page": page, "visited": visited, "key": f"page:{url}" if page > 1 else None,
+                     "scheduled": page == 1},
             "headers": {}, "dont_filter": True}
 
 

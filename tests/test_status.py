@@ -123,3 +123,40 @@ def test_status_without_a_database_is_one_clear_line(tmp_path):
     assert (66, f"Error: {tmp_path / 'none.db'}: no archive there (check --db or $CROSSWIRE_DB); only `crosswire "
                 "crawl` and `crosswire demo` create one\n") == (result.exit_code, result.output)
     assert [] == list(tmp_path.iterdir())
+
+
+def test_routes_of_every_kind_new_and_idle_sources(tmp_path):
+    """Sitemaps and listings are routes like feeds; the sitemaps an index named are summed up (and shown when
+    they fail); a source never read yet is new, and one with nothing to crawl is IDLE, which --check reports."""
+    db = open_db(tmp_path / "kinds.db")
+    wire = Source(name="wire", homepage="https://wire.example/", sitemaps=("https://wire.example/news-index.xml",))
+    reader = Source(name="reader", homepage="https://reader.example/", feeds=("https://reader.example/feed/",))
+    for source in (wire, reader, Source(name="blank", homepage="https://blank.example/")):
+        sync_source(db, source)
+    index = ensure_feed(db, "https://wire.example/news-index.xml", "wire", kind="sitemap")
+    pages = [ensure_feed(db, f"https://wire.example/news.xml?from={n}", "wire", kind="sitemap") for n in (0, 100)]
+    ensure_feed(db, "https://reader.example/feed/", "reader")
+    for feed_id in (index, pages[0]):
+        record_feed_success(db, feed_id, status=200, kind="news-sitemap" if feed_id != index else "sitemap",
+                            next_check=iso(NOW + timedelta(hours=1)) if feed_id == index else None, now=iso(NOW))
+    record_feed_failure(db, pages[1], reason="HTTP 503", status=503, now=iso(NOW))
+    db.close()
+    result = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "kinds.db"), "--now", iso(NOW)])
+    assert 0 == result.exit_code, result.output
+    assert [
+        "blank  IDLE  24h 0 · 7d 0 · usual rate unknown yet · last article -",
+        "  nothing to crawl: no feed, sitemap or listing page",
+        "reader  new  24h 0 · 7d 0 · usual rate unknown yet · last article -",
+        "  new      feed         https://reader.example/feed/  24h 0 · 7d 0 · last success - · next check -",
+        "wire  FAILING  24h 0 · 7d 0 · usual rate unknown yet · last article -",
+        "  ok       sitemap      https://wire.example/news-index.xml  24h 0 · 7d 0 · last success 2026-03-01 12:00"
+        " · next check 2026-03-01 13:00",
+        "  FAILING  sitemap      https://wire.example/news.xml?from=100  24h 0 · 7d 0 · found through an index"
+        " · last success - · 1 failures since 2026-03-01 12:00 · last error: HTTP 503",
+        "  + 2 sitemaps a sitemap index named: 24h 0 · 7d 0 · 1 failing",
+    ] == result.output.splitlines()
+    checked = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "kinds.db"), "--now", iso(NOW), "--check"])
+    assert (3, ["crosswire: 3 problems need attention", "  no crawl has run yet",
+                "  blank idle: no feed, sitemap or listing page to crawl",
+                "  wire failing: failing https://wire.example/news.xml?from=100: HTTP 503"]) == (
+        checked.exit_code, checked.output.splitlines())

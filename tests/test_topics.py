@@ -96,7 +96,7 @@ def test_off_topic_articles_are_not_fetched_again(web: TestWeb, tmp_path: Path):
         assert 0 == crawl(db, sources).returncode
         state.reveal(*newest)
         web.clear_log()
-        result = crawl(db, sources)
+        result = crawl(db, sources, "--all")
         assert 0 == result.returncode, result.stderr
         # Only the two new posts are fetched (and dropped); page 2 holds nothing new, so page 3 is not read.
         assert sorted([LISTING_PATH, f"{LISTING_PATH}page/2/"] + newest) == requested(web, "harbinger-review")

@@ -80,4 +80,4 @@ def test_a_dead_feed_backs_off_then_is_paused_not_dropped(web, tmp_path):
     probe = crawl(db, sources, *at("2026-03-16T06:30:00+00:00"))
     assert (exitcodes.PARTIAL, "3 feeds checked") == (probe.returncode, probe.stdout[:15])
     text = CliRunner().invoke(main, ["status", "--db", str(db), "--now", "2026-03-16T07:00:00+00:00"]).output
-    assert f"  PAUSED   {dead}" in text and "paused after 4 failures over 15 days; last: connection refused" in text
+    assert f"  PAUSED   feed         {dead}" in text and "paused after 4 failures over 15 days; last: connection refused" in text

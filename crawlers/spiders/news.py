@@ -146,7 +146,8 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
             if feed_id is not None:
                 context.wait_for(feed_id, canon)
             yield scrapy.Request(
-                entry.url, callback=self.parse_article, errback=self.on_article_failed,
+                entry.url, headers=self.headers_for(source), callback=self.parse_article,
+                errback=self.on_article_failed,
                 meta={"feed_id": feed_id, "source": source, "entry": entry.to_dict(), "kind": "article",
                       "key": canon},
             )
@@ -183,7 +184,8 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
         if feed_id is not None:
             self.context.wait_for(feed_id, key)
         self.stat("articles_refetched")
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_failed, dont_filter=True,
+        return scrapy.Request(url, headers=self.headers_for(source), callback=self.parse_article,
+                              errback=self.on_article_failed, dont_filter=True,
                               meta={"feed_id": feed_id, "source": source, "kind": "article", "refetch": True,
                                     "entry": entry.to_dict() if entry is not None else None, "key": key})
 

@@ -39,7 +39,8 @@ def sources() -> None:
 @json_option
 @user_errors
 def list_command(sources_path: Path | None, as_json: bool) -> None:
-    """List every outlet in the sources file with its country, language, tags and feed count.
+    """List every outlet in the sources file with its country, language, tags, routes (feeds, sitemaps, listing
+    pages) and the date they were last checked; why a disabled one is disabled.
 
     \b
     Example:
@@ -51,15 +52,20 @@ def list_command(sources_path: Path | None, as_json: bool) -> None:
     if as_json:
         echo_json([s.as_dict() for s in items])
         return
+    notes = [f"{s.name} is disabled: {terminal_safe(s.note or 'no reason given')}" for s in items if not s.enabled]
     console = Console(highlight=False)
     if console.is_terminal:
         console.print(sources_table(items, fancy=True, caption=terminal_safe(str(path))))
+        for line in notes:
+            console.print(line, markup=False)
         return
     # Piped: wide enough never to truncate, and no trailing padding for scripts to trip over.
     console = Console(highlight=False, width=_PIPE_WIDTH)
     with console.capture() as captured:
         console.print(sources_table(items, fancy=False))
     echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    for line in notes:
+        echo(line)
 
 
 @sources.command("check")
@@ -73,8 +79,11 @@ def check_command(sources_path: Path | None) -> None:
         crosswire sources check --sources my-sources.toml
     """
     items = load_sources(resolve_sources(sources_path))
-    feeds = sum(len(s.feeds) for s in items)
-    echo(f"OK: {len(items)} sources, {feeds} feeds")
+    disabled = sum(1 for s in items if not s.enabled)
+    counts = [(sum(len(s.feeds) for s in items), "feed"), (sum(len(s.sitemaps) for s in items), "sitemap"),
+              (sum(len(s.listing) for s in items), "listing")]
+    routes = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts)
+    echo(f"OK: {len(items)} sources" + (f" ({disabled} disabled)" if disabled else "") + f", {routes}")
 
 
 def sources_table(items: list[Source], *, fancy: bool, caption: str | None = None) -> Table:
@@ -90,19 +99,24 @@ def sources_table(items: list[Source], *, fancy: bool, caption: str | None = Non
     for header in ("name", "title", "country", "language", "tags"):
         # Names and codes must stay whole to be copyable; title and tags may wrap on a narrow terminal.
         table.add_column(header, no_wrap=header in ("name", "country", "language"))
-    table.add_column("feeds", justify="right")
+    for header in ("feeds", "sitemaps", "listings"):
+        table.add_column(header, justify="right")
+    table.add_column("checked", no_wrap=True)
     if show_enabled:
         table.add_column("enabled")
     for s in items:
         row = [s.name, terminal_safe(s.title or ""), s.country or "", s.language or "", ", ".join(s.tags),
-               str(len(s.feeds))]
+               str(len(s.feeds)), str(len(s.sitemaps)), str(len(s.listing)),
+               s.checked.isoformat() if s.checked else "-"]
         if show_enabled:
             row.append("yes" if s.enabled else "no")
         table.add_row(*row, style="dim" if fancy and not s.enabled else None)
     return table
 
 
-# `sources add` lives in its own module (discovery over HTTP); registered here with the group.
+# `sources add` and `sources probe` live in their own modules (they go over HTTP); registered with the group.
 from crosswire.cli.sources_add import add as _add  # noqa: E402
+from crosswire.cli.sources_probe import probe as _probe  # noqa: E402
 
 sources.add_command(_add)
+sources.add_command(_probe)

@@ -22,7 +22,11 @@ from crosswire.storage.health import (
     source_health,
 )
 
-FLAGS = {"ok": "ok", "new": "new", "quiet": "QUIET", "errors": "ERRORS", "failing": "FAILING", "paused": "PAUSED"}
+FLAGS = {"ok": "ok", "new": "new", "idle": "IDLE", "quiet": "QUIET", "errors": "ERRORS", "failing": "FAILING",
+         "paused": "PAUSED"}
+# How a route's kind reads in the listing (feeds are "feed" whatever their format).
+KINDS = {"rss": "feed", "atom": "feed", "json": "feed", "feed": "feed", "sitemap": "sitemap",
+         "news-sitemap": "news-sitemap", "listing": "listing"}
 
 
 def _short(value: str | None) -> str:
@@ -53,15 +57,27 @@ def render(sources: list[SourceHealth], run: dict | None) -> list[str]:
             lines.append(f"  {'errors':<8} last run {_counts(src.errors_last_run)} · last day "
                          f"{_counts(src.errors_24h)} · latest {_short(latest.get('at'))} {latest.get('kind', '')}: "
                          f"{latest.get('reason', '')}  {latest.get('url', '')}")
+        if src.state == "idle":
+            lines.append("  nothing to crawl: no feed, sitemap or listing page")
+        below = [feed for feed in src.feeds if not feed.route]
         for feed in src.feeds:
+            if not feed.route and feed.state in ("ok", "new"):
+                continue        # sitemaps an index named: counted below, shown when they fail
             detail = f"last success {_short(feed.last_success)} · next check {_short(feed.next_check)}"
+            if not feed.route:
+                detail = f"found through an index · last success {_short(feed.last_success)}"
             if feed.consecutive_failures:
                 detail += (f" · {feed.consecutive_failures} failures since {_short(feed.failing_since)}"
                            f" · last error: {feed.last_error}")
             if feed.paused:
                 detail += f" · {feed.paused_reason}"
-            lines.append(f"  {FLAGS[feed.state]:<8} {feed.url}  24h {feed.articles_24h} · 7d {feed.articles_7d}"
-                         f" · {detail}")
+            lines.append(f"  {FLAGS[feed.state]:<8} {KINDS.get(feed.kind, feed.kind):<12} {feed.url}  "
+                         f"24h {feed.articles_24h} · 7d {feed.articles_7d} · {detail}")
+        if below:
+            failing = sum(1 for feed in below if feed.state not in ("ok", "new"))
+            lines.append(f"  + {len(below)} sitemap{'s' if len(below) != 1 else ''} a sitemap index named: "
+                         f"24h {sum(f.articles_24h for f in below)} · "
+                         f"7d {sum(f.articles_7d for f in below)}" + (f" · {failing} failing" if failing else ""))
     if any(src.errors_24h.total or src.errors_last_run.total for src in sources):
         lines.append("list the errors: crosswire status --errors [SOURCE]")
     return lines

@@ -6,7 +6,8 @@
                        crosswire could not run, or the archive refused writes during a crawl (disk full, locked
                        too long)
     2     USAGE        the command line was wrong (unknown option, missing argument, bad -s NAME=VALUE)
-    3     PARTIAL      a crawl ran but some feeds or pages failed; `status --check`: some source needs attention
+    3     PARTIAL      a crawl ran but some feeds or pages failed; `status --check`: some source needs attention;
+                       `sources probe`: some route is not ok
     4     NOTHING      nothing to do: no feed was due (use --all to poll anyway) or no source has a feed
     5     INTERRUPTED  the crawl was stopped (SIGTERM, SIGINT, its time limit) before it finished; what it stored
                        is kept and everything it did not fetch stays due for the next run

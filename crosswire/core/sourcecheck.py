@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -311,6 +312,74 @@ def _check_patterns(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+# HTTP header names are RFC 9110 tokens; values must not be able to start another header line.
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# Headers a source may not set, and why: crosswire always says who it is, never sends credentials, and keeps the
+# headers of its HTTP client and its conditional GETs to itself.
+_REFUSED_HEADERS = {
+    "user-agent": "crosswire always identifies itself with its own User-Agent",
+    "authorization": "crosswire never sends credentials",
+    "proxy-authorization": "crosswire never sends credentials",
+    "cookie": "crosswire never sends credentials (nor cookies)",
+    "host": "it is set from the URL",
+    "content-length": "it is set by the HTTP client",
+    "transfer-encoding": "it is set by the HTTP client",
+    "connection": "it is set by the HTTP client",
+    "if-none-match": "crosswire sets it for conditional GETs",
+    "if-modified-since": "crosswire sets it for conditional GETs",
+}
+
+
+def _check_headers(value: Any) -> tuple[tuple[str, str], ...]:
+    """A table of extra request headers (name = "value"), in the file's order."""
+    if not isinstance(value, dict):
+        raise Invalid(f'expected a table of header names and values like {{ Accept = "application/rss+xml" }}, '
+                      f"got {kind_of(value)}")
+    out: list[tuple[str, str]] = []
+    for name, text in value.items():
+        if not _TOKEN.match(name):
+            raise Invalid(f"{quote(name)} is not an HTTP header name")
+        if any(name.lower() == seen.lower() for seen, _ in out):
+            raise Invalid(f"{quote(name)} is given twice (header names ignore case)")
+        why = _REFUSED_HEADERS.get(name.lower())
+        if why:
+            raise Invalid(f"{quote(name)} cannot be set: {why}")
+        if not isinstance(text, str):
+            raise Invalid(f"{quote(name)}: expected a string, got {kind_of(text)}")
+        if any(ch in text for ch in "\r\n\0") or len(text) > 1000:
+            raise Invalid(f"{quote(name)}: expected one line of at most 1000 characters")
+        out.append((name, text.strip()))
+    return tuple(out)
+
+
+def _check_checked(value: Any) -> date:
+    """The date a source's routes were last confirmed: a TOML date (2026-12-01) or "YYYY-MM-DD"."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if len(value) == 10 else value
+        except ValueError:
+            pass
+    if isinstance(value, datetime) or not isinstance(value, date):
+        got = kind_of(value) if not isinstance(value, str) else quote(value)
+        raise Invalid(f"expected a date like 2026-12-01, got {got}")
+    # A day of slack: the file may have been written where the date was already tomorrow.
+    tomorrow = datetime.now(timezone.utc).date() + timedelta(days=1)
+    if value > tomorrow:
+        raise Invalid(f"{value.isoformat()} is in the future")
+    return value
+
+
+def _check_note(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"expected a string, got {kind_of(value)}")
+    text = " ".join(value.split())
+    if not text:
+        raise Invalid("must not be empty")
+    if len(text) > 500:
+        raise Invalid("expected at most 500 characters")
+    return text
+
+
 def _check_topics(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise Invalid(f"expected a list of topic names, got {kind_of(value)}")
@@ -345,6 +414,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "max_pages": _check_pages,
     "max_depth": _check_pages,
     "max_articles": _check_pages,
+    "headers": _check_headers,
+    "checked": _check_checked,
+    "note": _check_note,
 }
 REQUIRED = ("name", "homepage")
 # Keys a [defaults] table may set.

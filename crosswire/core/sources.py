@@ -18,6 +18,9 @@ A TOML file of `[[source]]` tables, with an optional `[defaults]` table::
     delay = 2.0                     # seconds between requests to this source (>= 0)
     concurrency = 1                 # parallel requests to this source (>= 1)
     enabled = true
+    note = "..."                    # why it is disabled, or anything a reader of the file should know
+    checked = 2026-12-01            # the date its routes (feeds, sitemaps, listings) were last confirmed
+    headers = { Accept = "application/rss+xml" }  # extra request headers (never User-Agent, Cookie, ...)
 
 Finding articles beyond the feeds, and keeping only what matters (all optional)::
 
@@ -57,8 +60,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import asdict, dataclass, fields
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import urljoin
 
 from crosswire.core.errors import SourcesError
 from crosswire.core.sourcecheck import (
@@ -114,12 +119,13 @@ class Rules:
             out["drop"] = list(out["drop"])
         return out
 
-# Documented vocabulary for `tags`; not enforced, so users may add their own (e.g. "kurdish").
+# Documented vocabulary for `tags`; not enforced, so users may add their own (e.g. "lebanese").
 PERSPECTIVE_TAGS = (
-    "wire", "western", "russian", "ukrainian", "arab", "turkish", "iranian", "israeli",
-    "syrian-state", "opposition", "sudanese", "monitor", "independent",
+    "wire", "western", "russian", "ukrainian", "arab", "kurdish", "turkish", "iranian", "israeli",
+    "syrian-state", "opposition", "sudanese", "south-sudanese", "monitor", "independent",
 )
-OWNERSHIP_TAGS = ("state-media", "state-funded", "public-broadcaster", "private", "cooperative", "nonprofit", "ngo", "un-agency")
+OWNERSHIP_TAGS = ("state-media", "state-funded", "public-broadcaster", "private", "party-affiliated", "cooperative",
+                  "nonprofit", "ngo", "un-agency")
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,9 @@ class Source:
     max_pages: int | None = None
     max_depth: int | None = None
     max_articles: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()   # TOML: a table; extra request headers, in the file's order
+    checked: date | None = None                 # when its routes were last confirmed
+    note: str | None = None                     # why it is disabled, or what a reader should know
 
     @property
     def display_name(self) -> str:
@@ -163,6 +172,10 @@ class Source:
                 continue
             if isinstance(value, Rules):
                 value = value.as_dict()
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif f.name == "headers":
+                value = dict(value)
             elif isinstance(value, tuple):
                 value = [asdict(v) if isinstance(v, Listing) else v for v in value]
             out[f.name] = value
@@ -174,6 +187,14 @@ class Source:
         own = ("name", "homepage", "title", "feeds", "language", "country", "tags")
         return {key: value for key, value in self.as_dict().items() if key not in own}
 
+    def routes(self) -> list[tuple[str, str]]:
+        """Every entry point as (kind, URL): its feeds, its sitemaps ("robots" becomes the robots.txt URL, kind
+        "robots") and its listing pages, in the file's order."""
+        out = [("feed", url) for url in self.feeds]
+        out += [("robots", urljoin(self.homepage, "/robots.txt")) if url == ROBOTS else ("sitemap", url)
+                for url in self.sitemaps]
+        return out + [("listing", listing.url) for listing in self.listing]
+
     def matches_scope(self, url: str) -> bool:
         """Whether an article URL passes this source's include/exclude patterns."""
         if self.include and not any(re.search(p, url) for p in self.include):
@@ -182,7 +203,7 @@ class Source:
 
 
 _OPTIONAL_FIELDS = ("sitemaps", "listing", "include", "exclude", "topics", "only_topics", "rules",
-                    "max_pages", "max_depth", "max_articles")
+                    "max_pages", "max_depth", "max_articles", "headers", "checked", "note")
 
 
 # --- parsing ----------------------------------------------------------------------------------------------

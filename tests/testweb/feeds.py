@@ -1,4 +1,5 @@
-"""Render one channel of items as RSS 2.0, RSS 1.0 (RDF), RSS 0.91, Atom 1.0 or JSON Feed 1.1.
+"""Render one channel of items as RSS 2.0 (plain, WordPress's, or headlines only), RSS 1.0 (RDF), RSS 0.91,
+Atom 1.0 or JSON Feed 1.1.
 
 Pure functions from data to text, written by hand (not a feed library) so each format's quirks are
 visible and a test outlet can bend them on purpose.
@@ -7,6 +8,7 @@ visible and a test outlet can bend them on purpose.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -87,6 +89,78 @@ def rss20(channel: FeedChannel, encoding: str = "utf-8") -> str:
         "    " + (_tag("lastBuildDate", _rfc822(updated)) if updated else ""),
         *items,
         "  </channel>",
+        "</rss>",
+        "",
+    ])
+
+
+def rss20_headlines(channel: FeedChannel, encoding: str = "utf-8") -> str:
+    """RSS 2.0 of headlines only: title, link, guid, date and category per item, no description (RIA Novosti's
+    archive feed is like this)."""
+    items = []
+    for item in channel.items:
+        parts = [_tag("title", item.title), _tag("link", item.link), f"<guid>{escape(item.guid)}</guid>"]
+        if item.published:
+            parts.append(_tag("pubDate", _rfc822(item.published)))
+        parts += [_tag("category", c) for c in item.categories[:1]]
+        items.append("    <item>\n      " + "\n      ".join(parts) + "\n    </item>")
+    return "\n".join([
+        f'<?xml version="1.0" encoding="{encoding}"?>',
+        '<rss version="2.0">',
+        "  <channel>",
+        "    " + _tag("title", channel.title),
+        "    " + _tag("link", channel.link),
+        "    " + _tag("description", channel.description),
+        "    " + _tag("language", channel.language),
+        *items,
+        "  </channel>",
+        "</rss>",
+        "",
+    ])
+
+
+def wordpress(channel: FeedChannel, encoding: str = "utf-8") -> str:
+    """RSS 2.0 as WordPress writes it: tabs, CDATA, a ?p=N guid, several categories, an excerpt ending "[…]"
+    followed by "The post … appeared first on …", the whole post in content:encoded, comment links, sy: hints."""
+    items = []
+    for item in channel.items:
+        post_id = zlib.crc32(item.link.encode()) % 90000 + 10000     # stable, like WordPress's post ids
+        tail = (f'<p>The post <a href="{item.link}">{escape(item.title)}</a> appeared first on '
+                f'<a href="{channel.link}">{escape(channel.title)}</a>.</p>')
+        parts = [
+            _tag("title", item.title), _tag("link", item.link), f"<comments>{escape(item.link)}#respond</comments>",
+            *(f"<dc:creator><![CDATA[{a}]]></dc:creator>" for a in item.authors),
+            _tag("pubDate", _rfc822(item.published)) if item.published else "",
+            *(f"<category><![CDATA[{c}]]></category>" for c in item.categories),
+            f'<guid isPermaLink="false">{escape(channel.link)}?p={post_id}</guid>',
+            f"<description><![CDATA[<p>{escape(item.summary)} [&#8230;]</p>\n{tail}\n]]></description>",
+            f"<content:encoded><![CDATA[{item.content_html}]]></content:encoded>" if item.content_html else "",
+            f"<wfw:commentRss>{escape(item.link)}feed/</wfw:commentRss>", "<slash:comments>0</slash:comments>",
+        ]
+        items.append("\t<item>\n\t\t" + "\n\t\t".join(p for p in parts if p) + "\n\t</item>")
+    updated = channel.updated
+    return "\n".join([
+        f'<?xml version="1.0" encoding="{encoding.upper()}"?><rss version="2.0"',
+        '\txmlns:content="http://purl.org/rss/1.0/modules/content/"',
+        '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"',
+        '\txmlns:dc="http://purl.org/dc/elements/1.1/"',
+        '\txmlns:atom="http://www.w3.org/2005/Atom"',
+        '\txmlns:sy="http://purl.org/rss/1.0/modules/syndication/"',
+        '\txmlns:slash="http://purl.org/rss/1.0/modules/slash/"',
+        "\t>",
+        "",
+        "<channel>",
+        "\t" + _tag("title", channel.title),
+        f'\t<atom:link href={quoteattr(channel.self_url)} rel="self" type="application/rss+xml" />',
+        "\t" + _tag("link", channel.link),
+        "\t" + _tag("description", channel.description),
+        "\t" + (_tag("lastBuildDate", _rfc822(updated)) if updated else ""),
+        "\t" + _tag("language", f"{channel.language}-US" if channel.language == "en" else channel.language),
+        "\t<sy:updatePeriod>\n\thourly\t</sy:updatePeriod>",
+        "\t<sy:updateFrequency>\n\t1\t</sy:updateFrequency>",
+        "\t<generator>https://wordpress.org/?v=6.7.1</generator>",
+        *items,
+        "\t</channel>",
         "</rss>",
         "",
     ])
@@ -212,6 +286,8 @@ def jsonfeed(channel: FeedChannel, encoding: str = "utf-8") -> str:
 
 FORMATS: dict[str, tuple[Callable[[FeedChannel, str], str], str]] = {
     "rss20": (rss20, "application/rss+xml"),
+    "rss20-headlines": (rss20_headlines, "application/rss+xml"),
+    "wordpress": (wordpress, "application/rss+xml"),
     "rss10": (rss10, "application/rdf+xml"),
     "rss091": (rss091, "application/rss+xml"),
     "atom": (atom, "application/atom+xml"),

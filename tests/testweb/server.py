@@ -217,9 +217,11 @@ class TestWeb:
         if name == "broken-outlet":
             from testweb import broken
             return broken.mount(self, base_url)
-        from testweb import outlets_discovery
+        from testweb import outlets_discovery, outlets_real
         if name in outlets_discovery.OUTLETS:
             return outlets_discovery.mount(self, name, base_url)
+        if name in outlets_real.OUTLETS:
+            return outlets_real.mount(self, name, base_url)
         outlet = content.load_outlet(name)
         site = content.build_site(outlet, base_url)
         return Mounted(site, content.ground_truth(outlet, site), [site.url(f.path) for f in outlet.feeds],
@@ -258,12 +260,16 @@ class TestWeb:
 
     def sources_toml(self, names: list[str] | None = None) -> str:
         """A crosswire sources file with one [[source]] per running outlet (or the named ones)."""
+        from testweb import outlets_real
         from testweb.outlets_discovery import _SOURCE_KEYS, source_toml
 
         chunks = []
         for name in names if names is not None else self._names:
             if name in _SOURCE_KEYS:   # sitemap, listing and rules outlets carry their own keys
                 chunks.append(source_toml(self, name).rstrip("\n"))
+                continue
+            if name in outlets_real.OUTLETS:   # so do the outlets shaped like real formats
+                chunks.append(outlets_real.source_toml(self, name).rstrip("\n"))
                 continue
             mounted = self._mounted[name]
             chunks.append("\n".join([
