@@ -54,7 +54,7 @@ from crosswire.crawlers.frontier import (
 )
 from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.politeness import HandedBack
-from crosswire.crawlers.workers import extract_page, make_pool
+from crosswire.crawlers.workers import extract_page, start_pool
 from crosswire.identity.urls import redact
 
 HEARTBEAT_SECONDS = 2.0     # how often a worker says it is alive (the coordinator waits CROSSWIRE_WORKER_TIMEOUT)
@@ -275,7 +275,7 @@ class WorkerExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            self.pool = make_pool(self.workers)
+            self.pool = start_pool(self.workers)
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -37,7 +37,8 @@ from crosswire.crawlers.probe import VERDICTS, ProbeOptions, RouteReport, age_te
               help="A route whose newest entry is older than this is stale (12h, 7d, 30d …).")
 @click.option("--timeout", type=click.FloatRange(1, 300), default=15.0, show_default=True,
               help="Seconds to wait for each answer.")
-@click.option("--now", "now_iso", default=None, hidden=True, help="Pretend it is this ISO time (tests).")
+@click.option("--now", "now_iso", default=None, metavar="TIME",
+              help="Judge entry ages as of this ISO time [default: now]: to reproduce a report.")
 @user_errors
 def probe(names: tuple[str, ...], sources_path: Path | None, as_json: bool, update: bool, db_path: Path | None,
           stale: str, timeout: float, now_iso: str | None) -> None:
