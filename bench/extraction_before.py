@@ -1,4 +1,4 @@
-"""FROZEN COPY of crosswire/extraction.py as it was before issue 15 (commit 37c0293), kept only so that
+"""FROZEN COPY of crosswire/extraction.py as it was before the headline/date/byline work (commit 37c0293), kept only so that
 bench/bench_extraction.py can time and score today's extractor against it in one run. Do not edit or import
 it elsewhere.
 

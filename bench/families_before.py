@@ -1,4 +1,4 @@
-"""FROZEN COPY of storage/families.py as it was before issue 18 (main at a82e6c5), kept only so that
+"""FROZEN COPY of storage/families.py as it was before the run stores (main at a82e6c5), kept only so that
 bench/bench_families.py can time today's indexer against it in one run. Do not edit or import it elsewhere.
 It keeps its LSH pairs in the row tables migration 015 replaced, so it creates them when they are missing.
 

@@ -1,4 +1,4 @@
-"""FROZEN COPY of crosswire/htmlmeta.py before issue 15 (commit 37c0293), for bench/extraction_before.py only.
+"""FROZEN COPY of crosswire/htmlmeta.py before the headline/date/byline work (commit 37c0293), for bench/extraction_before.py only.
 
 Structured metadata a page declares about itself: <meta> tags, <link rel>, and JSON-LD.
 

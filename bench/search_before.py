@@ -1,4 +1,4 @@
-"""FROZEN COPY of storage/search.py as it was before issue 18 part 4 (main at a82e6c5), kept only so that
+"""FROZEN COPY of storage/search.py as it was before the snippet and filter-check changes (main at a82e6c5), kept only so that
 bench/bench_search.py can time today's search against it, and check the results are the same, in one run.
 Do not edit or import it elsewhere.
 

@@ -1,4 +1,4 @@
-"""FROZEN COPY of crosswire/identity/similarity.py as it was before issue 18 (main at a82e6c5), kept only for
+"""FROZEN COPY of crosswire/identity/similarity.py as it was before the run stores (main at a82e6c5), kept only for
 bench/families_before.py. Do not edit or import it elsewhere.
 
 Text similarity for copy families: words, sentences, boilerplate, shingles, containment, MinHash. Pure.

@@ -1,4 +1,4 @@
-"""Values that overflow or confuse (issue 12 item 10, issue 16 item 8): a span of 10^11 days, a NUL byte, a
+"""Values that overflow or confuse: a span of 10^11 days, a NUL byte, a
 20-digit id, a query of punctuation or emoji, a word starting with '-', and NOT. Each is a 400 with a message
 in the web reader and one line with exit 1 (or 2 for a malformed option) in the CLI, never a 500 or a
 traceback; '-water' and NOT work as a word to leave out."""

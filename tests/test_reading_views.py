@@ -1,4 +1,4 @@
-"""What readers see (issue 16, items 11 and 13): every series of an attention chart visible when shares coincide;
+"""What readers see: every series of an attention chart visible when shares coincide;
 a facts table whose rows each quote their own clause; an article page that uses a wide screen; and an old-style
 site laid out with tables extracted without its masthead and sidebar."""
 

@@ -1,4 +1,4 @@
-"""Output that attacks its reader, and passwords in URLs (issue 12, items 8 and 9): each edge that writes cleans
+"""Output that attacks its reader, and passwords in URLs: each edge that writes cleans
 what strangers wrote, in one place each — terminal_safe for the terminal, csv_cell for spreadsheets, web_url for
 links and images in feeds and pages, redact for every URL shown or stored."""
 

@@ -17,7 +17,7 @@ drip and compress on the fly). Three sites, so per-host rules (robots.txt, Retry
       /laughs.xml           a second feed: XML entity expansion ("billion laughs"); its item is /ok-2.html
     closed (the Shuttered Gazette)  robots.txt disallows everything; its feed must never be fetched
     busy (the Crowded Wire)         /feed.xml answers 429 with Retry-After: 3600
-    poison (the Poison Pen)         output that attacks its reader (issue 12, items 8-9): a JSON Feed whose
+    poison (the Poison Pen)         output that attacks its reader: a JSON Feed whose
       /feed.json            items carry a spreadsheet formula as headline, terminal escapes in the byline,
       /formula.html         javascript: and data: images, and a link with a user name and password in it;
       /private.html         the pages behind them. Not in `sources_toml()`: `poison_sources_toml()` adds it.
