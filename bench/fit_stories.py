@@ -29,6 +29,7 @@ from story_pairs import DEFAULT_PAIRS  # noqa: E402
 import storypairs  # noqa: E402
 
 from crosswire.analysis import textvec  # noqa: E402
+from crosswire.analysis.clustering import PEOPLE_CAP  # noqa: E402
 from storypairs import Pair, PairArticle, Score  # noqa: E402
 
 GRID = {
@@ -38,6 +39,7 @@ GRID = {
     "place_bonus": [0.0, 0.15, 0.3, 0.45],
     "embed_weight": [0.5, 1.0, 1.5, 2.0],                  # same language: weight of the embedding cosine
     "cross_neutral_weight": [0.0, 0.25, 0.5, 1.0],         # across languages: weight of the neutral cosine
+    "person_bonus": [0.0, 0.05, 0.1, 0.15],                # people named by both (a full name, as written)
 }
 MIN_POSITIVES = 5   # fewer same-story pairs than this: the kind keeps the overall threshold
 SHRINK = 20   # a kind's own threshold counts as much as the overall one once it has this many same-story pairs
@@ -55,13 +57,14 @@ class Features:
     places: float        # shared specific places over the smaller set
     other_place: bool    # both name specific places and share none
     embed: float | None = None   # cosine of the multilingual embeddings (None: judged on words alone)
+    persons: int = 0     # people named by both
 
 
 def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bool = True,
                   vectors: dict | None = None) -> dict[str, Features]:
     """Pair id -> features, from Docs built the way storage/stories.py builds them (IDF over all articles);
     `vectors`: the articles' embeddings if already computed."""
-    from crosswire.analysis.clustering import entity_bonus, pair_key
+    from crosswire.analysis.clustering import entity_bonus, pair_key, shared_people
     from crosswire.analysis.storyvec import build_docs
 
     keys = sorted(articles)
@@ -80,7 +83,8 @@ def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bo
         out[p.id] = Features(same, a.lang if same else pair_key(a.lang, b.lang),
                              textvec.dot(a.vector, b.vector) if same else 0.0,
                              textvec.dot(a.neutral, b.neutral), ent, places, bool(pa and pb and not pa & pb),
-                             float(a.embedding @ b.embedding) if embed else None)
+                             float(a.embedding @ b.embedding) if embed else None,
+                             shared_people(a.entities, b.entities))
     return out
 
 
@@ -92,6 +96,7 @@ def kind_of(f: Features, pair: Pair) -> str:
 def margin(f: Features, params: dict, kind: str, place_penalty: float = 0.85, min_cosine: float = 0.05) -> float:
     """The clusterer's margin for a two-article story (no time gap); >= 0 joins."""
     bonus = params["entity_bonus"] * f.entities + params["place_bonus"] * f.places
+    bonus += params.get("person_bonus", 0.0) * min(f.persons, PEOPLE_CAP) / PEOPLE_CAP
     bonus -= place_penalty if f.other_place else 0.0
     if f.same_lang:
         if f.mono < min_cosine:
@@ -123,12 +128,12 @@ def _best(pairs: list[Pair], value: dict[str, float], beta: float) -> tuple[floa
 
 def fit_params(pairs: list[Pair], feats: dict[str, Features], beta: float, neutral_weight: float,
                entity_bonus: float, place_bonus: float = 0.3, embed_weight: float = 0.0,
-               cross_neutral_weight: float = 0.0) -> dict:
+               cross_neutral_weight: float = 0.0, person_bonus: float = 0.0) -> dict:
     """Per-language (and per-language-pair) thresholds maximising F-beta, each shrunk toward the threshold
     fitted on all same-language (or all cross-language) pairs in proportion to how few examples it has."""
     params: dict = {"neutral_weight": neutral_weight, "entity_bonus": entity_bonus, "place_bonus": place_bonus,
                     "embed_weight": embed_weight, "cross_neutral_weight": cross_neutral_weight,
-                    "thresholds": {},
+                    "person_bonus": person_bonus, "thresholds": {},
                     "cross_thresholds": {}}
     for same, key, per in ((True, "threshold", "thresholds"), (False, "cross_threshold", "cross_thresholds")):
         group = [p for p in pairs if feats[p.id].same_lang == same]
@@ -155,14 +160,15 @@ def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, pla
         place_bonus = PLACE_BONUS if any(f.embed is not None for f in feats.values()) else WORDS_ONLY["place_bonus"]
     best, best_key = None, None
     embedded = any(f.embed is not None for f in feats.values())
-    for beta, w, eb, ew, cw in itertools.product(GRID["beta"], GRID["neutral_weight"], GRID["entity_bonus"],
-                                                 GRID["embed_weight"] if embedded else [0.0],
-                                                 GRID["cross_neutral_weight"] if embedded else [0.0]):
-        params = fit_params(pairs, feats, beta, w, eb, place_bonus, ew, cw)
+    for beta, w, eb, ew, cw, pb in itertools.product(GRID["beta"], GRID["neutral_weight"], GRID["entity_bonus"],
+                                                     GRID["embed_weight"] if embedded else [0.0],
+                                                     GRID["cross_neutral_weight"] if embedded else [0.0],
+                                                     GRID["person_bonus"] if embedded else [0.0]):
+        params = fit_params(pairs, feats, beta, w, eb, place_bonus, ew, cw, pb)
         s = storypairs.score(pairs, lambda p: margin(feats[p.id], params, kind_of(feats[p.id], p)) >= 0)
         if s.precision < min_precision:
             continue
-        key = (round(s.f1, 4), -w, -eb, -ew, -cw)
+        key = (round(s.f1, 4), -w, -eb, -ew, -cw, -pb)
         if best_key is None or key > best_key:
             best, best_key = {**params, "beta": beta}, key
     assert best is not None, "no grid point reaches the precision asked for"

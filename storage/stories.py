@@ -137,7 +137,7 @@ EMBED_BATCH = 8000   # articles embedded (on both cores when this many) and comm
 
 def attach_embeddings(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
     """Set each row's `embedding`: the stored one, else computed now and stored (once per article: it costs
-    ~10 ms of CPU). Returns how many were computed."""
+    ~7 ms of CPU). Returns how many were computed."""
     ids = [r["id"] for r in rows]
     stored: dict[int, bytes] = {}
     for marks, chunk in in_chunks(ids):

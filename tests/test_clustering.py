@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawling import crawl
-from crosswire.analysis.clustering import Clusterer, Doc
+from crosswire.analysis.clustering import Clusterer, Doc, shared_people
 from crosswire.analysis.entities import extract
 from crosswire.cli import main
 from crosswire.storage.articles import find_article_id
@@ -105,6 +106,12 @@ def _doc(doc_id: int, hours: float, words: str, places: tuple[str, ...] = (), gr
     vector = {w: 1.0 / len(words.split()) ** 0.5 for w in words.split()}
     start = datetime(2026, 2, 1, tzinfo=timezone.utc).timestamp()
     return Doc(doc_id, start + hours * 3600, vector, frozenset(f"place:{p}" for p in places), group, words)
+
+
+def test_shared_people_counts_the_people_both_name_and_no_places() -> None:
+    german = frozenset({"person:Heiko Maas", "person:Ende Mai", "place:Berlin", "person:Josep Borrell"})
+    english_story = Counter({"person:Heiko Maas": 2, "place:Berlin": 3, "person:Josep Borrell": 1, "person:Tusk": 1})
+    assert (2, 0) == (shared_people(german, english_story), shared_people(german, Counter({"place:Berlin": 1})))
 
 
 def test_same_words_in_another_town_start_another_story() -> None:

