@@ -118,17 +118,18 @@ def test_the_lock_is_taken_on_the_real_file_behind_a_symlink(archive_path: Path,
 # --- read-only archives --------------------------------------------------------------------------------------
 
 
-def _readonly_mount(source: Path, target: Path) -> bool:
-    """Bind-mount `source` read-only at `target` (needs root and mount rights); whether it worked."""
+def _readonly_mount(source: Path, target: Path) -> str | None:
+    """Bind-mount `source` read-only at `target` (needs root and mount rights); None when it worked, else why not."""
     target.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
-        return False
+        return "not root, or no mount command"
     for command in (["mount", "--bind", str(source), str(target)],
                     ["mount", "-o", "remount,ro,bind", str(target)]):
-        if subprocess.run(command, capture_output=True).returncode != 0:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
             subprocess.run(["umount", str(target)], capture_output=True)
-            return False
-    return True
+            return f"{' '.join(command[:3])}: {done.stderr.strip()}"
+    return None
 
 
 @pytest.fixture
@@ -136,13 +137,14 @@ def readonly_archive(archive_path: Path, tmp_path: Path) -> Iterator[Path]:
     """The archive on a read-only file system (a read-only bind mount), or, where this user cannot mount, in a
     directory and a file without write permission (which is read-only to anyone but root)."""
     folder = archive_path.parent / "ro"
-    mounted = _readonly_mount(archive_path.parent, folder)
-    if mounted:
+    refused = _readonly_mount(archive_path.parent, folder)
+    if refused is None:
         yield folder / archive_path.name
         subprocess.run(["umount", "--lazy", str(folder)], check=True)   # connections of the app may linger
         return
     if os.geteuid() == 0:
-        pytest.skip("root without mount rights: no way to make a file read-only to this process")
+        # Root ignores file permissions, so without a read-only mount nothing is read-only to it.
+        pytest.skip(f"root, but the read-only bind mount was refused ({refused}): nothing is read-only to root")
     archive_path.chmod(0o444)
     archive_path.parent.chmod(0o555)
     try:
@@ -176,9 +178,11 @@ def test_commands_that_change_a_read_only_archive_say_so_in_one_line(readonly_ar
 
 
 def test_an_immutable_archive_is_read_but_never_crawled(archive_path: Path, tmp_path: Path) -> None:
-    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(archive_path)],
-                                                        capture_output=True).returncode != 0:
-        pytest.skip("this file system or user cannot make a file immutable")
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr command (Debian's e2fsprogs) to make a file immutable")
+    made = subprocess.run(["chattr", "+i", str(archive_path)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i was refused on this file system or for this user: {made.stderr.strip()}")
     try:
         assert 0 == run("search", "convoy", "--db", str(archive_path))[0]
         with pytest.raises(ReadOnlyArchiveError):

@@ -104,19 +104,7 @@ def rss20_headlines(channel: FeedChannel, encoding: str = "utf-8") -> str:
             parts.append(_tag("pubDate", _rfc822(item.published)))
         parts += [_tag("category", c) for c in item.categories[:1]]
         items.append("    <item>\n      " + "\n      ".join(parts) + "\n    </item>")
-    return "\n".join([
-        f'<?xml version="1.0" encoding="{encoding}"?>',
-        '<rss version="2.0">',
-        "  <channel>",
-        "    " + _tag("title", channel.title),
-        "    " + _tag("link", channel.link),
-        "    " + _tag("description", channel.description),
-        "    " + _tag("language", channel.language),
-        *items,
-        "  </channel>",
-        "</rss>",
-        "",
-    ])
+    return _rss_document("2.0", channel, items, encoding)
 
 
 def wordpress(channel: FeedChannel, encoding: str = "utf-8") -> str:
@@ -204,19 +192,7 @@ def rss091(channel: FeedChannel, encoding: str = "utf-8") -> str:
         + "\n    </item>"
         for i in channel.items
     ]
-    return "\n".join([
-        f'<?xml version="1.0" encoding="{encoding}"?>',
-        '<rss version="0.91">',
-        "  <channel>",
-        "    " + _tag("title", channel.title),
-        "    " + _tag("link", channel.link),
-        "    " + _tag("description", channel.description),
-        "    " + _tag("language", channel.language),
-        *items,
-        "  </channel>",
-        "</rss>",
-        "",
-    ])
+    return _rss_document("0.91", channel, items, encoding)
 
 
 def atom(channel: FeedChannel, encoding: str = "utf-8") -> str:
@@ -299,3 +275,20 @@ def render(channel: FeedChannel, fmt: str, encoding: str = "utf-8") -> tuple[byt
     """The feed as bytes in `encoding` and its Content-Type."""
     renderer, media_type = FORMATS[fmt]
     return renderer(channel, encoding).encode(encoding), f"{media_type}; charset={encoding}"
+
+
+def _rss_document(version: str, channel: FeedChannel, items: list[str], encoding: str) -> str:
+    """An RSS document of this version: the channel's title, link, description and language, then its items."""
+    return "\n".join([
+        f'<?xml version="1.0" encoding="{encoding}"?>',
+        f'<rss version="{version}">',
+        "  <channel>",
+        "    " + _tag("title", channel.title),
+        "    " + _tag("link", channel.link),
+        "    " + _tag("description", channel.description),
+        "    " + _tag("language", channel.language),
+        *items,
+        "  </channel>",
+        "</rss>",
+        "",
+    ])
