@@ -12,7 +12,7 @@ For each size, in this one invocation:
   3. crosswire.storage.search.search() (page of 20 with snippets, copies collapsed) for typical queries with and without
      filters, sorted by rank and by date: p50/p95 over --runs runs each, and each query's p50 as a ratio of
      its bare MATCH's p50;
-  4. the same queries through the frozen search of main at a82e6c5 (bench/search_before.py), timed alternately with
+  4. the same queries through the frozen search of main at a9de947, before the filter index (bench/search_before.py), timed alternately with
      today's in the same process: its p50/p95, today's p50 as a ratio of it, and whether both return the
      same pages (ids, order, snippets) at offsets 0 and 40; today's CPU time per query (thread time, which
      other jobs on the machine do not inflate) beside the wall times;
@@ -258,7 +258,7 @@ def render(figures: list[dict], command: str) -> str:
              "\"x bare\" = p50 divided by the p50 of a bare `select rowid from articles_fts where articles_fts "
              "match ? limit 20` of the same expression (no ranking, join or filter) in the same process. "
              "\"CPU\" is the thread's CPU time per query (what other jobs on a shared machine do not inflate); "
-             "\"before\" is the frozen search of main at a82e6c5 (bench/search_before.py) timed alternately with today's, "
+             "\"before\" is the frozen search of main at a9de947, before the filter index (bench/search_before.py) timed alternately with today's, "
              "\"same\" says whether both return identical pages (ids, order, snippets) at offsets 0 and 40.", ""]
     for fig in figures:
         lines += [f"### {fig['n']:,} articles",

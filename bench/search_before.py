@@ -1,4 +1,4 @@
-"""FROZEN COPY of storage/search.py as it was before the snippet and filter-check changes (main at a82e6c5), kept only so that
+"""FROZEN COPY of storage/search.py as it was before the filter index (main at a9de947), kept only so that
 bench/bench_search.py can time today's search against it, and check the results are the same, in one run.
 Do not edit or import it elsewhere.
 
@@ -15,6 +15,7 @@ from the user's terms; articles are almost always written unvowelled. `trigram` 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
@@ -23,7 +24,7 @@ import sqlite_utils
 from crosswire.storage.db import in_chunks, marks
 from crosswire.storage.export import article_record
 from crosswire.storage.query import Query, parse_query
-from snippets_before import best_snippet  # the frozen copy beside this file
+from crosswire.storage.snippets import best_snippet
 
 # bm25 column weights for (title, lede, text): a word in the headline says more about what an article is
 # about than the same word deep in the body; the lede is the writer's own summary, so it sits in between.
@@ -147,10 +148,11 @@ def _ranked(db: sqlite_utils.Database, q: Query, *, limit: int | None, offset: i
             if not rows:
                 break
             if clauses:
-                ids = [r[0] for r in rows]
-                passing = {r[0] for id_marks, chunk in in_chunks(ids) for r in db.execute(
-                    f"select a.id from articles a where a.id in ({id_marks}) and " + " and ".join(clauses),
-                    chunk + params)}
+                # One statement per batch, by rowid only (NOT INDEXED): left to itself the planner may walk a
+                # filter's own index (all of a source's dates, say) once per batch instead.
+                passing = {r[0] for r in db.execute(
+                    "select a.id from articles a not indexed where a.id in (select value from json_each(?)) and "
+                    + " and ".join(clauses), [json.dumps([r[0] for r in rows]), *params])}
                 rows = [r for r in rows if r[0] in passing]
             kept.extend((r[0], r[1]) for r in rows)
             batch = min(batch * 2, _BATCH_MAX)

@@ -219,6 +219,14 @@ def m_article_embeddings(db: sqlite_utils.Database) -> None:
                                     foreign_keys=[("article_id", "articles", "id")])
 
 
+def m_filter_index(db: sqlite_utils.Database) -> None:
+    """An index keyed by id holding every column a search filter reads (crosswire.storage.search): ranked
+    search checks candidates against the filters by id, and reading the article row for that walks past its
+    text (overflow pages on real articles) to the columns added after it."""
+    db.execute("create index if not exists articles_filter "
+               "on articles(id, source, published, first_seen, family_role, language)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", m001_core),
     ("002_fts", m002_fts),
@@ -237,6 +245,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("014_extraction_provenance", m_extraction_provenance),
     ("015_run_stores", m_run_stores),
     ("016_article_embeddings", m_article_embeddings),
+    ("017_filter_index", m_filter_index),
 ]
 
 

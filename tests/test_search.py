@@ -250,6 +250,33 @@ def test_date_walk_equals_the_sorted_lookup(db, text: str, monkeypatch: pytest.M
     assert by_lookup == matching_ids(db, text, sort="date")
 
 
+@pytest.mark.parametrize("text", PAGED)
+@pytest.mark.parametrize("filters_first", [False, True])
+def test_checking_filters_first_gives_the_same_pages_as_checking_ranked_batches(
+        db, text: str, filters_first: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A window of 3 makes two passes; every pass is sampled whole, and the share below which filters are
+    # checked before scoring is set so that one way or the other is always taken.
+    monkeypatch.setattr("crosswire.storage.search.RANK_WINDOW", 3)
+    monkeypatch.setattr("crosswire.storage.search._SAMPLE_EVERY", 1)
+    monkeypatch.setattr("crosswire.storage.search._SAMPLE_MIN", 1)
+    monkeypatch.setattr("crosswire.storage.search.FILTER_FIRST_BELOW", 2.0 if filters_first else 0.0)
+    q = parse_query(text, now=NOW)
+    newest = sorted(r[0] for r in db.execute("select rowid from articles_fts where articles_fts match ?", [q.match]))[-3:]
+    everything = joined_ranking(db, text, all_copies=False)
+    expected = [i for i in everything if i in newest] + [i for i in everything if i not in newest]
+    assert [expected[:2], expected[2:4], expected] == [
+        [i for i, _ in matching_ids(db, q, limit=2)], [i for i, _ in matching_ids(db, q, limit=2, offset=2)],
+        [i for i, _ in matching_ids(db, q)]]
+
+
+def test_a_read_only_archive_from_before_the_filter_index_is_searched(db_file: Path) -> None:
+    plain = open_db(db_file)
+    before = [i for i, _ in matching_ids(plain, "strik* OR convoy tag:western")]
+    plain.execute("drop index articles_filter")
+    plain.conn.close()
+    assert before == [i for i, _ in matching_ids(open_db(db_file, readonly=True), "strik* OR convoy tag:western")]
+
+
 def test_ranked_page_fetches_more_when_copies_fill_the_first_batch() -> None:
     db = open_db(memory=True)
     for n in range(40):
