@@ -138,8 +138,8 @@ def _ranked(db: sqlite_utils.Database, q: Query, *, limit: int | None, offset: i
     by_id = _by_id(db)
     kept: list[tuple[int, float | None]] = []
     for bound, bound_params in passes:
-        if (_has_user_filters(q)
-                and _pass_rate(db, q, bound, bound_params, clauses, params, by_id) < FILTER_FIRST_BELOW):
+        if _has_user_filters(q) and _filters_first(*_pass_sample(db, q, bound, bound_params, clauses, params, by_id),
+                                                   None if want is None else want - len(kept)):
             cursor = db.execute(
                 f"select articles_fts.rowid, {_BM25} as score from articles_fts "
                 f"join articles a {by_id} on a.id = articles_fts.rowid "
@@ -157,10 +157,6 @@ def _ranked(db: sqlite_utils.Database, q: Query, *, limit: int | None, offset: i
 # Every column a filter reads, keyed by id (storage.schema m_filter_index): checking an article against the
 # filters reads a few bytes of this index instead of its row, whose later columns lie past its text.
 FILTER_INDEX = "articles_filter"
-# Below this share of matches passing the user's filters, checking every match of a pass before scoring
-# (one index probe each) is cheaper than scoring them all and checking in ranked order: on a 1M archive a
-# probe costs ~1.5 us and a bm25 score ~2.5 us, and the ranked order needs 1/share checks per kept result.
-FILTER_FIRST_BELOW = 0.25
 _SAMPLE_EVERY = 61   # a prime, so the sample does not follow any regular spacing of rowids
 _SAMPLE_MAX = 512
 _SAMPLE_MIN = 8      # below this the pass is small enough that either way is cheap
@@ -179,19 +175,29 @@ def _has_user_filters(q: Query) -> bool:
     return bool(q.sources or q.countries or q.languages or q.tags or q.since or q.until or q.exclude_only)
 
 
-def _pass_rate(db: sqlite_utils.Database, q: Query, bound: str, bound_params: list[Any], clauses: list[str],
-               params: list[Any], by_id: str) -> float:
-    """The share of a pass's matches (sampled across its rowids, without scoring) that pass the filters; 1.0
-    when the pass is too small to sample, where either way is cheap."""
+def _pass_sample(db: sqlite_utils.Database, q: Query, bound: str, bound_params: list[Any], clauses: list[str],
+                 params: list[Any], by_id: str) -> tuple[float, int]:
+    """The share of a pass's matches that pass the filters and how many matches the pass has, both estimated
+    from a sample spread across its rowids (read without scoring); (1.0, 0) when the pass is too small to
+    sample, where either way is cheap."""
     sample = [r[0] for r in db.execute(
         f"select rowid from articles_fts where articles_fts match ? {bound.format('rowid')} "
         f"and rowid % {_SAMPLE_EVERY} = 0 limit {_SAMPLE_MAX}", [q.match, *bound_params])]
     if len(sample) < _SAMPLE_MIN:
-        return 1.0
+        return 1.0, 0
     passing = db.execute(
         f"select count(*) from articles a {by_id} where a.id in (select value from json_each(?)) "
         f"and {' and '.join(clauses)}", [json.dumps(sample), *params]).fetchone()[0]
-    return passing / len(sample)
+    return passing / len(sample), len(sample) * _SAMPLE_EVERY
+
+
+def _filters_first(share: float, matches: int, want: int | None) -> bool:
+    """Whether to check a pass's matches against the filters before scoring them. Scoring every match and
+    checking in ranked order checks about 2 * want / share of them (the batches double); checking first checks
+    every match and scores only the share that passes. A check and a bm25 score cost about the same (1.5-4 us
+    each on a 1M archive, bench/bench_search.py), so checking first wins when share^2 * matches < 2 * want —
+    and always when every result is wanted."""
+    return want is None or share * share * matches < 2 * want
 
 
 def _ranked_then_checked(db: sqlite_utils.Database, q: Query, bound: str, bound_params: list[Any],

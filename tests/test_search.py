@@ -254,12 +254,11 @@ def test_date_walk_equals_the_sorted_lookup(db, text: str, monkeypatch: pytest.M
 @pytest.mark.parametrize("filters_first", [False, True])
 def test_checking_filters_first_gives_the_same_pages_as_checking_ranked_batches(
         db, text: str, filters_first: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A window of 3 makes two passes; every pass is sampled whole, and the share below which filters are
-    # checked before scoring is set so that one way or the other is always taken.
+    # A window of 3 makes two passes; every pass is sampled whole, and one way or the other is always taken.
     monkeypatch.setattr("crosswire.storage.search.RANK_WINDOW", 3)
     monkeypatch.setattr("crosswire.storage.search._SAMPLE_EVERY", 1)
     monkeypatch.setattr("crosswire.storage.search._SAMPLE_MIN", 1)
-    monkeypatch.setattr("crosswire.storage.search.FILTER_FIRST_BELOW", 2.0 if filters_first else 0.0)
+    monkeypatch.setattr("crosswire.storage.search._filters_first", lambda share, matches, want: filters_first)
     q = parse_query(text, now=NOW)
     newest = sorted(r[0] for r in db.execute("select rowid from articles_fts where articles_fts match ?", [q.match]))[-3:]
     everything = joined_ranking(db, text, all_copies=False)
