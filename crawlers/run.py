@@ -197,7 +197,7 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
     try:
         # The extraction workers first: they warm up while this process starts Scrapy and fetches the feeds.
         workers = settings.getint("CROSSWIRE_EXTRACT_WORKERS")
-        pool = start_pool(workers) if workers > 0 else None
+        pool = start_pool(workers, embed=True) if workers > 0 else None
         try:
             run_id = start_run(db, command)
         except sqlite3.OperationalError as exc:

@@ -9,6 +9,7 @@ import pytest
 from crawling import UNIT_NOW, counters, unit_spider
 from scrapy.exceptions import DropItem
 
+from crosswire.analysis import embedding
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.sources import parse_sources
 from crosswire.crawlers.context import Sighting
@@ -148,3 +149,18 @@ def test_topic_tags_are_stored_for_the_stored_article(spider):
     assert item is TopicTagPipeline.from_crawler(spider.crawler).process_item(item)
     assert [(stored.article_id, "syria"), (stored.article_id, "ukraine")] == rows(
         db, "select article_id, topic from article_topics order by topic")
+
+
+def test_store_keeps_the_vector_a_worker_computed_with_a_new_article_only(spider):
+    db = spider.context.db
+    url, copy_url = f"{LEDGER}/news/ceasefire-talks", f"{LEDGER}/print/ceasefire-talks"
+    article = Article(url=url, title="Ceasefire talks resume in Geneva", text=BODY).to_dict()
+    store = StorePipeline.from_crawler(spider.crawler)
+    store.process_item(PageItem(url=url, body=b"", source="ledger", requested_url=url, article=article,
+                                vector=b"\x01\x02" * 512))
+    # The same body under another URL is linked to the stored article: its vector is not kept again.
+    store.process_item(PageItem(url=copy_url, body=b"", source="ledger", requested_url=copy_url,
+                                article=dict(article, url=copy_url), vector=b"\x03\x04" * 512))
+    assert [(1, embedding.MODEL, b"\x01\x02" * 512)] == rows(db, "select article_id, model, vector "
+                                                                 "from article_embeddings")
+    assert {"articles_new": 1, "articles_duplicate": 1} == counters(spider.crawler)

@@ -1,0 +1,51 @@
+"""A crawl's extraction workers embed each article for stories: the vectors are stored with the articles, so
+the story clustering after the crawl only assigns them (it computes no vector the crawl stored)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from crawling import FAST_SETTINGS, crawl_command
+
+from crosswire.analysis import embedding
+from testweb import TestWeb
+
+OUTLETS = ["levant-ledger", "northern-dispatch"]
+# `crosswire crawl` with an encoder that refuses to run in the crawling process (its spawned workers import
+# embedding afresh and keep the real one): clustering after the crawl fails if it has a vector to compute.
+REFUSING_CRAWL = (
+    "import runpy, sys\n"
+    "from crosswire.analysis import embedding\n"
+    "def refuse():\n"
+    "    raise RuntimeError('the crawling process computed an embedding')\n"
+    "embedding._encoder = refuse\n"
+    "sys.argv[0] = 'crosswire'\n"
+    "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def test_the_workers_embed_every_new_article_and_the_crawl_stores_it(tmp_path: Path) -> None:
+    db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    with TestWeb(outlets=OUTLETS) as web:
+        sources.write_text(web.sources_toml(OUTLETS))
+        command = crawl_command(db, sources, settings={**FAST_SETTINGS, "CROSSWIRE_EXTRACT_WORKERS": "2"})
+        assert [sys.executable, "-m", "crosswire", "crawl"] == command[:4]
+        done = subprocess.run([sys.executable, "-c", REFUSING_CRAWL, *command[3:]], capture_output=True, text=True,
+                              timeout=300, check=False)
+    assert (0, "") == (done.returncode, "" if "story clustering failed" not in done.stderr else done.stderr)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        articles = [dict(r) for r in conn.execute("select id, title, lede, text, story_id from articles order by id")]
+        vectors = dict(conn.execute("select article_id, vector from article_embeddings where model = ?",
+                                    [embedding.MODEL]).fetchall())
+    finally:
+        conn.close()
+    assert len(articles) >= 4
+    # Each vector is the article's own embedding, as the story clustering would have computed it from the row.
+    expected = {a["id"]: embedding.to_blob(embedding.embed([a])[0]) for a in articles}
+    assert expected == vectors
+    assert [] == [a["id"] for a in articles if a["story_id"] is None]   # and clustering assigned every one
