@@ -23,7 +23,6 @@ from crosswire.core.errors import StorageError
 from crosswire.core.sources import ROBOTS, Source
 from crosswire.core.times import now_utc
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
-from crosswire.crawlers.coordinator import claimed, coordinator_settings
 from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.schedule import is_due
 from crosswire.crawlers.spiders.news import NewsSpider
@@ -82,6 +81,9 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
             if not_due is not None:
                 return CrawlSummary(run_id=0, seconds=0.0, stats=not_due)
         if options.redis:
+            # Only a distributed crawl loads the coordinator and with it Redis's client and scrapy-redis (~0.2 s).
+            from crosswire.crawlers.coordinator import claimed
+
             with claimed(options.redis) as token:
                 overrides.update(CROSSWIRE_REDIS=options.redis, CROSSWIRE_FRONTIER_TOKEN=token)
                 return run_crawl(db_path, sources, overrides=overrides, progress=options.progress)
@@ -151,6 +153,9 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     if "CLOSESPIDER_TIMEOUT" not in (overrides or {}):
         settings.set("CLOSESPIDER_TIMEOUT", settings.getfloat("CROSSWIRE_MAX_RUN"), priority="cmdline")
     if settings.get("CROSSWIRE_REDIS"):
+        # Loaded here for the reason given in crawl().
+        from crosswire.crawlers.coordinator import coordinator_settings
+
         coordinator_settings(settings)     # fetching and extraction go to the workers
     return settings
 
