@@ -24,7 +24,6 @@ class PageItem:
     # Filled in by the pipelines, in order:
     article: dict[str, Any] | None = None  # ExtractPipeline: Article.to_dict()
     topics: tuple[str, ...] = ()           # ExtractPipeline: the bundled topic sets the article mentions
-    vector: bytes | None = None            # ExtractPipeline: its story embedding, when a worker computed it
     stored_id: int | None = None           # StorePipeline: the id it is stored under
 
     def __repr__(self) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crosswire.analysis import embedding
 from crosswire.core.article import Article
 from crosswire.core.errors import ExtractionError
 from crosswire.core.times import iso
@@ -45,7 +44,7 @@ class ExtractPipeline:
         # run_crawl starts the pool before Scrapy (so the workers warm up meanwhile) and hands it over here.
         self.pool = CrawlContext.of(self.crawler).pool
         if self.pool is None and self.workers > 0:
-            self.pool = start_pool(self.workers, embed=True)
+            self.pool = start_pool(self.workers)
         elif self.pool is None:
             # Extracting in this process: load extraction now, before the first request goes out. Loaded on
             # the first page instead, its import (seconds on a busy machine) would block the reactor while
@@ -63,10 +62,9 @@ class ExtractPipeline:
             if item.extracted is not None:      # a worker of a distributed crawl did it (crawlers/worker.py)
                 item.article, item.topics = extracted(item.extracted)
             elif self.pool is None:
-                item.article, item.topics, item.vector = extract_page(*args)
+                item.article, item.topics = extract_page(*args)
             else:
-                item.article, item.topics, item.vector = await asyncio.wrap_future(
-                    self.pool.submit(extract_page, *args))
+                item.article, item.topics = await asyncio.wrap_future(self.pool.submit(extract_page, *args))
         except ExtractionError as exc:
             context.error(self.crawler.stats, url=item.url, kind=exc.kind, reason=str(exc), source=item.source,
                           feed_id=item.feed_id)
@@ -123,9 +121,10 @@ class StorePipeline:
         # A re-fetch (item.refetch) of a stored article records a revision when its title or body changed.
         result = store_article(context.db, article, source=item.source, feed_id=item.feed_id, guid=item.guid,
                                entry_url=entry_url or item.requested_url, entry_updated=updated,
-                               revise=item.refetch, now=iso(crawl_clock(self.crawler.settings)),
-                               vector=(embedding.MODEL, item.vector) if item.vector else None)
+                               revise=item.refetch, now=iso(crawl_clock(self.crawler.settings)))
         item.stored_id = result.article_id
+        if result.status == "new" and context.embedder is not None:
+            context.embedder.submit(result.article_id, item.article or {})   # for stories, while the crawl goes on
         stats = self.crawler.stats
         if result.status == "revised":
             stats.inc_value(STATS_PREFIX + "articles_revised")

@@ -289,9 +289,9 @@ class WorkerExtractPipeline:
         args = (result.body, result.url, item.extract.get("entry"), content_type, item.extract.get("rules"))
         try:
             if self.pool is None:
-                article, topics, _ = extract_page(*args)
-            else:   # its pool does not embed (the coordinator's clustering does): no vector comes back
-                article, topics, _ = await asyncio.wrap_future(self.pool.submit(extract_page, *args))
+                article, topics = extract_page(*args)
+            else:
+                article, topics = await asyncio.wrap_future(self.pool.submit(extract_page, *args))
             result.article, result.topics = article, list(topics)
         except ExtractionError as exc:
             result.extract_error = {"kind": exc.kind, "reason": str(exc)}

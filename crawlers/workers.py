@@ -33,9 +33,8 @@ _WARM_UP_PAGE = (
 
 
 def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_type: str | None,
-                 rules: dict[str, Any] | None = None) -> tuple[dict[str, Any], tuple[str, ...], bytes | None]:
-    """One page → (the Article as a dict, the topics it mentions, its story embedding or None); runs in a
-    worker, raises ExtractionError (crawlers/pageworker.py)."""
+                 rules: dict[str, Any] | None = None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """One page → (the Article as a dict, the topics it mentions); runs in a worker, raises ExtractionError."""
     # Imported here, not with this module: the crawling process imports this module to start the pool and
     # loads extraction (trafilatura and the rest, ~0.4 s) only when it extracts itself (no workers).
     from crosswire.crawlers.pageworker import article_and_topics
@@ -67,22 +66,16 @@ def warm_up_here() -> None:
         pass
 
 
-def warm_up(parent_pid: int, embed: bool = False) -> None:
-    """A worker's initializer: die with the crawl, then warm up (`warm_up_here`); with `embed`, the worker
-    also embeds each article for stories, and loads the encoder now by embedding the warm-up page."""
+def warm_up(parent_pid: int) -> None:
+    """A worker's initializer: die with the crawl, then warm up (`warm_up_here`)."""
     die_with_parent(parent_pid)
-    # Imported here, not with this module, for the reason given in extract_page.
-    from crosswire.crawlers import pageworker
-
-    pageworker.EMBED = embed
     warm_up_here()
 
 
-def start_pool(workers: int, *, embed: bool = False) -> Executor:
-    """A pool of `workers` extraction processes (spawned: no forking), started now and warming up; with
-    `embed` they embed each article they extract (the story encoder is loaded as they warm up)."""
+def start_pool(workers: int) -> Executor:
+    """A pool of `workers` extraction processes (spawned: no forking), started now and warming up."""
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=warm_up, initargs=(os.getpid(), embed))
+                               initializer=warm_up, initargs=(os.getpid(),))
     for _ in range(workers):  # the pool spawns its processes on demand: ask for all of them now
         pool.submit(int)
     return pool

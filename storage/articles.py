@@ -123,12 +123,10 @@ def article_row(article: Article, source: str | None, url: str, now: str | None 
 
 def store_article(db: sqlite_utils.Database, article: Article, *, source: str | None,
                   feed_id: int | None = None, guid: str | None = None, entry_url: str | None = None,
-                  entry_updated: str | None = None, revise: bool = False, now: str | None = None,
-                  vector: tuple[str, bytes] | None = None) -> StoreResult:
+                  entry_updated: str | None = None, revise: bool = False, now: str | None = None) -> StoreResult:
     """Store an article once. A known URL (any variant) only gains a sighting — and, when `revise` (the page
     was re-fetched to look for edits), a revision if its title or body changed. The same body under an
-    unknown URL is linked to the stored article. `vector` (model, stored vector), its story embedding, is
-    kept with a new article in the same transaction."""
+    unknown URL is linked to the stored article."""
     now = now or utcnow()
     url = identity_url(article)
     variants = [url, article.url, entry_url]
@@ -150,12 +148,18 @@ def store_article(db: sqlite_utils.Database, article: Article, *, source: str | 
             record_sighting(db, existing, feed_id, guid, entry_updated, now)
             return StoreResult(existing, status, url)
         article_id = db["articles"].insert(article_row(article, source, url, now)).last_pk
-        if vector is not None:
-            db.execute("insert or replace into article_embeddings (article_id, model, vector) values (?, ?, ?)",
-                       [article_id, *vector])
         add_url_variants(db, article_id, variants, now)
         record_sighting(db, article_id, feed_id, guid, entry_updated, now)
     return StoreResult(article_id, "new", url)
+
+
+def store_vectors(db: sqlite_utils.Database, model: str, vectors: list[tuple[int, bytes]]) -> int:
+    """Keep articles' story embeddings (article id, vector as stored) computed with `model`, in one
+    transaction; how many."""
+    with writing(db):
+        db.conn.executemany("insert or replace into article_embeddings (article_id, model, vector) values "
+                            "(?, ?, ?)", [(article_id, model, blob) for article_id, blob in vectors])
+    return len(vectors)
 
 
 def entry_changed(db: sqlite_utils.Database, url: str, feed_id: int | None, entry_updated: str | None) -> bool:

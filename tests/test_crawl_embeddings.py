@@ -1,5 +1,5 @@
-"""A crawl's extraction workers embed each article for stories: the vectors are stored with the articles, so
-the story clustering after the crawl only assigns them (it computes no vector the crawl stored)."""
+"""A crawl with extraction workers embeds each new article for stories in its embedder process
+(crawlers/embedder.py) and stores the vectors, so the story clustering after the crawl only assigns them."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from crosswire.analysis import embedding
 from testweb import TestWeb
 
 OUTLETS = ["levant-ledger", "northern-dispatch"]
-# `crosswire crawl` with an encoder that refuses to run in the crawling process (its spawned workers import
-# embedding afresh and keep the real one): clustering after the crawl fails if it has a vector to compute.
+# `crosswire crawl` with an encoder that refuses to run in the crawling process (its spawned embedder imports
+# embedding afresh and keeps the real one): clustering after the crawl fails if it has a vector to compute.
 REFUSING_CRAWL = (
     "import runpy, sys\n"
     "from crosswire.analysis import embedding\n"
@@ -27,7 +27,7 @@ REFUSING_CRAWL = (
 )
 
 
-def test_the_workers_embed_every_new_article_and_the_crawl_stores_it(tmp_path: Path) -> None:
+def test_the_crawl_embeds_every_new_article_and_stores_it(tmp_path: Path) -> None:
     db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
     with TestWeb(outlets=OUTLETS) as web:
         sources.write_text(web.sources_toml(OUTLETS))

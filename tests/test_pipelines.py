@@ -13,6 +13,7 @@ from crosswire.analysis import embedding
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.sources import parse_sources
 from crosswire.crawlers.context import Sighting
+from crosswire.crawlers.embedder import Embedder
 from crosswire.crawlers.items import PageItem
 from crosswire.crawlers.pipelines import ExtractPipeline, StorePipeline, TopicFilterPipeline, TopicTagPipeline
 from crosswire.extraction import extract
@@ -151,16 +152,20 @@ def test_topic_tags_are_stored_for_the_stored_article(spider):
         db, "select article_id, topic from article_topics order by topic")
 
 
-def test_store_keeps_the_vector_a_worker_computed_with_a_new_article_only(spider):
+def test_store_sends_each_new_article_to_the_embedder_and_its_vector_is_saved(spider):
     db = spider.context.db
     url, copy_url = f"{LEDGER}/news/ceasefire-talks", f"{LEDGER}/print/ceasefire-talks"
-    article = Article(url=url, title="Ceasefire talks resume in Geneva", text=BODY).to_dict()
-    store = StorePipeline.from_crawler(spider.crawler)
-    store.process_item(PageItem(url=url, body=b"", source="ledger", requested_url=url, article=article,
-                                vector=b"\x01\x02" * 512))
-    # The same body under another URL is linked to the stored article: its vector is not kept again.
-    store.process_item(PageItem(url=copy_url, body=b"", source="ledger", requested_url=copy_url,
-                                article=dict(article, url=copy_url), vector=b"\x03\x04" * 512))
-    assert [(1, embedding.MODEL, b"\x01\x02" * 512)] == rows(db, "select article_id, model, vector "
-                                                                 "from article_embeddings")
+    article = Article(url=url, title="Ceasefire talks resume in Geneva", text=BODY, lede="Envoys met.").to_dict()
+    spider.context.embedder = Embedder()
+    try:
+        store = StorePipeline.from_crawler(spider.crawler)
+        store.process_item(PageItem(url=url, body=b"", source="ledger", requested_url=url, article=article))
+        # The same body under another URL is linked to the stored article: nothing more to embed.
+        store.process_item(PageItem(url=copy_url, body=b"", source="ledger", requested_url=copy_url,
+                                    article=dict(article, url=copy_url)))
+        assert 1 == spider.context.embedder.save(db)
+    finally:
+        spider.context.embedder.close()
+    expected = embedding.to_blob(embedding.embed([article])[0])
+    assert [(1, embedding.MODEL, expected)] == rows(db, "select article_id, model, vector from article_embeddings")
     assert {"articles_new": 1, "articles_duplicate": 1} == counters(spider.crawler)
