@@ -1,5 +1,5 @@
-"""A crawl with extraction workers embeds each new article for stories in its embedder process
-(crawlers/embedder.py) and stores the vectors, so the story clustering after the crawl only assigns them."""
+"""A crawl embeds each new article for stories while it runs (crawlers/embedder.py) and stores the vectors,
+so the story clustering after the crawl only assigns them."""
 
 from __future__ import annotations
 
@@ -8,30 +8,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from crawling import FAST_SETTINGS, crawl_command
 
 from crosswire.analysis import embedding
 from testweb import TestWeb
 
 OUTLETS = ["levant-ledger", "northern-dispatch"]
-# `crosswire crawl` with an encoder that refuses to run in the crawling process (its spawned embedder imports
-# embedding afresh and keeps the real one): clustering after the crawl fails if it has a vector to compute.
+# `crosswire crawl` in which the story clustering after the crawl refuses to embed anything (it fails, and
+# says so, if the crawl left it a vector to compute); the crawl's own embedder is untouched.
 REFUSING_CRAWL = (
-    "import runpy, sys\n"
+    "import runpy, sys, types\n"
     "from crosswire.analysis import embedding\n"
-    "def refuse():\n"
-    "    raise RuntimeError('the crawling process computed an embedding')\n"
-    "embedding._encoder = refuse\n"
+    "from crosswire.storage import stories\n"
+    "def refuse(rows, workers=1):\n"
+    "    raise RuntimeError('clustering had to compute an embedding')\n"
+    "stories.embedding = types.SimpleNamespace(**{**vars(embedding), 'embed': refuse})\n"
     "sys.argv[0] = 'crosswire'\n"
     "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
 )
 
 
-def test_the_crawl_embeds_every_new_article_and_stores_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["2", "0"])
+def test_the_crawl_embeds_every_new_article_and_stores_it(tmp_path: Path, workers: str) -> None:
     db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
     with TestWeb(outlets=OUTLETS) as web:
         sources.write_text(web.sources_toml(OUTLETS))
-        command = crawl_command(db, sources, settings={**FAST_SETTINGS, "CROSSWIRE_EXTRACT_WORKERS": "2"})
+        command = crawl_command(db, sources, settings={**FAST_SETTINGS, "CROSSWIRE_EXTRACT_WORKERS": workers})
         assert [sys.executable, "-m", "crosswire", "crawl"] == command[:4]
         done = subprocess.run([sys.executable, "-c", REFUSING_CRAWL, *command[3:]], capture_output=True, text=True,
                               timeout=300, check=False)
