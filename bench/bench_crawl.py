@@ -1,6 +1,7 @@
 """End-to-end crawl rate vs bare single-core trafilatura, on the real pages served by the local test web.
 
 Usage:  python bench/bench_crawl.py [--pages 40 141 400] [--few 5] [--repeat 3] [--workers 2]
+                                    [--versions NAME=PYTHON ...]
 
 Each round runs, in this one invocation and back to back, for a crawl of a few pages (--few) and then for
 each size N of --pages:
@@ -74,8 +75,9 @@ def bare_trafilatura(pages: list[tuple[str, str]]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def crawl(pages: int, workers: int) -> Crawl:
-    """One `crosswire crawl` of `pages` real pages from a fresh test web into a fresh archive."""
+def crawl(pages: int, workers: int, python: str = sys.executable) -> Crawl:
+    """One `crosswire crawl` of `pages` real pages from a fresh test web into a fresh archive, run by `python`
+    (a venv's interpreter: the code installed there crawls)."""
     from testweb import TestWeb
 
     with TestWeb(outlets=["archive"], real_pages_dir=DATA, real_pages_count=pages) as web, \
@@ -83,12 +85,14 @@ def crawl(pages: int, workers: int) -> Crawl:
         sources = Path(tmp) / "sources.toml"
         sources.write_text(web.sources_toml())
         db, usage = Path(tmp) / "bench.db", Path(tmp) / "rusage.json"
-        cmd = [sys.executable, "-c", _RUN_CROSSWIRE, "crawl", "--db", str(db), "--sources", str(sources),
+        cmd = [python, "-c", _RUN_CROSSWIRE, "crawl", "--db", str(db), "--sources", str(sources),
                "-s", f"CROSSWIRE_EXTRACT_WORKERS={workers}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                "-s", "ROBOTSTXT_OBEY=False"]
         started = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+        # Run from the temporary folder: `-c` puts the working directory first on sys.path, and a checkout's
+        # own crosswire/ there would be imported instead of the one installed for `python`.
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tmp,
                              env={**os.environ, "BENCH_RUSAGE": str(usage)}).stdout
         whole = time.perf_counter() - started
         cpu = json.loads(usage.read_text())
@@ -113,58 +117,94 @@ def _spread(values: list[float], unit: str = "x") -> str:
     return f"{statistics.median(values):.2f}{unit} ({min(values):.2f}-{max(values):.2f})"
 
 
+@dataclass
+class Figures:
+    """One code version's figures over the rounds, by page count."""
+
+    marginal: dict[int, list[float]]
+    whole: dict[int, list[float]]
+    cpu_self: dict[int, list[float]]
+    cpu_workers: dict[int, list[float]]
+    startup: list[float]
+    startup_whole: list[float]
+    few_self: list[float]
+    few_workers: list[float]
+
+    @classmethod
+    def empty(cls, sizes: list[int]) -> "Figures":
+        return cls(*({n: [] for n in sizes} for _ in range(4)), [], [], [], [])
+
+
+def report(name: str, figures: Figures, sizes: list[int], args: argparse.Namespace) -> None:
+    """The median table of one code version."""
+    print(f"\n{name}: medians over {args.repeat} rounds (min-max), {args.workers} workers, ratios to bare "
+          "trafilatura:")
+    print("| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        print(f"| {n} | {_spread(figures.marginal[n])} | {_spread(figures.whole[n])} | "
+              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} |")
+    print(f"fixed start-up ({args.few}-page crawl less its pages at the {sizes[-1]}-page marginal rate): "
+          f"crawl's own time {_spread(figures.startup, ' s')}, whole command {_spread(figures.startup_whole, ' s')}; "
+          f"CPU of the {args.few}-page crawl: crawling process {_spread(figures.few_self, ' s')}, workers "
+          f"{_spread(figures.few_workers, ' s')}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[40, 141, 400])
     parser.add_argument("--few", type=int, default=5, help="pages of the small crawl the others are set against")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; medians over them are reported")
+    parser.add_argument("--versions", nargs="+", default=[f"this={sys.executable}"], metavar="NAME=PYTHON",
+                        help="code versions to crawl with, each the Python of a venv with that checkout installed "
+                             "(e.g. before=../old/.venv/bin/python after=.venv/bin/python): every round crawls "
+                             "with each, in turn, against the same bare-trafilatura baseline")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} not found: the benchmark needs ../shared/data/extraction-dev beside the repository")
+    versions = dict(v.split("=", 1) for v in args.versions)
     truth = json.loads((DATA / "ground-truth.json").read_text())
     base_pages = [(truth[p.name.split(".")[0]]["url"], gzip.decompress(p.read_bytes()).decode("utf-8"))
                   for p in sorted((DATA / "html").glob("*.html.gz"))]
     sizes = sorted(args.pages)
-    marginal: dict[int, list[float]] = {n: [] for n in sizes}
-    whole: dict[int, list[float]] = {n: [] for n in sizes}
+    figures = {name: Figures.empty(sizes) for name in versions}
     cpu_bare: list[float] = []
-    cpu_self: dict[int, list[float]] = {n: [] for n in sizes}
-    cpu_workers: dict[int, list[float]] = {n: [] for n in sizes}
-    startup, startup_whole = [], []
+    print(f"load average at start: {os.getloadavg()}", flush=True)
     for round_ in range(1, args.repeat + 1):
-        few = crawl(args.few, args.workers)
-        print(f"round {round_}: few={args.few} crawl {few.seconds:.2f}s whole {few.whole:.2f}s "
-              f"cpu self {few.cpu_self:.2f}s workers {few.cpu_workers:.2f}s", flush=True)
+        # Each round changes which version goes first, so neither always follows the baseline.
+        order = list(versions) if round_ % 2 else list(reversed(versions))
+        few: dict[str, Crawl] = {}
+        for name in order:
+            few[name] = crawl(args.few, args.workers, versions[name])
+            figures[name].few_self.append(few[name].cpu_self)
+            figures[name].few_workers.append(few[name].cpu_workers)
+            print(f"round {round_} {name}: few={args.few} crawl {few[name].seconds:.2f}s whole {few[name].whole:.2f}s "
+                  f"cpu self {few[name].cpu_self:.2f}s workers {few[name].cpu_workers:.2f}s", flush=True)
         for n in sizes:
             pages = (base_pages * -(-n // len(base_pages)))[:n]
-            # Baseline and crawl back to back, so both see the same machine load.
+            # Baseline and crawls back to back, so all see the same machine load.
             bare_s, bare_cpu = bare_trafilatura(pages)
-            big = crawl(n, args.workers)
             bare_rate = n / bare_s
-            rate = (n - args.few) / (big.seconds - few.seconds)
-            marginal[n].append(rate / bare_rate)
-            whole[n].append(n / big.whole / bare_rate)
             cpu_bare.append(bare_cpu / n * 1000)
-            cpu_self[n].append((big.cpu_self - few.cpu_self) / (n - args.few) * 1000)
-            cpu_workers[n].append((big.cpu_workers - few.cpu_workers) / (n - args.few) * 1000)
-            print(f"round {round_}: pages={n} bare {bare_rate:.1f}/s ({bare_cpu / n * 1000:.1f} ms CPU/page); "
-                  f"crawl {big.seconds:.2f}s whole {big.whole:.2f}s; marginal {rate:.1f}/s "
-                  f"({marginal[n][-1]:.2f}x) whole {n / big.whole:.1f}/s ({whole[n][-1]:.2f}x); "
-                  f"marginal CPU/page: crawling process {cpu_self[n][-1]:.1f} ms, workers "
-                  f"{cpu_workers[n][-1]:.1f} ms", flush=True)
-            if n == sizes[-1]:
-                startup.append(few.seconds - args.few / rate)
-                startup_whole.append(few.whole - args.few * (big.whole - few.whole) / (n - args.few))
-    print(f"\nmedians over {args.repeat} rounds (min-max), {args.workers} workers, ratios to bare trafilatura:")
-    print("| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers |")
-    print("|---|---|---|---|---|")
-    for n in sizes:
-        print(f"| {n} | {_spread(marginal[n])} | {_spread(whole[n])} | {_median(cpu_self[n])} | "
-              f"{_median(cpu_workers[n])} |")
-    print(f"bare trafilatura CPU ms/page: {_median(cpu_bare)}")
-    print(f"fixed start-up ({args.few}-page crawl less its pages at the {sizes[-1]}-page marginal rate): "
-          f"crawl's own time {_spread(startup, ' s')}, whole command {_spread(startup_whole, ' s')}", flush=True)
+            for name in order:
+                big, small, out = crawl(n, args.workers, versions[name]), few[name], figures[name]
+                rate = (n - args.few) / (big.seconds - small.seconds)
+                out.marginal[n].append(rate / bare_rate)
+                out.whole[n].append(n / big.whole / bare_rate)
+                out.cpu_self[n].append((big.cpu_self - small.cpu_self) / (n - args.few) * 1000)
+                out.cpu_workers[n].append((big.cpu_workers - small.cpu_workers) / (n - args.few) * 1000)
+                print(f"round {round_} {name}: pages={n} bare {bare_rate:.1f}/s ({bare_cpu / n * 1000:.1f} ms CPU/page); "
+                      f"crawl {big.seconds:.2f}s whole {big.whole:.2f}s; marginal {rate:.1f}/s "
+                      f"({out.marginal[n][-1]:.2f}x) whole {n / big.whole:.1f}/s ({out.whole[n][-1]:.2f}x); "
+                      f"marginal CPU/page: crawling process {out.cpu_self[n][-1]:.1f} ms, workers "
+                      f"{out.cpu_workers[n][-1]:.1f} ms", flush=True)
+                if n == sizes[-1]:
+                    out.startup.append(small.seconds - args.few / rate)
+                    out.startup_whole.append(small.whole - args.few * (big.whole - small.whole) / (n - args.few))
+    for name in versions:
+        report(name, figures[name], sizes, args)
+    print(f"bare trafilatura CPU ms/page: {_median(cpu_bare)}; load average at end: {os.getloadavg()}", flush=True)
 
 
 if __name__ == "__main__":

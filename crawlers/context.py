@@ -67,6 +67,7 @@ class CrawlContext:
     waiters: dict[str, set[int]] = field(default_factory=dict)
     stats: Any = None                          # the crawl's Scrapy stats (set by run_crawl)
     pool: Executor | None = None               # the extraction workers, started by run_crawl before Scrapy
+    embedder: Any = None                       # crawlers.embedder.Embedder: embeds each new article for stories
     storage_problem: str | None = None         # the last storage failure, for the summary line
     storage_streak: int = 0                    # storage failures since the last article stored
     feed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)   # (kind, reason) of failed feeds

@@ -123,6 +123,8 @@ class StorePipeline:
                                entry_url=entry_url or item.requested_url, entry_updated=updated,
                                revise=item.refetch, now=iso(crawl_clock(self.crawler.settings)))
         item.stored_id = result.article_id
+        if result.status == "new" and context.embedder is not None:
+            context.embedder.submit(result.article_id, item.article or {})   # for stories, while the crawl goes on
         stats = self.crawler.stats
         if result.status == "revised":
             stats.inc_value(STATS_PREFIX + "articles_revised")

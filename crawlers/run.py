@@ -23,7 +23,7 @@ from crosswire.core.errors import StorageError
 from crosswire.core.sources import ROBOTS, Source
 from crosswire.core.times import now_utc
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
-from crosswire.crawlers.coordinator import claimed, coordinator_settings
+from crosswire.crawlers.embedder import Embedder
 from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.schedule import is_due
 from crosswire.crawlers.spiders.news import NewsSpider
@@ -82,6 +82,9 @@ def crawl(db_path: Path, sources: list[Source], options: CrawlOptions) -> CrawlS
             if not_due is not None:
                 return CrawlSummary(run_id=0, seconds=0.0, stats=not_due)
         if options.redis:
+            # Only a distributed crawl loads the coordinator and with it Redis's client and scrapy-redis (~0.2 s).
+            from crosswire.crawlers.coordinator import claimed
+
             with claimed(options.redis) as token:
                 overrides.update(CROSSWIRE_REDIS=options.redis, CROSSWIRE_FRONTIER_TOKEN=token)
                 return run_crawl(db_path, sources, overrides=overrides, progress=options.progress)
@@ -151,6 +154,9 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     if "CLOSESPIDER_TIMEOUT" not in (overrides or {}):
         settings.set("CLOSESPIDER_TIMEOUT", settings.getfloat("CROSSWIRE_MAX_RUN"), priority="cmdline")
     if settings.get("CROSSWIRE_REDIS"):
+        # Loaded here for the reason given in crawl().
+        from crosswire.crawlers.coordinator import coordinator_settings
+
         coordinator_settings(settings)     # fetching and extraction go to the workers
     return settings
 
@@ -163,6 +169,15 @@ def _cluster_new_articles(db: sqlite_utils.Database) -> int:
     except Exception:  # noqa: BLE001 — clustering is an extra; a bug in it must not lose the crawl's summary
         LOGGER.exception("story clustering failed; run `crosswire stories update`")
         return 0
+
+
+def _save_vectors(db: sqlite_utils.Database, embedder: Embedder) -> None:
+    """Store the story embeddings computed during the crawl; never fails the crawl (clustering computes any
+    vector missing)."""
+    try:
+        embedder.save(db)
+    except sqlite3.Error as exc:
+        LOGGER.warning("story embeddings not stored (%s); stories will compute them", exc)
 
 
 class Stopped(Exception):
@@ -194,17 +209,19 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
     status = "interrupted"
     stats: dict[str, int] = {}
     pool: Executor | None = None
+    embedder: Embedder | None = None
     try:
         # The extraction workers first: they warm up while this process starts Scrapy and fetches the feeds.
         workers = settings.getint("CROSSWIRE_EXTRACT_WORKERS")
         pool = start_pool(workers) if workers > 0 else None
+        embedder = Embedder()   # story embeddings, in a thread, as articles are stored (crawlers/embedder.py)
         try:
             run_id = start_run(db, command)
         except sqlite3.OperationalError as exc:
             why = ("its disk is full" if is_full(exc) else
                    "another program keeps it locked" if is_locked(exc) else str(exc))
             raise StorageError(f"{db_path}: cannot start the crawl: {why}") from None
-        summary = _crawl_and_index(db, run_id, sources, settings, pool)
+        summary = _crawl_and_index(db, run_id, sources, settings, pool, embedder)
         stats, status = summary.stats, summary.status
         summary.seconds = time.monotonic() - started
         return summary
@@ -213,6 +230,8 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
     finally:
         if pool is not None:     # the extraction pipeline shuts it down too; this covers a crawl that never started
             pool.shutdown(wait=True, cancel_futures=True)
+        if embedder is not None:
+            embedder.close()
         _restore_signals()
         if run_id is not None:
             try:
@@ -224,14 +243,15 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
         db.close()
 
 
-def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Source],
-                     settings: Settings, pool: Executor | None = None) -> CrawlSummary:
-    """The crawl itself (extracting in `pool`), then copy families and stories for what it added (unless it
-    was stopped or failed)."""
+def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Source], settings: Settings,
+                     pool: Executor | None = None, embedder: Embedder | None = None) -> CrawlSummary:
+    """The crawl itself (extracting in `pool`, embedding new articles in `embedder`), then copy families and
+    stories for what it added (unless it was stopped or failed)."""
     process = CrawlerProcess(settings)
     quiet_loggers()   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(NewsSpider)
-    context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources}, pool=pool)
+    context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources}, pool=pool,
+                           embedder=embedder)
     crawler.crosswire = context
     process.crawl(crawler)
     process.start()
@@ -248,6 +268,8 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
                            storage_problem=context.storage_problem, failures=dict(context.feed_failures),
                            archive=settings.get("CROSSWIRE_DB") or "")
     if summary.status not in ("interrupted", "failed"):
+        if embedder is not None:
+            _save_vectors(db, embedder)
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
         stats["families_matched"] = index_new_articles(db).matched
         stats["stories_new"] = _cluster_new_articles(db)

@@ -153,6 +153,15 @@ def store_article(db: sqlite_utils.Database, article: Article, *, source: str | 
     return StoreResult(article_id, "new", url)
 
 
+def store_vectors(db: sqlite_utils.Database, model: str, vectors: list[tuple[int, bytes]]) -> int:
+    """Keep articles' story embeddings (article id, vector as stored) computed with `model`, in one
+    transaction; how many."""
+    with writing(db):
+        db.conn.executemany("insert or replace into article_embeddings (article_id, model, vector) values "
+                            "(?, ?, ?)", [(article_id, model, blob) for article_id, blob in vectors])
+    return len(vectors)
+
+
 def entry_changed(db: sqlite_utils.Database, url: str, feed_id: int | None, entry_updated: str | None) -> bool:
     """Whether a known article's feed entry now carries a later `updated` date than when last seen."""
     if feed_id is None or not entry_updated:

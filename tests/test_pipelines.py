@@ -9,9 +9,11 @@ import pytest
 from crawling import UNIT_NOW, counters, unit_spider
 from scrapy.exceptions import DropItem
 
+from crosswire.analysis import embedding
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.sources import parse_sources
 from crosswire.crawlers.context import Sighting
+from crosswire.crawlers.embedder import Embedder
 from crosswire.crawlers.items import PageItem
 from crosswire.crawlers.pipelines import ExtractPipeline, StorePipeline, TopicFilterPipeline, TopicTagPipeline
 from crosswire.extraction import extract
@@ -148,3 +150,22 @@ def test_topic_tags_are_stored_for_the_stored_article(spider):
     assert item is TopicTagPipeline.from_crawler(spider.crawler).process_item(item)
     assert [(stored.article_id, "syria"), (stored.article_id, "ukraine")] == rows(
         db, "select article_id, topic from article_topics order by topic")
+
+
+def test_store_sends_each_new_article_to_the_embedder_and_its_vector_is_saved(spider):
+    db = spider.context.db
+    url, copy_url = f"{LEDGER}/news/ceasefire-talks", f"{LEDGER}/print/ceasefire-talks"
+    article = Article(url=url, title="Ceasefire talks resume in Geneva", text=BODY, lede="Envoys met.").to_dict()
+    spider.context.embedder = Embedder()
+    try:
+        store = StorePipeline.from_crawler(spider.crawler)
+        store.process_item(PageItem(url=url, body=b"", source="ledger", requested_url=url, article=article))
+        # The same body under another URL is linked to the stored article: nothing more to embed.
+        store.process_item(PageItem(url=copy_url, body=b"", source="ledger", requested_url=copy_url,
+                                    article=dict(article, url=copy_url)))
+        assert 1 == spider.context.embedder.save(db)
+    finally:
+        spider.context.embedder.close()
+    expected = embedding.to_blob(embedding.embed([article])[0])
+    assert [(1, embedding.MODEL, expected)] == rows(db, "select article_id, model, vector from article_embeddings")
+    assert {"articles_new": 1, "articles_duplicate": 1} == counters(spider.crawler)

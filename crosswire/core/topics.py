@@ -44,15 +44,24 @@ class TextTokens:
     def __init__(self, sequence: list[str]) -> None:
         self.sequence = sequence
         words = set(sequence)
-        # Where each token (and each Arabic token without its attached prefix) starts, for phrases.
-        self.positions: dict[str, list[int]] = {}
-        for i, token in enumerate(sequence):
-            variants = _arabic_variants(token) if _ARABIC.search(token) else (token,)
-            for variant in variants:
-                self.positions.setdefault(variant, []).append(i)
-            words.update(variants)
+        # Arabic words also count without an attached prefix; only distinct words are looked at.
+        for token in [w for w in words if _ARABIC.search(w)]:
+            words.update(_arabic_variants(token))
         self.words = frozenset(words)
         self._prefixes: dict[int, frozenset[str]] = {}
+        self._positions: dict[str, list[int]] | None = None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each token (and each Arabic token without its attached prefix) starts, for phrases; built
+        only when a phrase's words all occur (most texts never need it)."""
+        if self._positions is None:
+            self._positions = {}
+            for i, token in enumerate(self.sequence):
+                variants = _arabic_variants(token) if _ARABIC.search(token) else (token,)
+                for variant in variants:
+                    self._positions.setdefault(variant, []).append(i)
+        return self._positions
 
     @classmethod
     def of(cls, text: str) -> "TextTokens":
@@ -62,7 +71,7 @@ class TextTokens:
     def prefixes(self, length: int) -> frozenset[str]:
         """The first `length` characters of every word at least that long (cached per length)."""
         if length not in self._prefixes:
-            self._prefixes[length] = frozenset(w[:length] for w in self.words if len(w) >= length)
+            self._prefixes[length] = frozenset({w[:length] for w in self.words if len(w) >= length})
         return self._prefixes[length]
 
 
@@ -91,7 +100,7 @@ class Topic:
 
     @staticmethod
     def _has_phrase(phrase: tuple[str, ...], toks: TextTokens) -> bool:
-        if not toks.words.issuperset(phrase[1:]):
+        if phrase[0] not in toks.words or not toks.words.issuperset(phrase[1:]):
             return False
         seq, n = toks.sequence, len(phrase)
         return any(tuple(seq[i + 1:i + n]) == phrase[1:] for i in toks.positions.get(phrase[0], ()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -164,7 +165,9 @@ def _guess_latin(sample: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(sample)]
     if len(words) < 30:
         return None
-    hits = sorted(((sum(w in stop for w in words), code) for code, stop in _STOPWORDS.items()), reverse=True)
+    # Count each distinct word once, then look the few stopwords up (not every word in every list).
+    counts = Counter(words)
+    hits = sorted(((sum(counts[w] for w in stop), code) for code, stop in _STOPWORDS.items()), reverse=True)
     (best, code), (second, _) = hits[0], hits[1]
     # Demand a clear winner covering a real share of the words; otherwise say nothing.
     return code if best >= 0.12 * len(words) and best >= 1.5 * second else None

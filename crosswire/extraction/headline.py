@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from crosswire.extraction.charset import decode_html
 from crosswire.extraction.cleaning import clean_text, ld_names
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
+from crosswire.extraction.parse import parse_html
 
 # Separators between a headline and its decoration. A bare hyphen is a word joint, so dashes need spaces;
 # pipes (and the Hangul letter used as one), double dashes and the full-width colon need none.
@@ -423,7 +423,7 @@ def describe_candidates(page: PageMeta, tree: HtmlElement, url: str) -> list[tup
 def page_headline_candidates(html: str | bytes, url: str, content_type: str | None = None) -> list[tuple[str, str, str]]:
     """describe_candidates for a page as fetched (bytes decoded as extract() decodes them), for --explain."""
     markup = decode_html(html, url, content_type) if isinstance(html, bytes) else html
-    tree = load_html(markup)
+    tree = parse_html(markup)
     if tree is None:
         return []
     return describe_candidates(read_page_meta(tree), tree, url)

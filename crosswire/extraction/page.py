@@ -16,7 +16,6 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from crosswire.core.article import Article, FeedEntry
 from crosswire.core.errors import ExtractionError, NotHtmlError
@@ -33,6 +32,7 @@ from crosswire.extraction.cleaning import (
 from crosswire.extraction.headline import choose_headline, declared_site_names, site_keys
 from crosswire.extraction.htmlmeta import PageMeta, read_page_meta
 from crosswire.extraction.pagedates import find_modified, find_published
+from crosswire.extraction.parse import parse_html
 from crosswire.extraction.rules import apply_rules, overlay
 from crosswire.extraction.streamed import streamed_html
 
@@ -68,11 +68,15 @@ def extract(
     markup = decode_html(html, url, content_type) if isinstance(html, bytes) else html
     if not markup.strip() or not looks_like_html(markup):
         raise NotHtmlError(f"not an HTML page: {url}")
+    tree = parse_html(markup)   # the page's one parse: rules, metadata, headline, dates and body share it
+    if tree is None:
+        raise NotHtmlError(f"not an HTML page: {url}")
     if not rules:
-        return _extract_markup(markup, url, entry)
-    cleaned, found = apply_rules(markup, url, rules)
+        return _extract_tree(tree, markup, url, entry)
+    found = apply_rules(tree, url, rules)
     try:
-        article = _extract_markup(cleaned, url, entry)
+        # The rules dropped the page's scripts, so there is no streamed article to read ("").
+        article = _extract_tree(tree, "", url, entry)
     except NotHtmlError:
         raise
     except ExtractionError:
@@ -84,11 +88,8 @@ def extract(
     return overlay(article, found)
 
 
-def _extract_markup(markup: str, url: str, entry: FeedEntry | None) -> Article:
-    """The generic extractor over decoded HTML text."""
-    tree = load_html(markup)
-    if tree is None:
-        raise NotHtmlError(f"not an HTML page: {url}")
+def _extract_tree(tree: HtmlElement, markup: str, url: str, entry: FeedEntry | None) -> Article:
+    """The generic extractor over the page's tree (`markup`, its text, is read only for streamed articles)."""
     page = read_page_meta(tree)
     # Headline, byline and dates are read off the whole page, before the body pass drops comment threads.
     site_names = declared_site_names(page)
@@ -249,7 +250,7 @@ def _drop_comment_threads(tree: HtmlElement) -> str:
 def _streamed_text(markup: str, url: str) -> tuple[str, str] | None:
     """The text of the article markup a script-rendered page streams as data, if it streams any."""
     fragment = streamed_html(markup)
-    tree = load_html(f"<html><body><article>{fragment}</article></body></html>") if fragment else None
+    tree = parse_html(f"<html><body><article>{fragment}</article></body></html>") if fragment else None
     text = _trafilatura_text(tree, url, fast=True) if tree is not None else ""
     return (text, "streamed") if text.strip() else None
 

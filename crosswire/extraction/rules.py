@@ -12,7 +12,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import lxml.html
 from lxml.html import HtmlElement
 
 from crosswire.core.article import Article
@@ -58,9 +57,9 @@ def _date(el: HtmlElement) -> datetime | None:
     return parse_date(machine) or parse_dateline(_text(el))
 
 
-def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The page with `drop` elements removed, and the fields the rules found (title, text, published, authors)."""
-    tree = lxml.html.document_fromstring(markup)
+def apply_rules(tree: HtmlElement, url: str, rules: dict[str, Any]) -> dict[str, Any]:
+    """Remove the `drop` elements (and scripts, styles, forms: never text) from the page's tree, in place;
+    return the fields the rules found (title, text, published, authors)."""
     for el in list(tree.iter(*_NEVER_TEXT)):
         el.drop_tree()   # never body text, and they would leak into a rule's paragraphs
     for css in rules.get("drop", ()):
@@ -92,7 +91,7 @@ def apply_rules(markup: str, url: str, rules: dict[str, Any]) -> tuple[str, dict
                if rules.get(k) and field not in found]
     if missing:
         LOGGER.info("%s: rule selectors for %s matched nothing", url, ", ".join(missing))
-    return lxml.html.tostring(tree, encoding="unicode"), found
+    return found
 
 
 def overlay(article: Article, found: dict[str, Any]) -> Article:

@@ -1,0 +1,52 @@
+"""CPU a page of what an extraction worker does (extract + topics) against bare trafilatura, in one process.
+
+Usage:  python bench/bench_worker_cpu.py [--passes 3]
+
+Over the 40 pages of ../shared/data/extraction-dev, page by page and interleaved (so machine load hits both
+alike): crosswire.crawlers.pageworker.article_and_topics(html bytes, url) and trafilatura.bare_extraction(the
+decoded html, url). Prints each one's CPU (time.process_time) a page and their ratio. To compare two checkouts,
+run it with each one's venv Python in turn (from outside the checkouts, so each imports its installed code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import time
+from pathlib import Path
+
+import trafilatura
+
+from crosswire.crawlers.pageworker import article_and_topics
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "extraction-dev"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    truth = json.loads((args.data / "ground-truth.json").read_text())
+    pages = [(truth[p.name.split(".")[0]]["url"], gzip.decompress(p.read_bytes()))
+             for p in sorted((args.data / "html").glob("*.html.gz"))]
+    for url, body in pages[:3]:     # warm both up (imports, first-use caches)
+        article_and_topics(body, url, None, "text/html; charset=utf-8", None)
+        trafilatura.bare_extraction(body.decode("utf-8", "replace"), url=url)
+    ours = bare = 0.0
+    for _ in range(args.passes):
+        for url, body in pages:
+            started = time.process_time()
+            article_and_topics(body, url, None, "text/html; charset=utf-8", None)
+            ours += time.process_time() - started
+            started = time.process_time()
+            trafilatura.bare_extraction(body.decode("utf-8", "replace"), url=url)
+            bare += time.process_time() - started
+    n = args.passes * len(pages)
+    print(f"extract + topics {ours / n * 1000:.1f} ms CPU a page, bare trafilatura {bare / n * 1000:.1f} ms, "
+          f"ratio {ours / bare:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""A crawl embeds each new article for stories while it runs (crawlers/embedder.py) and stores the vectors,
+so the story clustering after the crawl only assigns them."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from crawling import FAST_SETTINGS, crawl_command
+
+from crosswire.analysis import embedding
+from testweb import TestWeb
+
+OUTLETS = ["levant-ledger", "northern-dispatch"]
+# `crosswire crawl` in which the story clustering after the crawl refuses to embed anything (it fails, and
+# says so, if the crawl left it a vector to compute); the crawl's own embedder is untouched.
+REFUSING_CRAWL = (
+    "import runpy, sys, types\n"
+    "from crosswire.analysis import embedding\n"
+    "from crosswire.storage import stories\n"
+    "def refuse(rows, workers=1):\n"
+    "    raise RuntimeError('clustering had to compute an embedding')\n"
+    "stories.embedding = types.SimpleNamespace(**{**vars(embedding), 'embed': refuse})\n"
+    "sys.argv[0] = 'crosswire'\n"
+    "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
+)
+
+
+@pytest.mark.parametrize("workers", ["2", "0"])
+def test_the_crawl_embeds_every_new_article_and_stores_it(tmp_path: Path, workers: str) -> None:
+    db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    with TestWeb(outlets=OUTLETS) as web:
+        sources.write_text(web.sources_toml(OUTLETS))
+        command = crawl_command(db, sources, settings={**FAST_SETTINGS, "CROSSWIRE_EXTRACT_WORKERS": workers})
+        assert [sys.executable, "-m", "crosswire", "crawl"] == command[:4]
+        done = subprocess.run([sys.executable, "-c", REFUSING_CRAWL, *command[3:]], capture_output=True, text=True,
+                              timeout=300, check=False)
+    assert (0, "") == (done.returncode, "" if "story clustering failed" not in done.stderr else done.stderr)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        articles = [dict(r) for r in conn.execute("select id, title, lede, text, story_id from articles order by id")]
+        vectors = dict(conn.execute("select article_id, vector from article_embeddings where model = ?",
+                                    [embedding.MODEL]).fetchall())
+    finally:
+        conn.close()
+    assert len(articles) >= 4
+    # Each vector is the article's own embedding, as the story clustering would have computed it from the row.
+    expected = {a["id"]: embedding.to_blob(embedding.embed([a])[0]) for a in articles}
+    assert expected == vectors
+    assert [] == [a["id"] for a in articles if a["story_id"] is None]   # and clustering assigned every one

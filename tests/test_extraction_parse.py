@@ -1,0 +1,83 @@
+"""A page is parsed once: metadata, rules, headline, dates and trafilatura all read the same tree."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import lxml.etree
+import lxml.html
+import pytest
+from lxml.html import HtmlElement
+
+from crosswire.extraction.page import extract
+from crosswire.extraction.parse import parse_html
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>Ferry service resumes | The Harbour Gazette</title>
+<meta property="og:title" content="Ferry service resumes after the storm">
+<meta name="description" content="The crossing to the islands reopened on Friday.">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry service resumes after the storm",
+"datePublished": "2026-03-06T08:00:00Z", "author": {"@type": "Person", "name": "Mara Quill"}}</script>
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article>
+<h1>Ferry service resumes after the storm</h1><p class="byline">By Mara Quill</p>
+<p>The ferry crossing to the outer islands reopened on Friday morning after three days in which the storm kept
+every boat in the harbour, the port authority said in a short statement.</p>
+<p>Islanders who had waited on the quay since dawn carried crates of bread and fuel aboard the first sailing,
+and the operator added two evening crossings to clear the backlog of freight.</p>
+<p>Engineers inspected the pier at first light and found only minor damage to the fenders and one gangway.</p>
+</article><aside class="promo">Subscribe to the Gazette for every island story.</aside></body></html>"""
+
+# Every lxml entry point that turns text into a tree, wherever a module imported it under its own name.
+_PARSERS = (lxml.etree.fromstring, lxml.etree.HTML, lxml.html.fromstring, lxml.html.document_fromstring,
+            lxml.html.fragment_fromstring)
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Patch every loaded module's reference to an lxml parse function; return the list each parse appends to."""
+    calls: list[str] = []
+
+    def counting(name: str, parse: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            # lxml.html's functions call lxml.etree.fromstring themselves: count the outermost call only.
+            depth[0] += 1
+            try:
+                if depth[0] == 1:
+                    calls.append(name)
+                return parse(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+        return wrapper
+
+    depth = [0]
+    for module in list(sys.modules.values()):
+        for attr, value in list(getattr(module, "__dict__", {}).items()):
+            if any(value is parse for parse in _PARSERS):
+                monkeypatch.setattr(module, attr, counting(f"{module.__name__}.{attr}", value))
+    return calls
+
+
+def test_a_page_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = count_parses(monkeypatch)
+    article = extract(PAGE.encode(), "https://gazette.test/2026/03/06/ferry")
+    assert ("Ferry service resumes after the storm", ["Mara Quill"]) == (article.title, article.authors)
+    assert ["crosswire.extraction.parse.fromstring"] == calls
+
+
+def test_a_page_with_rules_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rules used to drop their elements from a tree of their own, written back to text and parsed again.
+    calls = count_parses(monkeypatch)
+    article = extract(PAGE.encode(), "https://gazette.test/2026/03/06/ferry",
+                      rules={"title": "h1", "drop": [".promo"]})
+    assert "Ferry service resumes after the storm" == article.title
+    assert "Subscribe" not in article.text
+    assert ["crosswire.extraction.parse.fromstring"] == calls
+
+
+def test_every_element_is_an_html_element() -> None:
+    tree = parse_html(PAGE)
+    assert {True} == {isinstance(el, HtmlElement) for el in tree.iter() if isinstance(el.tag, str)}
+    assert "Ferry service resumes after the storm" == tree.xpath("//h1")[0].text_content()
+
+
+def test_not_a_page_parses_to_none() -> None:
+    assert None is parse_html("just a line of text")
