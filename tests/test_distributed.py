@@ -180,7 +180,9 @@ def test_a_worker_killed_mid_page_loses_nothing(outlets: Outlets, redis_server: 
     workers = {f"w{n}": worker(redis_server.url, f"w{n}", CONCURRENT_REQUESTS="1", DOWNLOAD_TIMEOUT=str(WAIT))
                for n in (1, 2, 3)}
     db = tmp_path / "cw.db"
-    run = coordinator(db, outlets.sources, redis_server.url, "-s", "CROSSWIRE_WORKER_TIMEOUT=3")
+    # Workers beat every 2 s; a timeout of 3 s let a live worker starved for a second on a loaded machine
+    # count as dead too (its requests were put back: 3 instead of 1). Five beats' margin holds under load.
+    run = coordinator(db, outlets.sources, redis_server.url, "-s", "CROSSWIRE_WORKER_TIMEOUT=10")
     client = redis_server.client()
     poll(arrived.is_set, "the hanging page requested")
     poll(lambda: only_the_blocked_page_is_left(client), "every other page handed in")
