@@ -320,17 +320,14 @@ def find_people(text: str | None, lang: str | None = None) -> tuple[str, ...]:
 
     found = []
     for match in PERSON_RE.finditer(text):
-        words = match.group(0).replace("’", "'").split()
-        # a possessive ends the name: "Chancellor Angela Merkel's Christian Democrats"
-        ends = [i for i, w in enumerate(words) if w.endswith("'s")]
-        if ends:
-            words = words[:ends[0] + 1]
-            words[-1] = words[-1][:-2]
-        cut = max((i + 1 for i, w in enumerate(words) if not_a_name(w)), default=0)
-        words = words[cut:][-4:]
-        if len(words) < 2 or words[-1].lower() in common or " ".join(words).lower() in _place_index()[1]:
-            continue
-        found.append(" ".join(words))
+        # a possessive ends a name: "Chancellor Angela Merkel's Christian Democrats", "Renault's Luca de Meo"
+        for part in re.split(r"(?<='s)\s+", match.group(0).replace("’", "'")):
+            words = part.removesuffix("'s").split()
+            cut = max((i + 1 for i, w in enumerate(words) if not_a_name(w)), default=0)
+            words = words[cut:][-4:]
+            if len(words) < 2 or words[-1].lower() in common or " ".join(words).lower() in _place_index()[1]:
+                continue
+            found.append(" ".join(words))
     return _unique(found)
 
 
