@@ -16,7 +16,7 @@ import justext
 from babel import Locale
 from babel.core import UnknownLocaleError
 
-from crosswire.analysis.langnorm import STOPWORDS
+from crosswire.analysis.langnorm import STOPWORDS, lower
 from crosswire.analysis.textvec import tokens
 
 # canonical name -> (kind, aliases). kind: country | region | city. Aliases include transliterations and
@@ -263,7 +263,7 @@ def find_places(text: str | None) -> tuple[str, ...]:
     # Word n-grams looked up in a dict: far faster than one regex alternation over hundreds of names.
     index, longest = _ngram_index()
     words = WORD_RE.findall(text)
-    lowered = [w.lower() for w in words]
+    lowered = [lower(w) for w in words]   # İdlib, written in Turkish, is idlib
     found = []
     i = 0
     while i < len(words):
