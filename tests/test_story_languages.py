@@ -118,6 +118,13 @@ def test_an_english_report_joins_the_story_an_arabic_one_started() -> None:
     assert [1, 1] == [clusterer.add(d).story_id for d in sorted(docs, key=lambda d: d.time)]
 
 
+def test_a_turkish_word_starting_with_dotted_capital_i_keeps_its_first_letter() -> None:
+    assert langnorm.terms("istanbul içişleri ırak", "tr") == langnorm.terms("İstanbul İçişleri Irak", "tr")
+    assert ["^IL", "^IR"] == crossling.keys("İsrail ve İran", "tr")
+    assert ["i", "ı"] == [langnorm.lower("İ", "tr"), langnorm.lower("I", "tr")]
+    assert ["i", "i"] == [langnorm.lower("İ", "en"), langnorm.lower("I", "en")]
+
+
 def test_a_german_report_names_its_people_not_its_capitalised_nouns() -> None:
     text = ("Ende Mai sagte Der Brandenburger Landeschef Andreas Kellermann, die Regierung bleibe im Amt. "
             "Am Donnerstag Lesen Sie mehr. Bundeskanzlerin Angela Merkel schwieg.")
