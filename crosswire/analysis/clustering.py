@@ -78,8 +78,8 @@ PLACE_BONUS = 0.15
 # Weight of the people both name (at most PEOPLE_CAP of them count), each by its rarity among the articles
 # clustered together (crosswire.analysis.storyvec.people_rarity: the figures of the day that unrelated reports
 # also name count less): a German and an English report of one event mostly share its people's names, spelled
-# alike (compared on first name and surname: on the dev pairs across languages, 77 of the 132 same-story pairs
-# share one, 30 of the 241 others). Fitted by bench/fit_stories.py, across languages on its own.
+# alike (compared on first name and surname: on the dev pairs across languages, 77 of the 130 same-story pairs
+# share one, 30 of the 239 others). Fitted by bench/fit_stories.py, across languages on its own.
 PERSON_BONUS = 0.1
 CROSS_PERSON_BONUS = 0.1   # the same across languages (for a story with no report in the article's language)
 PEOPLE_CAP = 2
