@@ -39,7 +39,9 @@ GRID = {
     "place_bonus": [0.0, 0.15, 0.3, 0.45],
     "embed_weight": [0.5, 1.0, 1.5, 2.0],                  # same language: weight of the embedding cosine
     "cross_neutral_weight": [0.0, 0.25, 0.5, 1.0],         # across languages: weight of the neutral cosine
-    "person_bonus": [0.0, 0.05, 0.1, 0.15],                # people named by both (a full name, as written)
+    "person_bonus": [0.0, 0.05, 0.1, 0.15, 0.2, 0.3],      # people named by both, each by its rarity
+    # the same across languages, searched last with the rest held at their best (thresholds refitted)
+    "cross_person_bonus": [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
 }
 MIN_POSITIVES = 5   # fewer same-story pairs than this: the kind keeps the overall threshold
 SHRINK = 20   # a kind's own threshold counts as much as the overall one once it has this many same-story pairs
@@ -57,7 +59,7 @@ class Features:
     places: float        # shared specific places over the smaller set
     other_place: bool    # both name specific places and share none
     embed: float | None = None   # cosine of the multilingual embeddings (None: judged on words alone)
-    persons: int = 0     # people named by both
+    persons: float = 0.0   # people named by both, each by its rarity
 
 
 def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bool = True,
@@ -84,7 +86,7 @@ def pair_features(pairs: list[Pair], articles: dict[str, PairArticle], embed: bo
                              textvec.dot(a.vector, b.vector) if same else 0.0,
                              textvec.dot(a.neutral, b.neutral), ent, places, bool(pa and pb and not pa & pb),
                              float(a.embedding @ b.embedding) if embed else None,
-                             shared_people(a.entities, b.entities))
+                             shared_people(a.people or a.entities, b.entities))
     return out
 
 
@@ -96,7 +98,9 @@ def kind_of(f: Features, pair: Pair) -> str:
 def margin(f: Features, params: dict, kind: str, place_penalty: float = 0.85, min_cosine: float = 0.05) -> float:
     """The clusterer's margin for a two-article story (no time gap); >= 0 joins."""
     bonus = params["entity_bonus"] * f.entities + params["place_bonus"] * f.places
-    bonus += params.get("person_bonus", 0.0) * min(f.persons, PEOPLE_CAP) / PEOPLE_CAP
+    people = params.get("person_bonus", 0.0) if f.same_lang else params.get("cross_person_bonus",
+                                                                             params.get("person_bonus", 0.0))
+    bonus += people * min(f.persons, PEOPLE_CAP) / PEOPLE_CAP
     bonus -= place_penalty if f.other_place else 0.0
     if f.same_lang:
         if f.mono < min_cosine:
@@ -128,12 +132,14 @@ def _best(pairs: list[Pair], value: dict[str, float], beta: float) -> tuple[floa
 
 def fit_params(pairs: list[Pair], feats: dict[str, Features], beta: float, neutral_weight: float,
                entity_bonus: float, place_bonus: float = 0.3, embed_weight: float = 0.0,
-               cross_neutral_weight: float = 0.0, person_bonus: float = 0.0) -> dict:
+               cross_neutral_weight: float = 0.0, person_bonus: float = 0.0,
+               cross_person_bonus: float | None = None) -> dict:
     """Per-language (and per-language-pair) thresholds maximising F-beta, each shrunk toward the threshold
     fitted on all same-language (or all cross-language) pairs in proportion to how few examples it has."""
     params: dict = {"neutral_weight": neutral_weight, "entity_bonus": entity_bonus, "place_bonus": place_bonus,
                     "embed_weight": embed_weight, "cross_neutral_weight": cross_neutral_weight,
                     "person_bonus": person_bonus, "thresholds": {},
+                    "cross_person_bonus": person_bonus if cross_person_bonus is None else cross_person_bonus,
                     "cross_thresholds": {}}
     for same, key, per in ((True, "threshold", "thresholds"), (False, "cross_threshold", "cross_thresholds")):
         group = [p for p in pairs if feats[p.id].same_lang == same]
@@ -172,6 +178,15 @@ def fit(pairs: list[Pair], feats: dict[str, Features], min_precision: float, pla
         if best_key is None or key > best_key:
             best, best_key = {**params, "beta": beta}, key
     assert best is not None, "no grid point reaches the precision asked for"
+    best["cross_person_bonus"] = best["person_bonus"]
+    if embedded:   # across languages a shared rare name may say more than within one: its own weight
+        top = best_key[0]
+        for cpb in GRID["cross_person_bonus"]:
+            params = fit_params(pairs, feats, best["beta"], best["neutral_weight"], best["entity_bonus"], place_bonus,
+                                best["embed_weight"], best["cross_neutral_weight"], best["person_bonus"], cpb)
+            s = storypairs.score(pairs, lambda p: margin(feats[p.id], params, kind_of(feats[p.id], p)) >= 0)
+            if s.precision >= min_precision and round(s.f1, 4) > top:
+                best, top = {**params, "beta": best["beta"]}, round(s.f1, 4)
     return best
 
 

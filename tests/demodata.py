@@ -36,15 +36,15 @@ group says
   2026-02-05  ev-sahil-news        جباليا: 12 رضيعاً في خطر بعد نفاد الوقود في مستشفى الكرامة
 
 Stories covered by several outlets:
-  story 33   8 outlets  en ar ru  Air strike on market in Syria's Idlib province kills 14, rescuers say
-  story 34   6 outlets  en ru     Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says
-  story 40   6 outlets  en ar     Gaza hospital generators stop after fuel runs out, health ministry says
-  story 46   6 outlets  en        Shelling of Darfur displacement camp kills 23, thousands flee, aid \
+  story 32   8 outlets  en ar ru  Air strike on market in Syria's Idlib province kills 14, rescuers say
+  story 33   6 outlets  en ru     Russian drone attack cuts power in Ukraine's Zaporizhzhia, governor says
+  story 39   6 outlets  en ar     Gaza hospital generators stop after fuel runs out, health ministry says
+  story 45   6 outlets  en        Shelling of Darfur displacement camp kills 23, thousands flee, aid \
 group says
   story 19   3 outlets  en        UN aid convoy crosses into northern Aleppo after three-week standoff
 
 Next: crosswire search --db {db} 'water OR hospital'
-      crosswire compare --db {db} 33
+      crosswire compare --db {db} 32
       crosswire stories --db {db} --blindspot russian-state
       crosswire serve --db {db}
 """

@@ -163,7 +163,7 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
     months = _month_names(lang)
     stop = langnorm.STOPWORDS.get(lang, frozenset())
     words = _words(text, lang)
-    normal = [langnorm.normalise(w.lower(), lang) if not w[0].isdigit() else w for w in words]
+    normal = [langnorm.normalise(langnorm.lower(w, lang), lang) if not w[0].isdigit() else w for w in words]
     i = 0
     while i < len(words):
         word = words[i]
@@ -184,7 +184,7 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
                 i += n
                 break
         else:
-            lower = word.lower()
+            lower = langnorm.lower(word, lang)
             if lower not in stop and len(word) >= 4 and not langnorm._is_cjk(word):
                 if word[0].isupper() or lang in ("ar", "fa", "ur"):
                     sk = skeleton(normal[i])

@@ -8,9 +8,15 @@ that are neither places nor organisation words. Pure functions; good enough to t
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+import justext
+from babel import Locale
+from babel.core import UnknownLocaleError
+
+from crosswire.analysis.langnorm import STOPWORDS, lower
 from crosswire.analysis.textvec import tokens
 
 # canonical name -> (kind, aliases). kind: country | region | city. Aliases include transliterations and
@@ -156,8 +162,33 @@ rear vice admiral brigadier sergeant
 """.split())
 
 PARTICLES = r"(?:al-|el-|bin |ibn |abu |de |van |von |da )"
+PARTICLES_SET = frozenset(("bin ", "ibn ", "abu ", "de ", "van ", "von ", "da "))
 _NAME_WORD = r"[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ]?[a-zа-яё'’]+)?"
-PERSON_RE = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{PARTICLES})?{_NAME_WORD}){{1,3}}\b")
+PERSON_RE = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{PARTICLES})?{_NAME_WORD}){{1,5}}\b")
+
+
+@lru_cache(maxsize=None)
+def common_words(lang: str | None) -> frozenset[str]:
+    """The few hundred most frequent words of a language, lower-cased (jusText's stop lists, counted on its
+    Wikipedia; empty for a language it has none for). German capitalises every noun: "Ende Mai" or "Die
+    Regierung" are runs of capitals, and a name does not end in such a word."""
+    try:
+        name = Locale.parse(lang).get_display_name("en") if lang else None
+    except (UnknownLocaleError, ValueError, TypeError):
+        return frozenset()
+    if not name or name not in justext.get_stoplists():
+        return frozenset()
+    return frozenset(justext.get_stoplist(name))
+
+
+def person_key(name: str) -> str:
+    """How a person is compared: the last two words of the name (with a particle before them), so "Chancellor
+    Angela Merkel", "Bundeskanzlerin Angela Merkel" and "Angela Merkel" meet."""
+    words = name.split()
+    start = max(0, len(words) - 2)
+    if start and words[start].lower() + " " in PARTICLES_SET:
+        start -= 1
+    return " ".join(words[start:])
 
 
 @dataclass(frozen=True)
@@ -170,7 +201,7 @@ class Entities:
     def keys(self, countries: bool = False) -> frozenset[str]:
         """Comparable keys for clustering; countries are left out by default since many stories share one."""
         chosen = [p for p in self.places if countries or GAZETTEER[p][0] != "country"]
-        return frozenset([f"place:{p}" for p in chosen] + [f"person:{p}" for p in self.people])
+        return frozenset([f"place:{p}" for p in chosen] + [f"person:{person_key(p)}" for p in self.people])
 
 
 @lru_cache(maxsize=1)
@@ -232,7 +263,7 @@ def find_places(text: str | None) -> tuple[str, ...]:
     # Word n-grams looked up in a dict: far faster than one regex alternation over hundreds of names.
     index, longest = _ngram_index()
     words = WORD_RE.findall(text)
-    lowered = [w.lower() for w in words]
+    lowered = [lower(w) for w in words]   # İdlib, written in Turkish, is idlib
     found = []
     i = 0
     while i < len(words):
@@ -271,33 +302,58 @@ def place_tokens() -> frozenset[str]:
     return frozenset(t for name in lookup for t in tokens(name) if t not in _COMMON_PLACE_WORDS)
 
 
-def find_people(text: str | None) -> tuple[str, ...]:
-    """Names of people: runs of two to four capitalised words that are not places, titles or organisations."""
+def find_people(text: str | None, lang: str | None = None) -> tuple[str, ...]:
+    """Names of people: the end of a run of capitalised words after the last word that cannot be part of a
+    name (a title, an organisation or place word, and in a known language a function word: "Der", "Am"),
+    two to four words long, not ending in one of the language's common words ("Ende Mai", "Lesen Sie")."""
     if not text:
         return ()
     place_words = _place_words()
+    function_words = STOPWORDS.get(lang or "", frozenset())
+    common = common_words(lang)
+    index = _ngram_index()[0]
+
+    def not_a_name(word: str) -> bool:
+        w = word.lower().rstrip(".")
+        return (w in TITLES or w in NOT_PERSON or w in function_words or w in place_words
+                or bool(_lookup_word(index, w)))   # a declined or prefixed place name
+
     found = []
     for match in PERSON_RE.finditer(text):
-        words = match.group(0).replace("’", "'").split()
-        while words and words[0].lower().rstrip(".") in TITLES:
-            words = words[1:]
-        if words and words[-1].endswith("'s"):
-            words[-1] = words[-1][:-2]
-        if len(words) < 2:
-            continue
-        lowered = [w.lower() for w in words]
-        if any(w in NOT_PERSON or w in TITLES for w in lowered):
-            continue
-        if any(w in place_words for w in lowered) or " ".join(lowered) in _place_index()[1]:
-            continue
-        index = _ngram_index()[0]
-        if any(_lookup_word(index, w) for w in lowered):   # a declined or prefixed place name
-            continue
-        found.append(" ".join(words))
+        # a possessive ends a name: "Chancellor Angela Merkel's Christian Democrats", "Renault's Luca de Meo"
+        for part in re.split(r"(?<='s)\s+", match.group(0).replace("’", "'")):
+            words = part.removesuffix("'s").split()
+            cut = max((i + 1 for i, w in enumerate(words) if not_a_name(w)), default=0)
+            words = words[cut:][-4:]
+            if len(words) < 2 or words[-1].lower() in common or " ".join(words).lower() in _place_index()[1]:
+                continue
+            found.append(" ".join(words))
     return _unique(found)
 
 
-def extract(*texts: str | None) -> Entities:
-    """People and places named across `texts` (e.g. title, lede, body)."""
+def extract(*texts: str | None, lang: str | None = None) -> Entities:
+    """People and places named across `texts` (e.g. title, lede, body), written in `lang` if known."""
     joined = "\n".join(t for t in texts if t)
-    return Entities(find_places(joined), find_people(joined))
+    return Entities(find_places(joined), find_people(joined, lang))
+
+
+def shared_people(doc: frozenset[str] | Counter[str] | dict[str, float],
+                  story: frozenset[str] | Counter[str]) -> float:
+    """How many people (first name and surname, as written: Latin-script names mostly survive translation)
+    both name, each counted by its rarity when `doc` gives it (a dict: crosswire.analysis.storyvec)."""
+    rarity = doc if isinstance(doc, dict) else {}
+    return sum(rarity.get(e, 1.0) for e in doc if e.startswith("person:") and e in story)
+
+
+def entity_bonus(doc: frozenset[str], story: Counter[str] | frozenset[str], entity_weight: float,
+                 place_weight: float) -> float:
+    """Bonus for the names a document shares with a story: all of them (places and people) over the smaller
+    set, plus the specific places alone (capitals aside) over the smaller set of places."""
+    if not doc or not story:
+        return 0.0
+    total = entity_weight * sum(1 for e in doc if e in story) / min(len(doc), len(story))
+    mine = [e for e in doc if e.startswith("place:") and e[6:] not in CAPITALS]
+    theirs = sum(1 for e in story if e.startswith("place:") and e[6:] not in CAPITALS)
+    if mine and theirs and place_weight:
+        total += place_weight * sum(1 for e in mine if e in story) / min(len(mine), theirs)
+    return total

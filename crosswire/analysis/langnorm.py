@@ -116,7 +116,7 @@ def detect(text: str, hint: str | None = None) -> str:
         return hint if hint in ("zh", "ja") else "zh"
     if found in ("greek", "hebrew"):
         return {"greek": "el", "hebrew": "he"}[found]
-    words = WORD_RE.findall(text[:1500].lower())
+    words = WORD_RE.findall(lower(text[:1500]))
     hits = {lang: sum(1 for w in words if w in STOPWORDS[lang]) for lang in LATIN_GUESSES}
     best = max(hits, key=lambda k: hits[k])
     if hint in hits and hits[hint] >= 0.8 * hits[best]:
@@ -124,11 +124,22 @@ def detect(text: str, hint: str | None = None) -> str:
     if hits[best] >= 3:
         return best
     # Too few function words (a headline, a list): letters only one of these languages uses.
-    lowered = text[:1500].lower()
+    lowered = lower(text[:1500])
     for lang, letters in _LETTERS:
         if any(ch in lowered for ch in letters):
             return lang
     return best if hits[best] else (hint or "und")
+
+
+_TURKIC_CAPITALS = str.maketrans({"İ": "i", "I": "ı"})
+
+
+def lower(text: str, lang: str | None = None) -> str:
+    """`text` lower-cased as its language writes it: Turkish (and Azerbaijani) İ and I are i and ı; elsewhere
+    İ is i (str.lower leaves a combining dot after it, which splits "İstanbul" into "i" and "stanbul")."""
+    if lang in ("tr", "az"):
+        text = text.translate(_TURKIC_CAPITALS)
+    return text.lower().replace("i\u0307", "i")
 
 
 def fold_arabic(word: str) -> str:
@@ -200,7 +211,7 @@ def terms(text: str | None, lang: str, drop: frozenset[str] = frozenset()) -> li
         text = _MARKS.sub("", text)
     stop = STOPWORDS.get(lang, frozenset())
     out: list[str] = []
-    for raw in WORD_RE.findall(text.lower().replace("-", " ")):
+    for raw in WORD_RE.findall(lower(text, lang).replace("-", " ")):
         if raw[0].isdigit():
             if len(raw) >= 3:
                 out.append(raw)

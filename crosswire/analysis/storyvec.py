@@ -40,6 +40,7 @@ class Doc:
     lang: str = "und"
     neutral: dict[str, float] = field(default_factory=dict)   # L2-normalised language-neutral keys
     embedding: Any = None                # unit vector of crosswire.analysis.embedding (numpy), or None
+    people: dict[str, float] | None = None   # person key -> how rare the name is (1: named once); None: all 1
 
 
 def language(row: dict[str, Any]) -> str:
@@ -84,7 +85,8 @@ def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True) -
     # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
     drop = ent.place_tokens() if entities else frozenset()
     langs = [language(r) for r in rows]
-    found = [ent.extract(r.get("title"), r.get("lede"), r.get("text")) if entities else None for r in rows]
+    found = [ent.extract(r.get("title"), r.get("lede"), r.get("text"), lang=lang) if entities else None
+             for r, lang in zip(rows, langs)]
     counts = [term_counts(r, lang, drop) for r, lang in zip(rows, langs)]
     neutral = [neutral_counts(r, lang, f.places if f else ()) for r, lang, f in zip(rows, langs, found)]
     by_lang: dict[str, list[int]] = defaultdict(list)
@@ -96,14 +98,24 @@ def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True) -
         for i in members:
             vectors[i] = _pruned(textvec.tfidf(counts[i], idf, unseen), KEEP_TERMS)
     nidf, nunseen = textvec.idf_table(c.keys() for c in neutral)
+    keyed = [found[i].keys() if found[i] is not None else frozenset() for i in range(len(rows))]
+    rarity = people_rarity(keyed)
     docs = []
     for i, row in enumerate(rows):
-        keys = found[i].keys() if found[i] is not None else frozenset()
+        keys = keyed[i]
         docs.append(Doc(id=row["id"], time=row["time"], vector=vectors[i], entities=keys, group=row.get("group"),
                         title=row.get("title") or "", lang=langs[i],
                         neutral=_pruned(textvec.tfidf(neutral[i], nidf, nunseen), KEEP_KEYS),
-                        embedding=embedded[i]))
+                        embedding=embedded[i], people={e: rarity[e] for e in keys if e in rarity}))
     return docs
+
+
+def people_rarity(keyed: list[frozenset[str]]) -> dict[str, float]:
+    """Person key -> log(1 + N/df) / log(1 + N) over these articles: 1 for a name one article gives, less
+    for the figures of the day that many unrelated reports name (a head of government, a president)."""
+    df = Counter(e for keys in keyed for e in keys if e.startswith("person:"))
+    scale = math.log(1 + len(keyed)) or 1.0
+    return {e: math.log(1 + len(keyed) / n) / scale for e, n in df.items()}
 
 
 def _pruned(vec: dict[str, float], keep: int) -> dict[str, float]:
