@@ -104,3 +104,15 @@ def test_the_nearest_story_index_finds_by_direction_and_forgets_expired_stories(
     index.drop({7})
     assert [263] == index.nearest(basis[7], 1)
     assert 299 == len(index.ids)
+
+
+def test_the_faster_forward_pass_gives_the_vectors_of_usem3s_own() -> None:
+    # Enough texts for several micro-batches, each piece met again once its first layer is kept, and one
+    # text longer than a micro-batch (its own batch).
+    texts = [embedding.article_text(r) for r in FERRY] * 8 + [" ".join(r["text"] for r in FERRY) * 4]
+    fast, plain = embedding._encoder().encode(texts), embedding._encoder(plain=True).encode(texts)
+    assert type(embedding._encoder()).__name__ == "CachedBackend"
+    assert (len(texts), embedding.DIM) == fast.shape
+    cosines = np.einsum("ij,ij->i", fast, plain)
+    assert [True] * len(texts) == [bool(c >= 0.999) for c in cosines]
+    assert 1.0 == float(np.einsum("ij,ij->i", fast[:4], fast[4:8]).min().round(5))   # warm == cold
