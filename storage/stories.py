@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
@@ -206,15 +207,18 @@ def attach_embeddings(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> 
         row["embedding"] = embedding.from_blob(blob) if blob is not None else None
         if blob is None:
             missing.append(row)
-    for start in range(0, len(missing), EMBED_BATCH):   # committed as it goes: an interrupted run keeps its work
-        part = missing[start:start + EMBED_BATCH]
-        vectors = embedding.embed(part, workers=2)
-        with writing(db):
-            db.conn.executemany("insert or replace into article_embeddings (article_id, model, vector) values "
-                                "(?, ?, ?)", [(r["id"], embedding.MODEL, embedding.to_blob(v))
-                                              for r, v in zip(part, vectors)])
-        for row, vector in zip(part, vectors):
-            row["embedding"] = embedding.from_blob(embedding.to_blob(vector))   # as a later run will read it
+    # the same two worker processes for every part: each loads the encoder once and keeps its pieces' rows
+    with ExitStack() as stack:
+        pool = stack.enter_context(embedding.worker_pool(2)) if len(missing) > EMBED_BATCH else None
+        for start in range(0, len(missing), EMBED_BATCH):   # committed as it goes: an interrupted run keeps its work
+            part = missing[start:start + EMBED_BATCH]
+            vectors = embedding.embed(part, workers=2, pool=pool)
+            with writing(db):
+                db.conn.executemany("insert or replace into article_embeddings (article_id, model, vector) values "
+                                    "(?, ?, ?)", [(r["id"], embedding.MODEL, embedding.to_blob(v))
+                                                  for r, v in zip(part, vectors)])
+            for row, vector in zip(part, vectors):
+                row["embedding"] = embedding.from_blob(embedding.to_blob(vector))   # as a later run will read it
     return len(missing)
 
 

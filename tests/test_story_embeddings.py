@@ -142,3 +142,20 @@ def test_the_sparse_dot_product_is_the_full_sum_to_the_last_bit() -> None:
         small, large = (b, a)   # dot iterates over the smaller one, in its order
         assert sum([w * large.get(t, 0.0) for t, w in small.items()]) == textvec.dot(a, b)
     assert 0.0 == textvec.dot({"a": 1.0}, {"b": 1.0})
+
+
+def test_one_pair_of_worker_processes_embeds_every_part_and_gives_the_vectors_of_one_process(monkeypatch) -> None:
+    db = open_db(memory=True)
+    store_events(db)
+    rows = [{"id": r[0], "title": r[1], "lede": r[2], "text": r[3]}
+            for r in db.execute("select id, title, lede, text from articles order by id")]
+    monkeypatch.setattr(stories, "EMBED_BATCH", 6)
+    monkeypatch.setattr(embedding, "PARALLEL_FROM", 4)
+    started = []
+    pool = embedding.worker_pool
+    monkeypatch.setattr(embedding, "worker_pool", lambda n: started.append(n) or pool(n))
+    assert len(rows) == attach_embeddings(db, rows)
+    assert [2] == started   # one pool for the len(rows) / 6 parts
+    alone = embedding.embed(rows)
+    cosines = [float(r["embedding"] @ v) for r, v in zip(rows, alone)]
+    assert [True] * len(rows) == [c >= 0.999 for c in cosines]

@@ -22,7 +22,7 @@ and the n-gram windows read without index gathers: ~20% less CPU, the same vecto
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -64,19 +64,28 @@ def article_text(row: dict[str, Any]) -> str:
     return (f"{title}. {body}" if title else body)[:TEXT_CHARS]
 
 
-def embed(rows: Iterable[dict[str, Any]], workers: int = 1) -> np.ndarray:
+def embed(rows: Iterable[dict[str, Any]], workers: int = 1, pool: Executor | None = None) -> np.ndarray:
     """Unit vectors (n x DIM, float32) of articles (dicts with title, lede, text); with `workers` > 1 a
-    long list is shared among that many processes (each loads the encoder: worth it past a few thousand)."""
+    long list is shared among that many processes (each loads the encoder: worth it past a few thousand),
+    those of `pool` (worker_pool) if given, else started for this call."""
     texts = [article_text(r) for r in rows]
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     if workers > 1 and len(texts) >= PARALLEL_FROM:
         step = -(-len(texts) // (workers * 8))
         parts = [texts[i:i + step] for i in range(0, len(texts), step)]
-        # spawn, not fork: the caller may hold threads (a crawl's reactor) that a forked child would inherit
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        if pool is not None:
             return np.concatenate(list(pool.map(_encode, parts)))
+        with worker_pool(workers) as own:
+            return np.concatenate(list(own.map(_encode, parts)))
     return _encode(texts)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes for embed(pool=): kept over several calls, each loads the encoder once (a second of CPU) and
+    keeps the first-layer rows of the pieces it has met (a cold encoder costs ~15% more an article)."""
+    # spawn, not fork: the caller may hold threads (a crawl's reactor) that a forked child would inherit
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _encode(texts: list[str], plain: bool = False) -> np.ndarray:
