@@ -73,7 +73,7 @@ def compare_passes(pairs: Path, texts: list[str]) -> None:
     every = [embedding.article_text(r) for r in load(pairs, 10**9)]
     cosines = np.einsum("ij,ij->i", plain.encode(every), embedding._encoder().encode(every))
     print(f"  agreement over {len(every)} dev texts: cosine min {cosines.min():.6f}, mean {cosines.mean():.6f}; "
-          f"{int(fast.known.sum())} pieces' first layers kept")
+          f"{fast.known} pieces' first layers kept")
 
 
 def main() -> None:

