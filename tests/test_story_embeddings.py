@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from crosswire.analysis import embedding
+from crosswire.analysis import embedding, textvec
 from crosswire.analysis.clustering import Clusterer, EmbeddingIndex
 from crosswire.analysis.storyvec import build_docs
+from crosswire.storage import stories
 from crosswire.storage.db import open_db
 from crosswire.storage.stories import attach_embeddings, cluster_new, recluster
 from testweb.outlets_events import store_events
@@ -104,3 +105,57 @@ def test_the_nearest_story_index_finds_by_direction_and_forgets_expired_stories(
     index.drop({7})
     assert [263] == index.nearest(basis[7], 1)
     assert 299 == len(index.ids)
+
+
+def test_the_faster_forward_pass_gives_the_vectors_of_usem3s_own() -> None:
+    # Enough texts for several micro-batches, each piece met again once its first layer is kept, and one
+    # text longer than a micro-batch (its own batch).
+    texts = [embedding.article_text(r) for r in FERRY] * 8 + [" ".join(r["text"] for r in FERRY) * 4]
+    fast, plain = embedding._encoder().encode(texts), embedding._encoder(plain=True).encode(texts)
+    assert type(embedding._encoder()).__name__ == "CachedBackend"
+    assert (len(texts), embedding.DIM) == fast.shape
+    cosines = np.einsum("ij,ij->i", fast, plain)
+    assert [True] * len(texts) == [bool(c >= 0.999) for c in cosines]
+    assert 1.0 == float(np.einsum("ij,ij->i", fast[:4], fast[4:8]).min().round(5))   # warm == cold
+
+
+def test_a_recluster_in_batches_gives_the_same_stories_with_the_next_batch_read_ahead(monkeypatch) -> None:
+    db = open_db(memory=True)
+    store_events(db)
+    cluster_new(db)   # embeddings stored once, as after a crawl
+    monkeypatch.setattr(stories, "RECLUSTER_BATCH", 4)
+    partitions = {}
+    for ahead in (False, True):
+        monkeypatch.setattr(stories, "PREFETCH", ahead)
+        recluster(db)
+        partitions[ahead] = dict(db.execute("select id, story_id from articles").fetchall())
+    assert partitions[False] == partitions[True]
+    assert len(set(partitions[True].values())) < len(partitions[True])   # some stories have several articles
+
+
+def test_the_sparse_dot_product_is_the_full_sum_to_the_last_bit() -> None:
+    rng = np.random.default_rng(7)
+    terms = [f"t{i}" for i in range(400)]
+    for _ in range(50):
+        a = {t: float(w) for t, w in zip(rng.choice(terms, 150, replace=False), rng.random(150))}
+        b = {t: float(w) for t, w in zip(rng.choice(terms, 120, replace=False), rng.random(120))}
+        small, large = (b, a)   # dot iterates over the smaller one, in its order
+        assert sum([w * large.get(t, 0.0) for t, w in small.items()]) == textvec.dot(a, b)
+    assert 0.0 == textvec.dot({"a": 1.0}, {"b": 1.0})
+
+
+def test_one_pair_of_worker_processes_embeds_every_part_and_gives_the_vectors_of_one_process(monkeypatch) -> None:
+    db = open_db(memory=True)
+    store_events(db)
+    rows = [{"id": r[0], "title": r[1], "lede": r[2], "text": r[3]}
+            for r in db.execute("select id, title, lede, text from articles order by id")]
+    monkeypatch.setattr(stories, "EMBED_BATCH", 6)
+    monkeypatch.setattr(embedding, "PARALLEL_FROM", 4)
+    started = []
+    pool = embedding.worker_pool
+    monkeypatch.setattr(embedding, "worker_pool", lambda n: started.append(n) or pool(n))
+    assert len(rows) == attach_embeddings(db, rows)
+    assert [2] == started   # one pool for the len(rows) / 6 parts
+    alone = embedding.embed(rows)
+    cosines = [float(r["embedding"] @ v) for r, v in zip(rows, alone)]
+    assert [True] * len(rows) == [c >= 0.999 for c in cosines]

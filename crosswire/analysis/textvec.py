@@ -96,8 +96,9 @@ def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Dot product of two sparse vectors (iterates over the smaller one)."""
     if len(a) > len(b):
         a, b = b, a
-    get = b.get
-    return sum([w * get(t, 0.0) for t, w in a.items()])
+    # Only shared terms: most are not, a membership test is cheaper than a get, and the products left out
+    # are zeros, which add nothing (the sum is the same to the last bit, in the same order).
+    return sum([w * b[t] for t, w in a.items() if t in b], 0.0)
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
