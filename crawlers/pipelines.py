@@ -35,6 +35,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.workers = crawler.settings.getint("CROSSWIRE_EXTRACT_WORKERS")
         self.pool: Executor | None = None
+        self.own_pool = False   # started here (not handed over by run_crawl): shut down and joined here
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ExtractPipeline":
@@ -45,6 +46,7 @@ class ExtractPipeline:
         self.pool = CrawlContext.of(self.crawler).pool
         if self.pool is None and self.workers > 0:
             self.pool = start_pool(self.workers)
+            self.own_pool = True
         elif self.pool is None:
             # Extracting in this process: load extraction now, before the first request goes out. Loaded on
             # the first page instead, its import (seconds on a busy machine) would block the reactor while
@@ -52,8 +54,11 @@ class ExtractPipeline:
             warm_up_here()
 
     def close_spider(self) -> None:
+        # Every item is settled by now. run_crawl's pool is told to stop here but joined by run_crawl after
+        # copy families and stories: the workers' exits (interpreter teardown, ~0.1 s each) overlap that work
+        # instead of delaying it.
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=self.own_pool, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
         context = CrawlContext.of(self.crawler)

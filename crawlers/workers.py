@@ -1,12 +1,14 @@
 """Extraction in worker processes, so both cores extract while Scrapy keeps fetching.
 
-Workers are spawned (never forked from the running reactor) and die with the crawl: the kernel kills them
-when the crawling process dies (PR_SET_PDEATHSIG), so a kill -9'd cron run leaves nothing behind.
+Workers are forked from multiprocessing's fork server, never from the running reactor: a fresh process that
+imports extraction and warms it up once (crawlers/forkserver.py), so each worker starts with it loaded. They
+die with the crawl: the kernel kills a worker when its parent, the server, dies (PR_SET_PDEATHSIG), and the
+server exits as soon as the crawling process is gone, so a kill -9'd cron run leaves nothing behind.
 
-The pool is started before anything else of the crawl (`start_pool`, from run_crawl), and each worker warms
-up as it starts: it imports extraction and extracts a small page, so trafilatura's import and first-use costs
-are paid while the crawling process imports Scrapy, starts the reactor and fetches the first feeds. The
-crawling process itself never imports extraction when it has workers: this module loads it on first use.
+The pool is started before anything else of the crawl (`start_pool`, from run_crawl), so the server's import
+and first-use costs are paid while the crawling process imports Scrapy, starts the reactor and fetches the
+first feeds. The crawling process itself never imports extraction when it has workers: this module loads it
+on first use.
 """
 
 from __future__ import annotations
@@ -42,13 +44,14 @@ def extract_page(body: bytes, url: str, entry: dict[str, Any] | None, content_ty
     return article_and_topics(body, url, entry, content_type, rules)
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """Have the kernel SIGKILL this process when `parent_pid` dies (Linux); exit now if it already has.
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux); exit now if it already has.
 
     A SIGTERM or Ctrl-C reaches the whole process group; the crawl stops gracefully and waits for the pages
     being extracted, so the workers ignore those signals and let the crawl decide when they end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent_pid = os.getppid()
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -66,16 +69,20 @@ def warm_up_here() -> None:
         pass
 
 
-def warm_up(parent_pid: int) -> None:
-    """A worker's initializer: die with the crawl, then warm up (`warm_up_here`)."""
-    die_with_parent(parent_pid)
+def warm_up() -> None:
+    """A worker's initializer: die with the crawl, then warm up (`warm_up_here`: quick when the fork server
+    already did)."""
+    die_with_parent()
     warm_up_here()
 
 
 def start_pool(workers: int) -> Executor:
-    """A pool of `workers` extraction processes (spawned: no forking), started now and warming up."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=warm_up, initargs=(os.getpid(),))
+    """A pool of `workers` extraction processes (forked from a fresh fork server, never from this process),
+    started now and warming up."""
+    context = multiprocessing.get_context("forkserver")
+    # The server imports only this (not the crawl's __main__, multiprocessing's default): extraction, warmed up.
+    context.set_forkserver_preload(["crosswire.crawlers.forkserver"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up)
     for _ in range(workers):  # the pool spawns its processes on demand: ask for all of them now
         pool.submit(int)
     return pool

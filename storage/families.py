@@ -113,7 +113,7 @@ def _index_all(db: sqlite_utils.Database, batch_size: int, summary: IndexSummary
     pending = db.execute("select max(id) from articles").fetchone()[0] - done
     for store in stores:
         if pending * KEYS_PER_ARTICLE[store.name] >= store.size * LOAD_SHARE:
-            store.load()
+            store.load(adding=pending * KEYS_PER_ARTICLE[store.name])
     # The next batch's text analysis (numpy, mostly outside the GIL) runs in a thread while this batch's
     # SQLite and numpy work runs here: two cores instead of one.
     with ThreadPoolExecutor(max_workers=1) as pool:

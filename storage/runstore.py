@@ -35,7 +35,10 @@ _SEGMENT_BITS = 24     # segment numbers within a run's rowid range
 _KEY, _COUNT = np.dtype("<u8"), np.dtype("<u4")
 # A store read whole keeps a bitmap of which groups may be present (by the low bits of the group, hashes
 # both): about nine in ten lookups of an absent group then end there, without a binary search per run.
-_FILTER_BITS = 28      # 32 MB; at 24 million groups (a million articles' LSH keys) 1 in 12 bits is set
+# Sized to the keys it will hold, ~16 bits a key, between 8 KB and 32 MB: at 24 million groups (a million
+# articles' LSH keys) 1 in 12 bits is set. A fixed 32 MB bitmap cost a crawl of a few pages up to 0.15 s:
+# numpy asks for huge pages for it and the kernel may compact memory to find them.
+_FILTER_BITS_MIN, _FILTER_BITS_MAX, _FILTER_BITS_PER_KEY = 16, 28, 16
 STORES = ("lsh", "boilerplate")
 
 
@@ -79,15 +82,18 @@ class RunStore:
                          f"select id, level, keys, first_keys from {name}_runs order by id")]
         self._segments: dict[int, tuple[bytes, bytes | None]] = {}   # segments read so far, when not loaded
         self._filter: np.ndarray | None = None                                 # once loaded
+        self._filter_bits = _FILTER_BITS_MAX
 
     @property
     def size(self) -> int:
         """Keys stored in every run."""
         return sum(run.size for run in self.runs)
 
-    def load(self) -> None:
-        """Read every run into memory now, for a pass over many articles."""
-        self._filter = np.zeros(1 << (_FILTER_BITS - 3), dtype=np.uint8)
+    def load(self, adding: int = 0) -> None:
+        """Read every run into memory now, for a pass over many articles that will add about `adding` keys."""
+        wanted = (self.size + adding) * _FILTER_BITS_PER_KEY
+        self._filter_bits = min(max(wanted.bit_length(), _FILTER_BITS_MIN), _FILTER_BITS_MAX)
+        self._filter = np.zeros(1 << (self._filter_bits - 3), dtype=np.uint8)
         for run in self.runs:
             if run.keys is None:
                 run.keys, run.counts = self._read_run(run)
@@ -95,7 +101,7 @@ class RunStore:
         self._segments.clear()
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys >> np.uint64(self.group_bits)) & np.uint64((1 << _FILTER_BITS) - 1)).astype(np.int64)
+        return ((keys >> np.uint64(self.group_bits)) & np.uint64((1 << self._filter_bits) - 1)).astype(np.int64)
 
     def _mark(self, keys: np.ndarray) -> None:
         if self._filter is not None:

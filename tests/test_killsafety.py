@@ -189,12 +189,23 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def kind_of(pid: int) -> str:
-    """What a child of the crawl is, from its command line."""
+def kind_of(pid: int, crawl: int) -> str:
+    """What a process under the crawl is, from its command line and parent: the workers are forked from the
+    fork server, so they carry its command line."""
     command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    if "multiprocessing.spawn import spawn_main" in command:
-        return "extraction worker"
+    if "multiprocessing.forkserver import main" in command:
+        return "fork server" if pid in children(crawl) else "extraction worker"
     return "resource tracker" if "multiprocessing.resource_tracker" in command else command
+
+
+def descendants(pid: int) -> list[int]:
+    """Live processes under `pid` (children, their children...), from /proc."""
+    out, todo = [], [pid]
+    while todo:
+        found = children(todo.pop())
+        out += found
+        todo += found
+    return out
 
 
 def alive(pid: int) -> bool:
@@ -213,13 +224,13 @@ def test_kill_9_leaves_no_extraction_workers_behind(web, tmp_path):
                                stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: article_count(db) >= 1, process, "the first article")   # the workers are up
-        workers = children(process.pid)
-        kinds = sorted(kind_of(pid) for pid in workers)
+        workers = descendants(process.pid)
+        kinds = sorted(kind_of(pid, process.pid) for pid in workers)
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(timeout=30)
-    # The two extraction workers, and multiprocessing's resource tracker that spawning them started.
-    assert ["extraction worker", "extraction worker", "resource tracker"] == kinds
+    # The two extraction workers, the fork server they came from, and multiprocessing's resource tracker.
+    assert ["extraction worker", "extraction worker", "fork server", "resource tracker"] == kinds
     deadline = time.monotonic() + 30
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -1,0 +1,15 @@
+"""Imported by the extraction workers' fork server, once, before it forks any of them (crawlers/workers.py).
+
+The fork server is a fresh process (spawned, never forked from the crawl's reactor) that loads extraction and
+runs it on a small page here, once; each worker is then forked from it with all of that already done, instead
+of every worker importing trafilatura and the rest itself (~0.6 s of CPU each, which a crawl's start paid
+twice on two cores). Like the workers it ignores SIGTERM and SIGINT (a stop reaches the whole process group,
+and the crawl stops gracefully, waiting for the pages its workers are extracting) and dies with its parent,
+the crawling process: multiprocessing keeps a fork server alive as long as any of its workers is, and each
+worker dies with the server, so without this a kill -9'd crawl would leave all of them behind.
+"""
+
+from crosswire.crawlers.workers import die_with_parent, warm_up_here
+
+die_with_parent()
+warm_up_here()
