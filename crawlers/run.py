@@ -24,6 +24,7 @@ from crosswire.core.sources import ROBOTS, Source
 from crosswire.core.times import now_utc
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.embedder import Embedder
+from crosswire.crawlers.handlerload import import_download_handler
 from crosswire.crawlers.logformat import quiet_loggers
 from crosswire.crawlers.schedule import is_due
 from crosswire.crawlers.spiders.news import NewsSpider
@@ -247,6 +248,7 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
                      pool: Executor | None = None, embedder: Embedder | None = None) -> CrawlSummary:
     """The crawl itself (extracting in `pool`, embedding new articles in `embedder`), then copy families and
     stories for what it added (unless it was stopped or failed)."""
+    import_download_handler()   # before the engine loads it: without Scrapy's inspect.stack() cost
     process = CrawlerProcess(settings)
     quiet_loggers()   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(NewsSpider)

@@ -1,0 +1,61 @@
+"""What a crawl does at start-up to start sooner: Scrapy's download handler imported without its inspect.stack()
+cost, and the extraction workers forked from a warmed fork server, each as a fresh process would see it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from crosswire.crawlers.workers import extract_page, start_pool
+
+HANDLER_CHECK = """
+import inspect, json, sys
+from crosswire.crawlers.handlerload import import_download_handler
+import_download_handler()
+import scrapy.utils.deprecate as deprecate
+from scrapy.core.downloader import contextfactory, tls
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+calls = []
+real = inspect.stack
+inspect.stack = lambda *a, **k: calls.append(1) or real(*a, **k)
+import_download_handler()   # a second call imports nothing again
+print(json.dumps([deprecate.inspect is inspect, contextfactory.ScrapyClientContextFactory.__module__,
+                  contextfactory.AcceptableProtocolsContextFactory.__module__, tls.ScrapyClientTLSOptions.__module__,
+                  HTTP11DownloadHandler.__module__, len(calls)]))
+"""
+
+
+def test_the_download_handler_is_imported_with_its_deprecated_aliases_named_and_inspect_restored() -> None:
+    out = subprocess.run([sys.executable, "-c", HANDLER_CHECK], capture_output=True, text=True, check=True).stdout
+    assert [True, "scrapy.core.downloader.contextfactory", "scrapy.core.downloader.contextfactory",
+            "scrapy.core.downloader.tls", "scrapy.core.downloader.handlers.http11", 0] == json.loads(out)
+
+
+def test_workers_come_from_a_fork_server_that_loaded_extraction_and_extract_a_page() -> None:
+    page = (b"<html lang='en'><head><title>Quay reopens - Harbour Wire</title></head><body><article><h1>Quay "
+            b"reopens</h1>" + b"<p>The northern quay reopened to grain barges on Tuesday after repairs, the port "
+            b"authority said, and the first convoy is expected by the weekend.</p>" * 4 + b"</article></body></html>")
+    pool = start_pool(2)
+    try:
+        article, _ = pool.submit(extract_page, page, "https://harbour.example/2026/05/quay", None,
+                                 "text/html; charset=utf-8").result(timeout=120)
+        where = pool.submit(_where_am_i).result(timeout=60)
+    finally:
+        pool.shutdown(wait=True)
+    assert "Quay reopens" == article["title"]
+    assert article["text"].startswith("The northern quay reopened to grain barges on Tuesday")
+    # Forked from the server: extraction was loaded before the worker existed, and its parent is the server,
+    # a child of this process.
+    assert (True, True) == where[:2]
+    assert os.getpid() == where[2]
+
+
+def _where_am_i() -> tuple[bool, bool, int]:
+    """(extraction loaded, running under multiprocessing's fork server, the server's parent pid) in a worker."""
+    parent = os.getppid()
+    command = Path(f"/proc/{parent}/cmdline").read_bytes()
+    stat = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
+    return ("crosswire.extraction" in sys.modules, b"multiprocessing.forkserver" in command, int(stat[1]))
