@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -76,13 +77,20 @@ def warm_up() -> None:
     warm_up_here()
 
 
+def start_fork_server() -> None:
+    """Start the workers' fork server now (once a process; later calls find it running): it loads extraction
+    while the caller goes on, e.g. imports Scrapy (`crosswire crawl` calls this first)."""
+    # The server imports only this (not the crawl's __main__, multiprocessing's default): extraction, warmed up.
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["crosswire.crawlers.forkserver"])
+    multiprocessing.forkserver.ensure_running()
+
+
 def start_pool(workers: int) -> Executor:
     """A pool of `workers` extraction processes (forked from a fresh fork server, never from this process),
     started now and warming up."""
-    context = multiprocessing.get_context("forkserver")
-    # The server imports only this (not the crawl's __main__, multiprocessing's default): extraction, warmed up.
-    context.set_forkserver_preload(["crosswire.crawlers.forkserver"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up)
+    start_fork_server()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=warm_up)
     for _ in range(workers):  # the pool spawns its processes on demand: ask for all of them now
         pool.submit(int)
     return pool

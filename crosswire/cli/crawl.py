@@ -22,10 +22,9 @@ from crosswire.core import exitcodes
 from crosswire.core.errors import LockedError
 from crosswire.core.files import check_appendable, ensure_directory
 from crosswire.core.sources import load_sources, select_sources
-from crosswire.crawlers.logformat import append_run_line
+from crosswire.crawlers import settings as defaults
 from crosswire.crawlers.overrides import parse_setting_overrides
-from crosswire.crawlers.run import CrawlOptions
-from crosswire.crawlers.run import crawl as run
+from crosswire.crawlers.workers import start_fork_server
 from crosswire.extraction.cleaning import parse_date
 from crosswire.storage.archive import check_archive
 
@@ -85,6 +84,14 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
     check_archive(path, create=True)
     log_path = check_appendable(output_path(log_file, "crawl.log")) if log_file else None
     ensure_directory(path.parent)
+    if not redis_url and int(settings.get("CROSSWIRE_EXTRACT_WORKERS", defaults.CROSSWIRE_EXTRACT_WORKERS)) > 0:
+        start_fork_server()   # the extraction workers' server loads extraction while Scrapy is imported below
+    # why here: Scrapy, Twisted and the crawl (~0.5 s of imports) load after the checks above and beside the
+    # fork server's own start; a command that fails a check never pays for them
+    from crosswire.crawlers.logformat import append_run_line  # (see above)
+    from crosswire.crawlers.run import CrawlOptions  # (see above)
+    from crosswire.crawlers.run import crawl as run  # (see above)
+
     options = CrawlOptions(poll_all=poll_all, since=when, quiet=quiet, log_file=log_path,
                            progress=sys.stderr.isatty() and not quiet, settings=settings, redis=redis_url)
     try:
