@@ -162,11 +162,12 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     return settings
 
 
-def _cluster_new_articles(db: sqlite_utils.Database) -> int:
-    """Put this crawl's new articles into stories (after copy families, so copies count once); never fails the
-    crawl: the articles are already stored, and `crosswire stories update` can finish the job later."""
+def _cluster_new_articles(db: sqlite_utils.Database, embedder: Embedder | None = None) -> int:
+    """Put this crawl's new articles into stories (after copy families, so copies count once), with the features
+    its embedder computed; never fails the crawl: the articles are already stored, and `crosswire stories
+    update` can finish the job later."""
     try:
-        return cluster_new(db).new_stories
+        return cluster_new(db, known=embedder.features if embedder is not None else None).new_stories
     except Exception:  # noqa: BLE001 — clustering is an extra; a bug in it must not lose the crawl's summary
         LOGGER.exception("story clustering failed; run `crosswire stories update`")
         return 0
@@ -274,7 +275,7 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
             _save_vectors(db, embedder)
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
         stats["families_matched"] = index_new_articles(db).matched
-        stats["stories_new"] = _cluster_new_articles(db)
+        stats["stories_new"] = _cluster_new_articles(db, embedder)
     return summary
 
 

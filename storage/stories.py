@@ -12,14 +12,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from crosswire.analysis import embedding
 from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, mark_copies
-from crosswire.analysis.storyvec import Features, build_docs, row_features, rows_features
+from crosswire.analysis.storyvec import Features, build_docs, row_features, row_key, rows_features
 from crosswire.core.times import utcnow
 from crosswire.storage.db import in_chunks, writing
 
@@ -83,15 +83,16 @@ def _iso(seconds: float) -> str:
 
 def cluster_new(db: sqlite_utils.Database, *, window_hours: float = WINDOW_HOURS, threshold: float | None = None,
                 progress: Callable[[int, int], None] | None = None, batch: int | None = None,
-                **model: Any) -> ClusterReport:
+                known: Mapping[tuple[int, int], Features] | None = None, **model: Any) -> ClusterReport:
     """Give every article without a story one: join a story active in the window, or start a new story.
     `progress(done, total)` hears how far the assignment is (every 1,000 articles and at the end); `model`
     overrides crosswire.analysis.clustering.Clusterer's fitted weights (bench/fit_stories.py uses it). With
     `batch`, the articles go in time-ordered batches of that many, each committed on its own and clustered
     against the stories active around it, so memory stays bounded however large the archive and no writer
-    waits on one long transaction."""
+    waits on one long transaction. `known`: articles' row_features computed already, by storyvec.row_key
+    (a crawl's embedder computes those of its new articles); the rest are computed here."""
     if not batch:
-        return _cluster_batch(db, None, window_hours, threshold, progress, model)
+        return _cluster_batch(db, None, window_hours, threshold, progress, model, known=known)
     total = db.execute("select count(*) from articles where story_id is null").fetchone()[0]
     reports: list[ClusterReport] = []
     with Ahead(PREFETCH and total > batch) as ahead:
@@ -125,35 +126,31 @@ class Ahead:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    @staticmethod
-    def key(row: dict[str, Any]) -> tuple[int, int]:
-        """An article as its features read it (an article rewritten since is computed again)."""
-        return row["id"], hash((row.get("title"), row.get("lede"), row.get("text"), row.get("language")))
-
     def take(self, rows: list[dict[str, Any]]) -> list[Features | None]:
         """The features known of rows (waiting for the worker's batch), None where not; known: these only."""
         if self.pending is not None:
             keys, future = self.pending
             self.cache.update(zip(keys, future.result()))
             self.pending = None
-        found = [self.cache.get(self.key(r)) for r in rows]
+        found = [self.cache.get(row_key(r)) for r in rows]
         self.cache = {}
         return found
 
     def keep(self, rows: list[dict[str, Any]], features: list[Features]) -> None:
         """Keep features of this batch's articles: the next batch sees the latest of them as its context."""
-        self.cache.update((self.key(r), f) for r, f in zip(rows, features))
+        self.cache.update((row_key(r), f) for r, f in zip(rows, features))
 
     def submit(self, rows: list[dict[str, Any]]) -> None:
         """Start computing the features of the next batch's articles."""
         if self.pool is not None and rows:
             fields = [{k: r.get(k) for k in ("title", "lede", "text", "language")} for r in rows]
-            self.pending = [self.key(r) for r in rows], self.pool.submit(rows_features, fields)
+            self.pending = [row_key(r) for r in rows], self.pool.submit(rows_features, fields)
 
 
 def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: float, threshold: float | None,
                    progress: Callable[[int, int], None] | None, model: dict[str, Any],
-                   ahead: Ahead | None = None) -> ClusterReport:
+                   ahead: Ahead | None = None, known: Mapping[tuple[int, int], Features] | None = None,
+                   ) -> ClusterReport:
     """Cluster the (first `limit`, in time order) articles without a story."""
     new = _rows(db, "story_id is null", [], limit=limit)
     if not new:
@@ -161,11 +158,12 @@ def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: f
     window = window_hours * 3600
     start, end = _iso(new[0]["time"] - window), _iso(new[-1]["time"] + window)
     context = _rows(db, "story_id is not null and coalesce(published, first_seen) between ? and ?", [start, end])
-    known = ahead.take(context + new) if ahead is not None else None
+    found = ahead.take(context + new) if ahead is not None else \
+        [known.get(row_key(r)) for r in context + new] if known else None
     if ahead is not None and limit:
         ahead.submit(_rows(db, "story_id is null", [], limit=limit, offset=limit))
     attach_embeddings(db, context + new)
-    features = [f or row_features(r) for r, f in zip(context + new, known)] if known is not None else None
+    features = [f or row_features(r) for r, f in zip(context + new, found)] if found is not None else None
     docs = build_docs(context + new, features=features)
     if ahead is not None and features is not None:
         ahead.keep(new, features[len(context):])

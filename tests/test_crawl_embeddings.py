@@ -52,3 +52,47 @@ def test_the_crawl_embeds_every_new_article_and_stores_it(tmp_path: Path, worker
     expected = {a["id"]: embedding.to_blob(embedding.embed([a])[0]) for a in articles}
     assert expected == vectors
     assert [] == [a["id"] for a in articles if a["story_id"] is None]   # and clustering assigned every one
+
+
+# `crosswire crawl` whose story clustering refuses to compute an article's features itself (it fails, and says
+# so, if the crawl's embedder left it one to compute); the embedder's own row_features is untouched.
+FEATURELESS_CRAWL = (
+    "import runpy, sys\n"
+    "import crosswire.crawlers.embedder\n"
+    "from crosswire.analysis import storyvec\n"
+    "from crosswire.storage import stories\n"
+    "def refuse(row, entities=True):\n"
+    "    raise RuntimeError('clustering had to compute the features of article %s' % row.get('id'))\n"
+    "storyvec.row_features = stories.row_features = refuse\n"
+    "sys.argv[0] = 'crosswire'\n"
+    "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def test_the_crawl_computes_each_new_articles_story_features_and_the_stories_are_those_of_a_recluster(
+        tmp_path: Path) -> None:
+    db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    with TestWeb(outlets=OUTLETS) as web:
+        sources.write_text(web.sources_toml(OUTLETS))
+        command = crawl_command(db, sources)
+        done = subprocess.run([sys.executable, "-c", FEATURELESS_CRAWL, *command[3:]], capture_output=True,
+                              text=True, timeout=300, check=False)
+    assert (0, "") == (done.returncode, "" if "story clustering failed" not in done.stderr else done.stderr)
+
+    def partition() -> set[frozenset[int]]:
+        conn = sqlite3.connect(db)
+        try:
+            rows = conn.execute("select story_id, id from articles").fetchall()
+        finally:
+            conn.close()
+        assert [] == [article for story, article in rows if story is None]
+        stories: dict[int, set[int]] = {}
+        for story, article in rows:
+            stories.setdefault(story, set()).add(article)
+        return {frozenset(ids) for ids in stories.values()}
+
+    during_crawl = partition()
+    assert len(during_crawl) >= 2
+    subprocess.run([sys.executable, "-m", "crosswire", "stories", "recluster", "--db", str(db)], check=True,
+                   capture_output=True, timeout=300)
+    assert partition() == during_crawl     # features computed afresh from the stored rows: the same stories

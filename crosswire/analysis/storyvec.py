@@ -87,6 +87,12 @@ def row_features(row: dict[str, Any], entities: bool = True) -> Features:
     return lang, found, term_counts(row, lang, drop), neutral_counts(row, lang, found.places if found else ())
 
 
+def row_key(row: dict[str, Any]) -> tuple[int, int]:
+    """An article as its features read it: its id and a hash of what row_features reads (an article rewritten
+    since is computed again). Within one process only (str hashes differ between processes)."""
+    return row["id"], hash((row.get("title"), row.get("lede"), row.get("text"), row.get("language")))
+
+
 def rows_features(rows: list[dict[str, Any]]) -> list[Features]:
     """row_features of each row (what a worker process runs)."""
     return [row_features(r) for r in rows]
