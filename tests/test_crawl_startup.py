@@ -59,3 +59,37 @@ def _where_am_i() -> tuple[bool, bool, int]:
     command = Path(f"/proc/{parent}/cmdline").read_bytes()
     stat = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
     return ("crosswire.extraction" in sys.modules, b"multiprocessing.forkserver" in command, int(stat[1]))
+
+
+# `crosswire crawl` with an exit handler and an object whose finaliser runs only in the interpreter's teardown.
+EXIT_WATCH = """
+import atexit, os, runpy, sys
+marks = os.open(sys.argv.pop(1), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+atexit.register(lambda: os.write(marks, b"exit handler ran\\n"))
+class TornDown:
+    def __del__(self, _write=os.write, _marks=marks):     # bound now: the teardown clears module globals
+        _write(_marks, b"torn down\\n")
+watched = TornDown()
+sys.argv[0] = "crosswire"
+runpy.run_module("crosswire", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_crawl_ends_without_the_interpreters_teardown_after_its_exit_handlers_and_output(tmp_path) -> None:
+    from crawling import crawl_command
+
+    from testweb import TestWeb
+
+    db, sources, marks = tmp_path / "news.db", tmp_path / "sources.toml", tmp_path / "marks.txt"
+    with TestWeb(outlets=["levant-ledger"]) as web:
+        sources.write_text(web.sources_toml(["levant-ledger"]))
+        command = crawl_command(db, sources, "--log-file", str(tmp_path / "crawl.log"))
+        done = subprocess.run([sys.executable, "-c", EXIT_WATCH, str(marks), *command[3:]], capture_output=True,
+                              text=True, timeout=300, check=False)
+    assert 0 == done.returncode, done.stderr
+    assert done.stdout.startswith("2 feeds checked (0 not modified), 4 new articles, ")
+    assert "exit handler ran\n" == marks.read_text()      # no "torn down": the teardown was skipped
+    last = (tmp_path / "crawl.log").read_text().splitlines()[-1]
+    assert "crawl ok (exit 0): 2 feeds checked (0 not modified), 4 new articles, " == last.split(" ", 1)[1][:69]
+    assert ["crawl.log", "marks.txt", "news.db", "news.db.lock", "sources.toml"] == sorted(
+        p.name for p in tmp_path.iterdir())              # the archive closed: no -wal or -shm left beside it

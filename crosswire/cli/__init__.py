@@ -27,6 +27,7 @@ from typing import Any
 import click
 
 from crosswire import __version__
+from crosswire.cli.exiting import exit_now, teardown_skipped
 from crosswire.cli.output import echo
 
 # command name -> "module:attribute", in the order `crosswire --help` lists them.
@@ -85,6 +86,12 @@ class LazyGroup(click.Group):
         except click.Abort:
             echo("Aborted.", err=True)
             sys.exit(1)
+        except SystemExit as exc:
+            if args is None and teardown_skipped():     # the real command line, not an in-process call
+                exit_now(exc.code if isinstance(exc.code, int) else 1)
+            raise
+        if args is None and teardown_skipped():
+            exit_now(code if isinstance(code, int) else 0)
         sys.exit(code if isinstance(code, int) else 0)
 
 

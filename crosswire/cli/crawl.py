@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from crosswire.cli.exiting import skip_teardown
 from crosswire.cli.options import (
     db_option,
     output_option,
@@ -111,4 +112,5 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
     elif summary.status not in ("ok", "nothing"):
         tail = f"; {hint}" if hint else " (see `crosswire status`)"
         echo(f"crosswire crawl: {summary.line()}{tail}", err=True)
+    skip_teardown()     # the archive is closed, the workers and threads stopped: nothing left to tear down
     click.get_current_context().exit(code)
