@@ -19,6 +19,7 @@ import multiprocessing.forkserver
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
@@ -91,6 +92,9 @@ def start_pool(workers: int) -> Executor:
     start_fork_server()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
                                initializer=warm_up)
-    for _ in range(workers):  # the pool spawns its processes on demand: ask for all of them now
-        pool.submit(int)
+    # The pool forks its processes on demand: ask for all of them now, from a thread, because each fork waits
+    # for the server to finish warming up (0.3 s of a few-page crawl on a busy machine), which the crawling
+    # process spends starting Scrapy instead. A page submitted meanwhile waits for the same processes.
+    threading.Thread(target=lambda: [pool.submit(int) for _ in range(workers)], name="crosswire-pool-start",
+                     daemon=True).start()
     return pool
