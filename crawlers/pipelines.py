@@ -17,7 +17,7 @@ from crosswire.core.times import iso
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.items import PageItem
 from crosswire.crawlers.schedule import crawl_clock
-from crosswire.crawlers.workers import extract_page, start_pool, warm_up_here
+from crosswire.crawlers.workers import extract_page, start_pool, wait_until_started, warm_up_here
 from crosswire.identity.urls import url_key
 from crosswire.storage.articles import add_url_variants, record_sighting, store_article
 from crosswire.storage.topics import remember_off_topic, tag_article
@@ -44,6 +44,8 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         # run_crawl starts the pool before Scrapy (so the workers warm up meanwhile) and hands it over here.
         self.pool = CrawlContext.of(self.crawler).pool
+        if self.pool is not None:
+            wait_until_started(self.pool)   # now, while no download is in flight (crawlers/workers.py)
         if self.pool is None and self.workers > 0:
             self.pool = start_pool(self.workers)
             self.own_pool = True

@@ -215,7 +215,7 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
     try:
         # The extraction workers first: they warm up while this process starts Scrapy and fetches the feeds.
         workers = settings.getint("CROSSWIRE_EXTRACT_WORKERS")
-        pool = start_pool(workers) if workers > 0 else None
+        pool = start_pool(workers, background=True) if workers > 0 else None
         embedder = Embedder()   # story embeddings, in a thread, as articles are stored (crawlers/embedder.py)
         try:
             run_id = start_run(db, command)

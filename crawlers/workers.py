@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import weakref
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
@@ -86,15 +87,32 @@ def start_fork_server() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def start_pool(workers: int) -> Executor:
+def start_pool(workers: int, *, background: bool = False) -> Executor:
     """A pool of `workers` extraction processes (forked from a fresh fork server, never from this process),
-    started now and warming up."""
+    started now and warming up. Each fork waits for the server to finish its own warm-up; with `background`
+    they are forked from a thread, and `wait_until_started` waits for them (before any download is in flight:
+    a page submitted meanwhile would block the reactor until the server is ready)."""
     start_fork_server()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
                                initializer=warm_up)
-    # The pool forks its processes on demand: ask for all of them now, from a thread, because each fork waits
-    # for the server to finish warming up (0.3 s of a few-page crawl on a busy machine), which the crawling
-    # process spends starting Scrapy instead. A page submitted meanwhile waits for the same processes.
-    threading.Thread(target=lambda: [pool.submit(int) for _ in range(workers)], name="crosswire-pool-start",
-                     daemon=True).start()
+
+    def fork_all() -> None:   # the pool forks its processes on demand: ask for all of them now
+        for _ in range(workers):
+            pool.submit(int)
+
+    if background:
+        _starting[pool] = threading.Thread(target=fork_all, name="crosswire-pool-start", daemon=True)
+        _starting[pool].start()
+    else:
+        fork_all()
     return pool
+
+
+_starting: "weakref.WeakKeyDictionary[Executor, threading.Thread]" = weakref.WeakKeyDictionary()
+
+
+def wait_until_started(pool: Executor) -> None:
+    """Wait until the processes of a pool started in the background are forked (at once if they are)."""
+    thread = _starting.pop(pool, None)
+    if thread is not None:
+        thread.join()
