@@ -60,6 +60,13 @@ CROSSWIRE_HOSTS: dict[str, str] = {}
 # No cookies: news pages don't need them and they only make sessions sticky.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy checks each callback, on its first call, for a generator that returns a value (a development aid):
+# it parses the callback's source with `ast.parse` in the reactor thread. CPython 3.11's AST constructor keeps
+# its recursion depth per interpreter, not per thread, so that raced with the crawl's embedder thread, whose
+# numpy reads each array header with `ast.literal_eval`: "SystemError: AST constructor recursion depth
+# mismatch" on a sitemap, 2 of 6 demo crawls run side by side on a busy machine. crosswire's callbacks are
+# tested; the check is off.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "WARNING"
 LOG_FORMATTER = "crosswire.crawlers.logformat.QuietLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -93,3 +93,15 @@ def test_a_crawl_ends_without_the_interpreters_teardown_after_its_exit_handlers_
     assert "crawl ok (exit 0): 2 feeds checked (0 not modified), 4 new articles, " == last.split(" ", 1)[1][:69]
     assert ["crawl.log", "marks.txt", "news.db", "news.db.lock", "sources.toml"] == sorted(
         p.name for p in tmp_path.iterdir())              # the archive closed: no -wal or -shm left beside it
+
+
+def test_scrapys_callback_source_check_is_off_so_it_never_races_the_embedders_numpy(tmp_path) -> None:
+    # Scrapy's check parses each callback's source with ast.parse in the reactor thread; numpy reads array
+    # headers with ast.literal_eval in the embedder thread; CPython 3.11's AST constructor keeps one recursion
+    # depth per interpreter, and the two raced ("SystemError: AST constructor recursion depth mismatch" on a
+    # sitemap of the demo under load). crawlers/settings.py turns the check off.
+    from crosswire.crawlers.run import crawl_settings
+
+    settings = crawl_settings(tmp_path / "news.db", [], None, False)
+    assert (False, True) == (settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE"),
+                             settings.getbool("ROBOTSTXT_OBEY"))
