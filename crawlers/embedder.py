@@ -2,14 +2,13 @@
 
 The crawling process spends most of a crawl waiting (for the network, for its extraction workers). A thread of
 its own uses that time: when the crawl requests its first new article it loads the multilingual sentence encoder
-(~150 MB, 0.6 s of CPU on a quiet machine; numpy and sentencepiece release the interpreter's lock for much of
-it) and then embeds each new article as it is stored (~10 ms of CPU), where the crawl used to load and embed
-serially after the crawl, before the first story could be assigned. Loading when the first new article is
-requested, not at start-up, keeps the load off the crawl's start (imports, the reactor, the first feeds: it
-measured slower there) and away from a crawl that finds nothing new; not waiting until that article is stored
-lets a crawl of a few pages finish the load sooner after its last page. A thread, not a process: a process pays for its own
-Python and numpy start-up (~0.5 s of CPU) on top, which a crawl of a few pages on a busy machine felt
-(BENCHMARKS.md, "Crawl").
+(0.25-0.4 s from the weights cache, crosswire.analysis.encoder; 0.75 s the first time) and then embeds each new
+article as it is stored (~5 ms of CPU), where the crawl used to load and embed serially after the crawl, before
+the first story could be assigned. Loading when the first new article is requested, not at start-up, keeps the
+load off the crawl's start (imports, the reactor, the first feeds: it measured slower there) and away from a
+crawl that finds nothing new; not waiting until that article is stored lets a crawl of a few pages finish the
+load sooner after its last page. A thread, not a process: a process pays for its own Python and numpy start-up
+(~0.5 s of CPU) on top, which a crawl of a few pages on a busy machine felt (BENCHMARKS.md, "Crawl").
 
 The same thread computes what the story clustering reads of each new article alone (storyvec.row_features:
 language, names, term and key counts; ~6.6 ms of CPU an article of the real dev pages), kept in memory for the
