@@ -250,6 +250,9 @@ def main() -> None:
     parser.add_argument("--days", type=float, action="append", default=None,
                         help="spread the pairs over this many days (repeatable; default 30)")
     parser.add_argument("--folds", type=int, default=5, help="k of the held-out figures (0: none)")
+    parser.add_argument("--min-precision", type=float, default=0.86, help="the held-out fits' precision target")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="held-out fits averaged over this many bootstrap samples (0: one fit, as shipped)")
     parser.add_argument("--recluster", type=int, default=0,
                         help="store this many generated articles in an SQLite file and time `stories recluster`")
     args = parser.parse_args()
@@ -257,7 +260,7 @@ def main() -> None:
         recluster_report(args.recluster, args.seed)
         return
     if args.pairs:
-        pairs_report(args.pairs, args.days or [30.0], args.folds)
+        pairs_report(args.pairs, args.days or [30.0], args.folds, args.min_precision, args.rounds)
         return
 
     rows = generate(args.quality, args.seed)
@@ -350,11 +353,11 @@ def recluster_report(n: int, seed: int) -> None:
               f"({n / took_cpu:,.0f} articles per CPU second), peak memory {peak_mb():,.0f} MB; {report.line()}")
 
 
-def pairs_report(path: Path, layouts: list[float], k: int) -> None:
+def pairs_report(path: Path, layouts: list[float], k: int, min_precision: float = 0.86, rounds: int = 0) -> None:
     """Per language pair: the shipped model through a real archive, the same with thresholds fitted on the
     other folds (held out), and the TF-IDF-cosine baseline (one threshold: fitted on all, and held out)."""
     import story_pairs as sp
-    from fit_stories import fit, pair_features
+    from fit_stories import bagged_fit, pair_features
 
     import storypairs
 
@@ -372,7 +375,7 @@ def pairs_report(path: Path, layouts: list[float], k: int) -> None:
     feats = pair_features(pairs, articles, vectors=vectors) if k else {}
     fold_params = []
     for part in storypairs.folds(pairs, k) if k else []:
-        params = fit([p for p in pairs if p not in part], feats, 0.86)
+        params = bagged_fit([p for p in pairs if p not in part], feats, min_precision, rounds)
         fold_params.append((part, {key: v for key, v in params.items() if key != "beta"}))
     order = []
     for days in layouts:
