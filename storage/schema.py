@@ -219,6 +219,14 @@ def m_article_embeddings(db: sqlite_utils.Database) -> None:
                                     foreign_keys=[("article_id", "articles", "id")])
 
 
+def m_story_features(db: sqlite_utils.Database) -> None:
+    """What story clustering reads of each recent article alone (crosswire.analysis.storyvec.row_features), kept
+    so that a crawl's clustering does not compute it again for every article of the stories still open:
+    `version` names the code that computed it, `content` the text it read."""
+    db["story_features"].create({"article_id": int, "version": str, "content": bytes, "features": bytes},
+                                pk="article_id", foreign_keys=[("article_id", "articles", "id")])
+
+
 def m_filter_index(db: sqlite_utils.Database) -> None:
     """An index keyed by id holding every column a search filter reads (crosswire.storage.search): ranked
     search checks candidates against the filters by id, and reading the article row for that walks past its
@@ -246,6 +254,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("015_run_stores", m_run_stores),
     ("016_article_embeddings", m_article_embeddings),
     ("017_filter_index", m_filter_index),
+    ("018_story_features", m_story_features),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import sqlite3
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,7 +20,17 @@ import sqlite_utils
 
 from crosswire.analysis import embedding
 from crosswire.analysis.clustering import WINDOW_HOURS, Clusterer, mark_copies
-from crosswire.analysis.storyvec import Features, build_docs, row_features, row_key, rows_features
+from crosswire.analysis.storyvec import (
+    Features,
+    build_docs,
+    content_key,
+    features_from_blob,
+    features_to_blob,
+    features_version,
+    row_features,
+    row_key,
+    rows_features,
+)
 from crosswire.core.times import utcnow
 from crosswire.storage.db import in_chunks, writing
 
@@ -158,13 +169,20 @@ def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: f
     window = window_hours * 3600
     start, end = _iso(new[0]["time"] - window), _iso(new[-1]["time"] + window)
     context = _rows(db, "story_id is not null and coalesce(published, first_seen) between ? and ?", [start, end])
-    found = ahead.take(context + new) if ahead is not None else \
-        [known.get(row_key(r)) for r in context + new] if known else None
-    if ahead is not None and limit:
-        ahead.submit(_rows(db, "story_id is null", [], limit=limit, offset=limit))
-    attach_embeddings(db, context + new)
-    features = [f or row_features(r) for r, f in zip(context + new, found)] if found is not None else None
-    docs = build_docs(context + new, features=features)
+    rows = context + new
+    if ahead is not None:
+        found = ahead.take(rows)
+        if limit:
+            ahead.submit(_rows(db, "story_id is null", [], limit=limit, offset=limit))
+    else:
+        # A crawl's clustering: the features of the open stories' articles were stored by the crawls before
+        # (computing them again cost 6.6 ms an article, every crawl, for every article of the last ten days).
+        found = [known.get(row_key(r)) for r in rows] if known else [None] * len(rows)
+        found = _stored_features(db, rows, found)
+    attach_embeddings(db, rows)
+    computed = [i for i, f in enumerate(found) if f is None]
+    features = [f or row_features(r) for r, f in zip(rows, found)]
+    docs = build_docs(rows, features=features)
     if ahead is not None and features is not None:
         ahead.keep(new, features[len(context):])
     max_id = db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
@@ -184,8 +202,47 @@ def _cluster_batch(db: sqlite_utils.Database, limit: int | None, window_hours: f
         db.conn.executemany("update articles set story_id = ? where id = ?",
                             [(d.story_id, d.doc_id) for d in decisions])
         refresh_stories(db, touched, {s: clusterer.label(s) for s in touched})
+        if ahead is None:
+            _keep_features(db, [rows[i] for i in computed] + [r for r, f in zip(new, found[len(context):])
+                                                              if f is not None], features, rows,
+                           new[-1]["time"] - window)
     joined = sum(1 for d in decisions if not d.new_story)
     return ClusterReport(len(decisions), len(decisions) - joined, joined, sum(1 for d in decisions if d.copy))
+
+
+def _stored_features(db: sqlite_utils.Database, rows: list[dict[str, Any]],
+                     found: list[Features | None]) -> list[Features | None]:
+    """`found`, with the stored features of rows that have none, where stored by this code for the same text."""
+    wanted = {r["id"]: i for i, (r, f) in enumerate(zip(rows, found)) if f is None}
+    out = list(found)
+    version = features_version()
+    try:
+        for marks, chunk in in_chunks(list(wanted)):
+            for article_id, content, blob in db.execute(
+                    f"select article_id, content, features from story_features where version = ? "
+                    f"and article_id in ({marks})", [version, *chunk]):
+                i = wanted[article_id]
+                if content == content_key(rows[i]):
+                    out[i] = features_from_blob(blob)
+    except sqlite3.OperationalError:    # an archive from before migration 018 (opened read-only): none stored
+        pass
+    return out
+
+
+def _keep_features(db: sqlite_utils.Database, keep: list[dict[str, Any]], features: list[Features],
+                   rows: list[dict[str, Any]], oldest: float) -> None:
+    """Store the features of the `keep` rows (of `rows`, whose features are `features`) dated from `oldest`
+    (a time) on, inside the caller's transaction, and forget those of older articles: the next crawl's stories
+    reach back one window from its first new article, no further (a recluster computes everything again)."""
+    at = {id(r): i for i, r in enumerate(rows)}
+    version = features_version()
+    db.conn.executemany(
+        "insert or replace into story_features (article_id, version, content, features) values (?, ?, ?, ?)",
+        [(r["id"], version, content_key(r), features_to_blob(features[at[id(r)]])) for r in keep
+         if r["time"] >= oldest])
+    # Through the few kept rows, not the whole archive: each looks its article up by id.
+    db.execute("delete from story_features where article_id in (select f.article_id from story_features f "
+               "join articles a on a.id = f.article_id where coalesce(a.published, a.first_seen) < ?)", [_iso(oldest)])
 
 
 EMBED_BATCH = 8000   # articles embedded (on both cores when this many) and committed at a time

@@ -103,7 +103,7 @@ def test_migration_moves_the_row_tables_into_runs(monkeypatch: pytest.MonkeyPatc
                         [("a", 77, 4), ("b", 77, 1), ("a", 2**31 - 1, 2)])
     db.execute("insert into family_index_state (name, value) values ('recent_rows', 2), ('last_article_id', 3)")
     monkeypatch.undo()
-    assert ["015_run_stores", "016_article_embeddings", "017_filter_index"] == schema.migrate(db)
+    assert ["015_run_stores", "016_article_embeddings", "017_filter_index", "018_story_features"] == schema.migrate(db)
     lsh = RunStore(db, "lsh", group_bits=32)
     assert ([5], [(0, 1), (0, 2), (0, 3), (1, 3), (2, 1)]) == (
         [run.size for run in lsh.runs], _members(lsh, [5, 11, 2**31 + 9, 6]))

@@ -8,9 +8,14 @@ figures, dates, names, cognates) are shared by all languages and get one IDF ove
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import sys
+import zlib
 from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -91,6 +96,36 @@ def row_key(row: dict[str, Any]) -> tuple[int, int]:
     """An article as its features read it: its id and a hash of what row_features reads (an article rewritten
     since is computed again). Within one process only (str hashes differ between processes)."""
     return row["id"], hash((row.get("title"), row.get("lede"), row.get("text"), row.get("language")))
+
+
+@lru_cache(maxsize=1)
+def features_version() -> str:
+    """What row_features computes with: a digest of the modules it runs (an edited one makes stored features
+    stale, and they are computed again)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (sys.modules[__name__], crossling, ent, langnorm, textvec):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def content_key(row: dict[str, Any]) -> bytes:
+    """A stable digest of what row_features reads of an article (a revised article is computed again)."""
+    parts = [str(row.get(name) or "") for name in ("title", "lede", "text", "language")]
+    return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def features_to_blob(features: Features) -> bytes:
+    """Features as stored: JSON (floats round-trip exactly), zlib-compressed."""
+    lang, found, terms, neutral = features
+    people = [list(found.places), list(found.people)] if found is not None else None
+    return zlib.compress(json.dumps([lang, people, terms, neutral], ensure_ascii=False).encode(), 1)
+
+
+def features_from_blob(blob: bytes) -> Features:
+    """The Features a blob of features_to_blob holds."""
+    lang, people, terms, neutral = json.loads(zlib.decompress(blob))
+    found = ent.Entities(tuple(people[0]), tuple(people[1])) if people is not None else None
+    return lang, found, terms, neutral
 
 
 def rows_features(rows: list[dict[str, Any]]) -> list[Features]:
