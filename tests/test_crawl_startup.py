@@ -47,18 +47,23 @@ def test_workers_come_from_a_fork_server_that_loaded_extraction_and_extract_a_pa
         pool.shutdown(wait=True)
     assert "Quay reopens" == article["title"]
     assert article["text"].startswith("The northern quay reopened to grain barges on Tuesday")
-    # Forked from the server: extraction was loaded before the worker existed, and its parent is the server,
-    # a child of this process.
-    assert (True, True) == where[:2]
-    assert os.getpid() == where[2]
+    # Forked from the server: extraction was loaded and dateparser's English data read (by the server's warm-up,
+    # not by the page above, which is dated in its markup) before the worker existed, and its parent is the
+    # server, a child of this process.
+    assert (True, ["en"], True) == where[:3]
+    assert os.getpid() == where[3]
 
 
-def _where_am_i() -> tuple[bool, bool, int]:
-    """(extraction loaded, running under multiprocessing's fork server, the server's parent pid) in a worker."""
+def _where_am_i() -> tuple[bool, list[str], bool, int]:
+    """(extraction loaded, dateparser's loaded locales, running under multiprocessing's fork server, the server's
+    parent pid) in a worker."""
+    from dateparser.languages.loader import default_loader  # in the worker, where it is loaded already
+
     parent = os.getppid()
     command = Path(f"/proc/{parent}/cmdline").read_bytes()
     stat = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
-    return ("crosswire.extraction" in sys.modules, b"multiprocessing.forkserver" in command, int(stat[1]))
+    return ("crosswire.extraction" in sys.modules, list(default_loader._loaded_locales),
+            b"multiprocessing.forkserver" in command, int(stat[1]))
 
 
 # `crosswire crawl` with an exit handler and an object whose finaliser runs only in the interpreter's teardown.
