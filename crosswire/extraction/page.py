@@ -170,6 +170,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
     _unwrap_layout_tables(tree)
     noise = _drop_comment_threads(tree)
+    _drop_unread(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
@@ -184,6 +185,25 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str
     if noise:
         lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
     return "\n\n".join(lines), source
+
+
+def _drop_unread(tree: HtmlElement) -> None:
+    """Remove what every trafilatura stage drops unread (the <head> but its JSON-LD, and scripts and styles but
+    JSON-LD) before it copies the tree and runs its XPaths over it: about a fifth of a news page's elements
+    and most of its text. Its copies, cleaning and page measure cost less, and its text comes out the same
+    (each element goes as trafilatura removes it, its tail kept; JSON-LD stays for trafilatura's own reads).
+    Headline, byline and dates have read the whole page by now; the standfirst is never in these."""
+    doomed = [el for el in tree.iter("script", "style") if not _is_json_ld(el)]
+    head = tree.find("head")
+    if head is not None:
+        doomed += [el for el in head if el.tag not in ("script", "style")]
+    for el in doomed:
+        if el.getparent() is not None:   # a bare fragment's root stays
+            el.drop_tree()
+
+
+def _is_json_ld(el: HtmlElement) -> bool:
+    return el.tag == "script" and "ld+json" in (el.get("type") or "")
 
 
 # What a cell of a layout table holds and a cell of a data table does not: paragraphs, headings, blocks.
