@@ -170,7 +170,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
     _unwrap_layout_tables(tree)
     noise = _drop_comment_threads(tree)
-    _drop_unread(tree)
+    drop_unread(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
@@ -187,7 +187,7 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str
     return "\n\n".join(lines), source
 
 
-def _drop_unread(tree: HtmlElement) -> None:
+def drop_unread(tree: HtmlElement) -> None:
     """Remove what every trafilatura stage drops unread (the <head> but its JSON-LD, and scripts and styles but
     JSON-LD) before it copies the tree and runs its XPaths over it: about a fifth of a news page's elements
     and most of its text. Its copies, cleaning and page measure cost less, and its text comes out the same
