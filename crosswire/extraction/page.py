@@ -341,7 +341,8 @@ def _language(found: Fields, page: PageMeta, entry: FeedEntry | None, text: str)
         if isinstance(value, dict):
             value = value.get("alternateName") or value.get("name")
         found.put("language", language_code(value), source)
-    found.put("language", guess_language(text), "guess")
+    if "language" not in found.values:   # guessed only when nothing declares it
+        found.put("language", guess_language(text), "guess")
 
 
 def _lede(page: PageMeta, tree: HtmlElement) -> tuple[str | None, str | None]:
