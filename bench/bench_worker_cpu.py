@@ -6,6 +6,8 @@ Over the 40 pages of ../shared/data/extraction-dev, page by page and interleaved
 alike): crosswire.crawlers.pageworker.article_and_topics(html bytes, url) and trafilatura.bare_extraction(the
 decoded html, url). Prints each one's CPU (time.process_time) a page and their ratio. To compare two checkouts,
 run it with each one's venv Python in turn (from outside the checkouts, so each imports its installed code).
+Both are warmed up first as a crawl's workers are (the fork server's warm-up page and written-out dateline,
+crosswire/crawlers/forkserver.py), so the figures are a warm worker's, not its first pages'.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import trafilatura
 
 from crosswire.crawlers.pageworker import article_and_topics
+from crosswire.extraction.pagedates import parse_dateline
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "extraction-dev"
 
@@ -31,6 +34,7 @@ def main() -> None:
     truth = json.loads((args.data / "ground-truth.json").read_text())
     pages = [(truth[p.name.split(".")[0]]["url"], gzip.decompress(p.read_bytes()))
              for p in sorted((args.data / "html").glob("*.html.gz"))]
+    parse_dateline("Published 5 May 2024, 10:00", "en")   # as the workers' fork server does
     for url, body in pages[:3]:     # warm both up (imports, first-use caches)
         article_and_topics(body, url, None, "text/html; charset=utf-8", None)
         trafilatura.bare_extraction(body.decode("utf-8", "replace"), url=url)
