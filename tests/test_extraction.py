@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from trafilatura.utils import load_html
 
-from crosswire.core.article import FeedEntry
+from crosswire.core.article import Article, FeedEntry
 from crosswire.extraction.charset import decode_html, plausible
 from crosswire.extraction.cleaning import clean_authors, guess_language, language_code, parse_date, split_keywords
 from crosswire.core.errors import ExtractionError
@@ -347,3 +347,18 @@ def test_read_page_meta_finds_article_in_graph_and_broken_json() -> None:
     assert (page.html_lang, [o.get("headline") or o.get("name") for o in page.jsonld], page.links, page.meta) == (
         "ar", ["h", "page"], {"canonical": "/a"}, {"og:title": ["t"]},
     )
+
+
+def test_to_dict_copies_the_containers_and_writes_dates_as_iso() -> None:
+    article = Article(url="https://ledger.test/a", title="Talks", authors=["Ada Byline"],
+                      published=datetime(2026, 3, 6, 8, 0, tzinfo=timezone.utc), keywords=["talks"],
+                      provenance={"title": "h1"})
+    out = article.to_dict()
+    assert {"url": "https://ledger.test/a", "canonical_url": None, "title": "Talks", "authors": ["Ada Byline"],
+            "published": "2026-03-06T08:00:00+00:00", "modified": None, "language": None, "lede": None,
+            "text": "", "image": None, "section": None, "keywords": ["talks"], "site_name": None, "agencies": [],
+            "provenance": {"title": "h1"}} == out
+    out["authors"].append("Someone Else")
+    out["provenance"]["text"] = "feed"
+    assert (["Ada Byline"], {"title": "h1"}) == (article.authors, article.provenance)
+    assert article == Article.from_dict(article.to_dict())
