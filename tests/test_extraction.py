@@ -362,3 +362,26 @@ def test_to_dict_copies_the_containers_and_writes_dates_as_iso() -> None:
     out["provenance"]["text"] = "feed"
     assert (["Ada Byline"], {"title": "h1"}) == (article.authors, article.provenance)
     assert article == Article.from_dict(article.to_dict())
+
+
+# Boxes and a comment thread inside the article container that trafilatura itself keeps: their classes in
+# mixed case and outside ASCII.
+BOXED = """<html lang="en"><head><title>Bridge reopens</title></head><body><article><h1>Bridge reopens after repairs</h1>
+<p>The river bridge reopened to traffic on Monday after six weeks of repairs to its main span, the city said in a statement.</p>
+<p>Engineers replaced the worn expansion joints and resurfaced both carriageways, finishing two days ahead of schedule.</p>
+<div class="box Recommended-Reads"><p>Ferry timetable changes for the summer season across the harbour</p></div>
+<p>Buses that had been diverted through the old town return to their usual routes from Tuesday morning onwards.</p>
+<div class="boîte NEWSLETTER"><p>Get the morning briefing in your inbox every weekday</p></div>
+<p>The council thanked residents for their patience during the closure and the long detours it caused.</p>
+<div class="reader comments"><p>What a waste of money, the old bridge was fine for years.</p></div>
+</article>
+</body></html>"""
+
+
+def test_boxes_and_comment_threads_inside_the_article_are_left_out() -> None:
+    assert ("The river bridge reopened to traffic on Monday after six weeks of repairs to its main span, the city "
+            "said in a statement.\n\nEngineers replaced the worn expansion joints and resurfaced both carriageways, "
+            "finishing two days ahead of schedule.\n\nBuses that had been diverted through the old town return to "
+            "their usual routes from Tuesday morning onwards.\n\nThe council thanked residents for their patience "
+            "during the closure and the long detours it caused.") == extract(
+                BOXED.encode(), "https://city.test/2026/03/bridge").text
