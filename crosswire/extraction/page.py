@@ -99,7 +99,12 @@ def _extract_tree(tree: HtmlElement, markup: str, url: str, entry: FeedEntry | N
     published, published_from = find_published(page, tree, url, modified)
     # Read before the body pass prunes the tree: where the article may be signed at its end.
     signatures = signature_lines(tree) if not byline.people else set()
-    text, text_from = _body(tree, url, page, markup)
+    # Reader comments and layout tables go first; the lede is read before what trafilatura never reads goes.
+    _unwrap_layout_tables(tree)
+    noise = _drop_comment_threads(tree)
+    lede, lede_from = _lede(page, tree)
+    drop_unread(tree)
+    text, text_from = _body(tree, url, page, markup, noise)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
     found = Fields()
@@ -132,7 +137,6 @@ def _extract_tree(tree: HtmlElement, markup: str, url: str, entry: FeedEntry | N
     found.put("site_name", site_names[0] if site_names else None, "meta")
     _canonical(found, page, url)
     _language(found, page, entry, text)
-    lede, lede_from = _lede(page, tree)
     found.put("lede", _shorten(lede), lede_from)
     found.put("lede", _shorten(clean_text(entry.summary)) if entry else None, "feed")
     found.put("lede", _shorten(_first_paragraph(_drop_title(text, found.values.get("title")))), "body")
@@ -163,14 +167,11 @@ class Fields:
             self.sources[name] = source or "page"
 
 
-def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str, str]:
+def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str, noise: str) -> tuple[str, str]:
     """Trafilatura's main text as paragraphs separated by a blank line (JSON-LD articleBody if that fails,
-    then markup the page streams to its scripts), and which of those it was."""
+    then markup the page streams to its scripts), and which of those it was; lines in `noise` are left out."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
-    _unwrap_layout_tables(tree)
-    noise = _drop_comment_threads(tree)
-    drop_unread(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
