@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crosswire.core.article import Article, FeedEntry
@@ -210,9 +211,13 @@ def _is_json_ld(el: HtmlElement) -> bool:
     return el.tag == "script" and "ld+json" in (el.get("type") or "")
 
 
+# Whether a block trafilatura's cleaning drops still holds something another of its stages reads (Discourse
+# forums' posts are in that div's attribute).
+_MAY_BE_READ = etree.XPath("boolean(.//p | .//h1 | .//script | .//div[@id = 'data-preloaded'])")
+
+
 def _may_be_read(el: HtmlElement) -> bool:
-    """Whether a block trafilatura's cleaning drops still holds something another of its stages reads."""
-    return any(d.tag in ("p", "h1", "script") or d.get("id") == "data-preloaded" for d in el.iter())
+    return bool(_MAY_BE_READ(el))
 
 
 # What a cell of a layout table holds and a cell of a data table does not: paragraphs, headings, blocks.
