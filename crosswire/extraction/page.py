@@ -192,11 +192,13 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str, noise: str) 
 def drop_unread(tree: HtmlElement) -> None:
     """Remove what trafilatura drops unread before it copies the tree and runs its XPaths over it: the <head>
     but its JSON-LD, scripts and styles but JSON-LD, and the asides, footers and SVG drawings that hold no
-    paragraph, heading or script. That is about a third of a news page's elements; trafilatura's copies,
-    cleaning and page measure cost less, and its text comes out the same: each element goes as trafilatura's
-    cleaning and its page measure (html2txt) remove it, tail kept. Whatever trafilatura may read in them
-    stays: JSON-LD (its baseline and forum check), paragraphs (it restores a tree whose every paragraph its
-    cleaning would drop), headings (its test for appended articles)."""
+    paragraph, heading or script. That is a quarter of a news page's elements and four fifths of its text
+    (the scripts): trafilatura's copies, XPath prunes and page measure cost less (a worker's CPU a page -10%).
+    Its text comes out the same: each element goes as its cleaning and its page measure (html2txt) would
+    remove it, tail kept, and what its other stages read stays: JSON-LD (baseline, forum check), paragraphs
+    (it restores a tree whose every paragraph its cleaning would drop), headings (its test for appended
+    articles). Only its readability comparison (fast=False, our retry) sees the page without those blocks;
+    on the 128 dev pages both passes give the same text with and without them."""
     doomed = [el for el in tree.iter("script", "style") if not _is_json_ld(el)]
     head = tree.find("head")
     if head is not None:
