@@ -243,9 +243,9 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
 # Sign-up boxes and lists of other stories inside the article container, which trafilatura keeps as text.
 _BOILERPLATE = re.compile(r"newsletter|sign-?up|related|recommended|latest-", re.I)
 _CONTAINERS = ("section", "div", "ol", "ul", "aside", "form")
-# A part of every word either test below looks for, lower-cased: most containers have none, and looking
-# for these with `in` rules them out at a fraction of a case-blind regular expression's cost.
-_EITHER = ("comment", "disqus", "respond", "newsletter", "sign", "related", "recommended", "latest-")
+# A part of every word either test below looks for: most containers have none, and this expression over the
+# lower-cased class and id rules them out at a third of a case-blind one's cost.
+_EITHER = re.compile("comment|disqus|respond|newsletter|sign|related|recommended|latest-")
 
 
 def _is_comment_thread(classes: str, ident: str) -> bool:
@@ -267,7 +267,7 @@ def _drop_comment_threads(tree: HtmlElement) -> str:
         if not classes and not ident:
             continue
         marks = f"{classes} {ident}"
-        if marks.isascii() and not any(word in marks.lower() for word in _EITHER):
+        if marks.isascii() and not _EITHER.search(marks.lower()):
             continue   # (outside ASCII, lower() and the expressions' case-blindness can differ: no short cut)
         if element.tag != "form" and _is_comment_thread(classes, ident):
             threads.append(element)
