@@ -74,8 +74,14 @@ class FeedEntry:
 
 
 def _to_dict(obj: Any, date_keys: tuple[str, ...]) -> dict[str, Any]:
-    # Dicts cross process boundaries and become JSON, so dates travel as ISO 8601 strings.
-    out = dataclasses.asdict(obj)
+    # Dicts cross process boundaries and become JSON, so dates travel as ISO 8601 strings. The fields are
+    # strings, dates, lists of strings and a dict of strings: copying the containers one level deep is what
+    # dataclasses.asdict does to them, without deep-copying every string and date on the way (a worker's
+    # every page goes through here).
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        out[f.name] = list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
     for key in date_keys:
         out[key] = out[key].isoformat() if out[key] else None
     return out
