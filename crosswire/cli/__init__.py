@@ -79,20 +79,21 @@ class LazyGroup(click.Group):
         except click.UsageError as exc:
             hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
             echo(f"Error: {exc.format_message()}{hint}", err=True)
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.ClickException as exc:
             echo(f"Error: {exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.Abort:
             echo("Aborted.", err=True)
-            sys.exit(1)
+            code = 1
         except SystemExit as exc:
-            if args is None and teardown_skipped():     # the real command line, not an in-process call
-                exit_now(exc.code if isinstance(exc.code, int) else 1)
-            raise
-        if args is None and teardown_skipped():
-            exit_now(code if isinstance(code, int) else 0)
-        sys.exit(code if isinstance(code, int) else 0)
+            code = exc.code if isinstance(exc.code, int) else 1
+            if not (args is None and teardown_skipped()):
+                raise
+        code = code if isinstance(code, int) else 0
+        if args is None and teardown_skipped():     # the real command line, not an in-process call
+            exit_now(code)
+        sys.exit(code)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

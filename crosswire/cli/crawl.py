@@ -92,6 +92,10 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
     from crosswire.crawlers.embedder import start_warm_up  # (see above)
 
     start_warm_up()     # the story encoder loads in a thread, beside the imports below
+    # From here every way out of the command skips the interpreter's teardown: the load runs in a daemon thread,
+    # and a daemon thread still inside sentencepiece or numpy while the interpreter tears down can abort the
+    # process (SIGABRT seen when a second crawl was refused the lock at once).
+    skip_teardown()
     from crosswire.crawlers.logformat import append_run_line  # (see above)
     from crosswire.crawlers.run import CrawlOptions  # (see above)
     from crosswire.crawlers.run import crawl as run  # (see above)
