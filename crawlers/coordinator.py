@@ -141,7 +141,7 @@ def coordinator_settings(settings: Settings) -> None:
                  "crosswire.crawlers.safety.ScriptRefreshMiddleware",
                  "crosswire.crawlers.safety.RedirectLoopMiddleware",
                  "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
-                 "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+                 "crosswire.crawlers.safety.MetaRefreshMiddleware",
                  "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware",
                  "scrapy.downloadermiddlewares.retry.RetryMiddleware"):
         middlewares[path] = None

@@ -251,7 +251,7 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
     stories for what it added (unless it was stopped or failed)."""
     import_download_handler()   # before the engine loads it: without Scrapy's inspect.stack() cost
     process = CrawlerProcess(settings)
-    quiet_loggers()   # after CrawlerProcess has configured logging
+    quiet_loggers(settings.get("LOG_LEVEL"))   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(NewsSpider)
     context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources}, pool=pool,
                            embedder=embedder)
