@@ -6,7 +6,8 @@ attributes.
 
 Held state: an entry point (a feed, a sitemap, a listing) that answered with entries gets its new cache
 state (ETag, Last-Modified, next check) written only once every article it named is settled — stored,
-judged off topic, or failed with its error recorded. A crawl stopped in between (SIGTERM, a full disk, the
+judged off topic, or failed with its error recorded; a stored article counts once the transaction that stored
+it has committed (crawlers/batch.py). A crawl stopped in between (SIGTERM, a full disk, the
 run's time bound) writes nothing for it, so the next crawl reads it in full and asks again for whatever was
 not stored. An article that failed drops the entry point's validators, so it is retried too.
 """
@@ -23,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from crosswire.core.sources import Source
+from crosswire.crawlers.batch import StoreBatch
 from crosswire.storage.feeds import record_feed_success
 from crosswire.storage.runs import record_error
 
@@ -71,6 +73,7 @@ class CrawlContext:
     storage_problem: str | None = None         # the last storage failure, for the summary line
     storage_streak: int = 0                    # storage failures since the last article stored
     feed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)   # (kind, reason) of failed feeds
+    batch: StoreBatch | None = None            # the articles' open write transaction (set by StorePipeline)
 
     @staticmethod
     def of(crawler: Any) -> "CrawlContext":
@@ -145,6 +148,21 @@ class CrawlContext:
         held = self.held.get(feed_id)
         if held is not None:
             held.failed = True
+
+    def settle_stored(self, key: str, batch: int | None) -> None:
+        """An article went through every pipeline: settled once the transaction that stored it has committed
+        (as failed if that transaction was lost), so no entry point's state is written before its articles."""
+        if self.batch is None:
+            self.settle(key, ok=True)
+        else:
+            self.batch.after(batch, lambda committed: self.settle(key, ok=committed))
+
+    def batch_ended(self, committed: bool) -> None:
+        """A write batch ended; a lost one may have held writes of any entry point still waiting (sightings,
+        error rows), so each of those is read in full next time."""
+        if not committed:
+            for held in self.held.values():
+                held.failed = True
 
     def settle(self, key: str, *, ok: bool) -> None:
         """An article (or sub-page) is done: stored or judged (`ok`), or failed with its error recorded."""

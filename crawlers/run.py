@@ -258,6 +258,10 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
     crawler.crosswire = context
     process.crawl(crawler)
     process.start()
+    if context.batch is not None:
+        # A forced stop (a second signal) ends the reactor before the pipelines close: commit what the open batch
+        # holds before anything else writes (the run's end, copy families), or it would join that transaction.
+        context.batch.commit()
     # Scrapy leaves its handlers in place once the reactor stops: from here on a signal stops the bookkeeping
     # below (it is resumable: the next crawl picks up whatever is not indexed yet).
     signal.signal(signal.SIGTERM, _stop_on_signal)

@@ -153,6 +153,11 @@ CLOSESPIDER_TIMEOUT = CROSSWIRE_MAX_RUN
 # retried; a write still refused after its retries is an error, and its article stays due.
 CROSSWIRE_BUSY_TIMEOUT = 30.0
 
+# Articles are stored in batches, one write transaction each (crawlers/batch.py): at most this many articles,
+# committed at most this many seconds after the batch's first (another writer waits no longer for the lock).
+CROSSWIRE_STORE_BATCH = 64
+CROSSWIRE_STORE_LINGER = 0.5
+
 # Where to store (set by `crosswire crawl`).
 CROSSWIRE_DB = None
 # Extraction worker processes; 0 extracts in the crawling process (slower, simpler to debug).
