@@ -8,7 +8,7 @@ the crawl while a batch is open (sightings of known articles, error rows, an ent
 `storage.db.writing` nests as a savepoint.
 
 What depends on an article being stored waits for its batch's commit (`after`): its count in the run's stats,
-its story embedding, and above all its entry point's new cache state (crawlers/context.py), which is written
+and above all its entry point's new cache state (crawlers/context.py), which is written
 only once every article it named is settled. A stop before the commit (kill -9, a full disk or a lock at commit)
 loses the uncommitted articles and leaves their entry points as they were, so the next crawl asks again.
 """

@@ -114,8 +114,8 @@ class TopicFilterPipeline:
 
 class StorePipeline:
     """Stores each article once and records every feed it was seen in; articles are written in batches
-    (crawlers/batch.py), and what follows from storing one (its count, its embedding, its entry point's state)
-    waits for its batch's commit."""
+    (crawlers/batch.py), and what follows from storing one (its count, its entry point's state) waits for its
+    batch's commit."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -154,6 +154,10 @@ class StorePipeline:
                                entry_url=entry_url or item.requested_url, entry_updated=updated,
                                revise=item.refetch, now=iso(crawl_clock(self.crawler.settings)))
         item.stored_id = result.article_id
+        if result.status == "new" and context.embedder is not None:
+            # For stories, while the crawl goes on: not held for the commit, or a few-page crawl would embed after
+            # its last page. A batch that is lost fails the run, and a failed run saves no vector (crawlers/run.py).
+            context.embedder.submit(result.article_id, item.article or {})
         # The same article named by other feed entries in this run: link those sightings too.
         for key in {url_key(entry_url or item.url), url_key(item.requested_url or item.url)}:
             for seen in context.pending.pop(key, []):
@@ -168,13 +172,11 @@ class StorePipeline:
         return item
 
     def _stored(self, context: CrawlContext, item: PageItem, status: str, committed: bool) -> None:
-        """The article's batch ended: count it and embed it for stories, or say it was lost."""
+        """The article's batch ended: count it, or say it was lost."""
         if not committed:
             error = context.batch.error if context.batch is not None else None
             self.crawler.spider.storage_refused(error, item.url, item.source, item.feed_id)
             return
-        if status == "new" and context.embedder is not None:
-            context.embedder.submit(item.stored_id, item.article or {})   # for stories, while the crawl goes on
         stats = self.crawler.stats
         if status == "revised":
             stats.inc_value(STATS_PREFIX + "articles_revised")
