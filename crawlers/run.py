@@ -217,6 +217,7 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
         workers = settings.getint("CROSSWIRE_EXTRACT_WORKERS")
         pool = start_pool(workers, background=True) if workers > 0 else None
         embedder = Embedder()   # story embeddings, in a thread, as articles are stored (crawlers/embedder.py)
+        embedder.prepare()      # its encoder loads beside Scrapy's start and the first feeds
         try:
             run_id = start_run(db, command)
         except sqlite3.OperationalError as exc:

