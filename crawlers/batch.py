@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from crosswire.storage.db import begin_immediate
+from crosswire.storage.db import begin_immediate, commit, rollback
 
 Outcome = Callable[[bool], None]   # told True once the batch committed, False when it was lost
 
@@ -77,10 +77,12 @@ class StoreBatch:
         try:
             if not self.db.conn.in_transaction:
                 raise self.error or sqlite3.OperationalError("the transaction was rolled back")
-            self.db.execute("COMMIT")
+            commit(self.db)
         except sqlite3.Error as exc:
-            if self.db.conn.in_transaction:
-                self.db.execute("ROLLBACK")
+            try:
+                rollback(self.db)
+            except sqlite3.Error:
+                pass    # the connection is past saving; what the batch held is lost either way
             self._end(False, exc)
             return False
         self._end(True, None)

@@ -25,6 +25,7 @@ import sqlite_utils
 
 from crosswire.core.sources import Source
 from crosswire.crawlers.batch import StoreBatch
+from crosswire.storage.db import is_full
 from crosswire.storage.feeds import record_feed_success
 from crosswire.storage.runs import record_error
 
@@ -72,6 +73,7 @@ class CrawlContext:
     embedder: Any = None                       # crawlers.embedder.Embedder: embeds each new article for stories
     storage_problem: str | None = None         # the last storage failure, for the summary line
     storage_streak: int = 0                    # storage failures since the last article stored
+    disk_full: bool = False                    # a write was refused for want of space
     feed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)   # (kind, reason) of failed feeds
     batch: StoreBatch | None = None            # the articles' open write transaction (set by StorePipeline)
 
@@ -106,6 +108,7 @@ class CrawlContext:
         summary, and record it when the archive still takes an error row."""
         self.storage_problem = str(exc)
         self.storage_streak += 1
+        self.disk_full = self.disk_full or is_full(exc)
         if self.stats is not None:
             self.stats.inc_value(STATS_PREFIX + "storage_errors")
             if count:

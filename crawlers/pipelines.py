@@ -125,6 +125,8 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        # Imported here, once Scrapy has installed its reactor: importing twisted.internet.reactor at module level
+        # would install Twisted's default one first.
         from twisted.internet import reactor
 
         settings = self.crawler.settings

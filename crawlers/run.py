@@ -272,6 +272,10 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
     stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
     # A forced stop (a second signal) ends the reactor before the spider closes: no reason is recorded then.
     reason = str(crawler.stats.get_value("finish_reason") or "shutdown")
+    if context.disk_full and not reason.startswith("storage-"):
+        # The disk filled up at the last batch's commit, after the last page: the crawl did not stop for it, but
+        # nothing after it could be stored either, and that is what the summary must say.
+        reason = "storage-full"
     summary = CrawlSummary(run_id=run_id, seconds=0.0, stats=stats, reason=reason,
                            storage_problem=context.storage_problem, failures=dict(context.feed_failures),
                            archive=settings.get("CROSSWIRE_DB") or "")

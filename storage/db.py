@@ -109,6 +109,17 @@ def begin_immediate(db: sqlite_utils.Database, attempts: int = 3) -> None:
                 raise
 
 
+def commit(db: sqlite_utils.Database) -> None:
+    """COMMIT the transaction `begin_immediate` opened."""
+    db.execute("COMMIT")
+
+
+def rollback(db: sqlite_utils.Database) -> None:
+    """ROLLBACK the open transaction, if SQLite has not already rolled it back itself."""
+    if db.conn.in_transaction:
+        db.execute("ROLLBACK")
+
+
 def _primary_code(exc: BaseException) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     return code & 0xFF if isinstance(code, int) else None   # extended codes keep the primary in the low byte
