@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from trafilatura.utils import load_html
 
-from crosswire.core.article import FeedEntry
+from crosswire.core.article import Article, FeedEntry
 from crosswire.extraction.charset import decode_html, plausible
 from crosswire.extraction.cleaning import clean_authors, guess_language, language_code, parse_date, split_keywords
 from crosswire.core.errors import ExtractionError
@@ -347,3 +347,41 @@ def test_read_page_meta_finds_article_in_graph_and_broken_json() -> None:
     assert (page.html_lang, [o.get("headline") or o.get("name") for o in page.jsonld], page.links, page.meta) == (
         "ar", ["h", "page"], {"canonical": "/a"}, {"og:title": ["t"]},
     )
+
+
+def test_to_dict_copies_the_containers_and_writes_dates_as_iso() -> None:
+    article = Article(url="https://ledger.test/a", title="Talks", authors=["Ada Byline"],
+                      published=datetime(2026, 3, 6, 8, 0, tzinfo=timezone.utc), keywords=["talks"],
+                      provenance={"title": "h1"})
+    out = article.to_dict()
+    assert {"url": "https://ledger.test/a", "canonical_url": None, "title": "Talks", "authors": ["Ada Byline"],
+            "published": "2026-03-06T08:00:00+00:00", "modified": None, "language": None, "lede": None,
+            "text": "", "image": None, "section": None, "keywords": ["talks"], "site_name": None, "agencies": [],
+            "provenance": {"title": "h1"}} == out
+    out["authors"].append("Someone Else")
+    out["provenance"]["text"] = "feed"
+    assert (["Ada Byline"], {"title": "h1"}) == (article.authors, article.provenance)
+    assert article == Article.from_dict(article.to_dict())
+
+
+# Boxes and a comment thread inside the article container that trafilatura itself keeps: their classes in
+# mixed case and outside ASCII.
+BOXED = """<html lang="en"><head><title>Bridge reopens</title></head><body><article><h1>Bridge reopens after repairs</h1>
+<p>The river bridge reopened to traffic on Monday after six weeks of repairs to its main span, the city said in a statement.</p>
+<p>Engineers replaced the worn expansion joints and resurfaced both carriageways, finishing two days ahead of schedule.</p>
+<div class="box Recommended-Reads"><p>Ferry timetable changes for the summer season across the harbour</p></div>
+<p>Buses that had been diverted through the old town return to their usual routes from Tuesday morning onwards.</p>
+<div class="boîte NEWSLETTER"><p>Get the morning briefing in your inbox every weekday</p></div>
+<p>The council thanked residents for their patience during the closure and the long detours it caused.</p>
+<div class="reader comments"><p>What a waste of money, the old bridge was fine for years.</p></div>
+</article>
+</body></html>"""
+
+
+def test_boxes_and_comment_threads_inside_the_article_are_left_out() -> None:
+    assert ("The river bridge reopened to traffic on Monday after six weeks of repairs to its main span, the city "
+            "said in a statement.\n\nEngineers replaced the worn expansion joints and resurfaced both carriageways, "
+            "finishing two days ahead of schedule.\n\nBuses that had been diverted through the old town return to "
+            "their usual routes from Tuesday morning onwards.\n\nThe council thanked residents for their patience "
+            "during the closure and the long detours it caused.") == extract(
+                BOXED.encode(), "https://city.test/2026/03/bridge").text

@@ -8,10 +8,12 @@ from typing import Any, Callable
 import lxml.etree
 import lxml.html
 import pytest
+import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.utils import repair_faulty_html
 
-from crosswire.extraction.page import extract
-from crosswire.extraction.parse import parse_html
+from crosswire.extraction.page import drop_unread, extract
+from crosswire.extraction.parse import parse_html, repair_html
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>Ferry service resumes | The Harbour Gazette</title>
 <meta property="og:title" content="Ferry service resumes after the storm">
@@ -81,3 +83,52 @@ def test_every_element_is_an_html_element() -> None:
 
 def test_not_a_page_parses_to_none() -> None:
     assert None is parse_html("just a line of text")
+
+
+@pytest.mark.parametrize("markup", [
+    PAGE,
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">"
+    "\n<html><body><p>Old page</p></body></html>",
+    "<html lang=\"en\"/>\n<body><p>A self-closing root</p></body></html>",
+    "<html><body><p>Form\x0cfeed, a NUL\x00, a bell\x07 and U+FFFE\ufffe U+FFFF\uffff\tkept\r\n</p></body></html>",
+    "<!doctype html><html><body><p>Без управляющих символов \x1f, one\x0b</p></body></html>",
+])
+def test_repair_matches_trafilatura(markup: str) -> None:
+    # The parse repairs the markup as trafilatura's loader does, with a cheaper scan for control characters.
+    beginning = markup[:50].lower()
+    assert repair_faulty_html(markup, beginning) == repair_html(markup, beginning)
+
+
+def test_control_characters_are_removed_before_parsing() -> None:
+    tree = parse_html("<html><body><p>Form\x0cfeed\x00 and\x07 U+FFFE\ufffe\tkept</p></body></html>")
+    assert "Formfeed and U+FFFE\tkept" == tree.xpath("//p")[0].text_content()
+
+
+# Scripts and styles between words, in the head and the body, JSON-LD in both, a <noscript> with text; asides,
+# footers and drawings with nothing trafilatura reads in them, and one of each kind it does read.
+SCRIPTED = """<html><head><title>Ferry</title><meta name="x" content="y"><style>p {color: red}</style>
+<script>var tracking = "<p>not text</p>";</script><noscript><link rel="stylesheet" href="a.css"></noscript>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry service resumes"}</script>
+</head><body><div class="main"><p>The ferry crossing reopened<script>ads.push(1)</script> on Friday morning after
+three days in which the storm kept every boat in the harbour, the port authority said.</p><style>.x{}</style>tail
+text after a style<aside class="share"><ul><li><a href="/s">Share</a></li></ul></aside> and an aside<p>Islanders
+carried crates of bread and fuel aboard the first sailing, and the operator added two evening crossings to clear
+the backlog of freight.<noscript>Enable scripts</noscript><svg><path d="M0 0"/></svg></p><aside><p>Kept: a
+paragraph</p></aside><aside><h1>Kept: a heading</h1></aside>
+<script type="application/ld+json">{"@type": "WebPage"}</script><script>late()</script></div>
+<footer><a href="/about">About us</a> | <a href="/terms">Terms</a></footer>
+<footer><script type="application/ld+json">{"@type": "Organization"}</script></footer></body></html>"""
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_dropping_what_trafilatura_never_reads_keeps_its_text(fast: bool) -> None:
+    whole, pruned = parse_html(SCRIPTED), parse_html(SCRIPTED)
+    drop_unread(pruned)
+    assert (["html", "head", "script", "body", "div", "p", "p", "noscript", "aside", "p", "aside", "h1", "script",
+             "footer", "script"] == [el.tag for el in pruned.iter()])
+    expected = ("The ferry crossing reopened on Friday morning after three days in which the storm kept every boat "
+                "in the harbour, the port authority said.\ntail text after a style and an aside\nIslanders carried "
+                "crates of bread and fuel aboard the first sailing, and the operator added two evening crossings to "
+                "clear the backlog of freight.")
+    texts = [trafilatura.bare_extraction(tree, fast=fast, include_comments=False).text for tree in (whole, pruned)]
+    assert [expected, expected] == texts

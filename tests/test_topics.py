@@ -11,7 +11,7 @@ import pytest
 from crosswire.core.errors import SourcesError
 from crosswire.core.sources import parse_sources
 from testweb import TestWeb
-from crosswire.core.topics import article_topics, compile_topic, load_topics, match_topics
+from crosswire.core.topics import TextTokens, article_topics, compile_topic, load_topics, match_topics
 from crawling import crawl
 from discoverydata import requested, stored, truth, write_sources
 from testweb.outlets_discovery import LISTING_PATH
@@ -105,3 +105,10 @@ def test_off_topic_articles_are_not_fetched_again(web: TestWeb, tmp_path: Path):
     finally:
         state.hidden.clear()
         state.revealed.clear()
+
+
+def test_a_stem_begins_a_word_or_not() -> None:
+    toks = TextTokens.of("Syrians, zebra and the Aleppo road")
+    stems = ["syri", "yri", "zeb", "zebras", "zz", "a", "aleppos", "road", "roads", ""]
+    assert ([True, False, True, False, False, True, False, True, False, True]
+            == [toks.begins_a_word(stem) for stem in stems])

@@ -74,11 +74,14 @@ class FeedEntry:
 
 
 def _to_dict(obj: Any, date_keys: tuple[str, ...]) -> dict[str, Any]:
-    # Dicts cross process boundaries and become JSON, so dates travel as ISO 8601 strings. Every field holds a
-    # str, a date, a number, None, or a list or dict of strings, so copying the lists and dicts one level deep is
-    # what dataclasses.asdict's recursive deep copy does, at a fifth of its cost (a crawl makes one per entry).
-    out = {name: value.copy() if isinstance(value, (list, dict)) else value
-           for name, value in vars(obj).items()}
+    # Dicts cross process boundaries and become JSON, so dates travel as ISO 8601 strings. The fields are
+    # strings, dates, lists of strings and a dict of strings: copying the containers one level deep is what
+    # dataclasses.asdict does to them, without deep-copying every string and date on the way (a worker's
+    # every page goes through here).
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        out[f.name] = list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
     for key in date_keys:
         out[key] = out[key].isoformat() if out[key] else None
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -44,11 +45,13 @@ class TextTokens:
     def __init__(self, sequence: list[str]) -> None:
         self.sequence = sequence
         words = set(sequence)
-        # Arabic words also count without an attached prefix; only distinct words are looked at.
-        for token in [w for w in words if _ARABIC.search(w)]:
-            words.update(_arabic_variants(token))
+        # Arabic words also count without an attached prefix; only distinct words are looked at, and only
+        # when there is Arabic at all (one scan of them joined, not one a word).
+        if _ARABIC.search(" ".join(words)):
+            for token in [w for w in words if _ARABIC.search(w)]:
+                words.update(_arabic_variants(token))
         self.words = frozenset(words)
-        self._prefixes: dict[int, frozenset[str]] = {}
+        self._sorted: list[str] | None = None
         self._positions: dict[str, list[int]] | None = None
 
     @property
@@ -68,11 +71,13 @@ class TextTokens:
         """Tokenise `text`."""
         return cls(tokens(text))
 
-    def prefixes(self, length: int) -> frozenset[str]:
-        """The first `length` characters of every word at least that long (cached per length)."""
-        if length not in self._prefixes:
-            self._prefixes[length] = frozenset({w[:length] for w in self.words if len(w) >= length})
-        return self._prefixes[length]
+    def begins_a_word(self, stem: str) -> bool:
+        """Whether some word begins with `stem`: a binary search of the sorted words (sorting once costs less
+        than collecting every word's beginnings of each length a stem has)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        i = bisect_left(self._sorted, stem)
+        return i < len(self._sorted) and self._sorted[i].startswith(stem)
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Topic:
     words: tuple[str, ...]
     stems: tuple[str, ...]
     single: frozenset[str]                      # one-token words: a set lookup
-    stem_lengths: tuple[tuple[int, frozenset[str]], ...]   # stems grouped by length: prefix lookups
+    stem_lengths: tuple[tuple[int, frozenset[str]], ...]   # one-token stems, grouped by length
     phrases: tuple[tuple[str, ...], ...]        # multi-token words, matched on the token sequence
 
     def matches(self, text: str | TextTokens) -> bool:
@@ -94,7 +99,7 @@ class Topic:
         toks = text if isinstance(text, TextTokens) else TextTokens.of(text)
         if not self.single.isdisjoint(toks.words):
             return True
-        if any(not stems.isdisjoint(toks.prefixes(length)) for length, stems in self.stem_lengths):
+        if any(toks.begins_a_word(stem) for _, stems in self.stem_lengths for stem in stems):
             return True
         return any(self._has_phrase(phrase, toks) for phrase in self.phrases)
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crosswire.core.article import Article, FeedEntry
@@ -99,7 +100,12 @@ def _extract_tree(tree: HtmlElement, markup: str, url: str, entry: FeedEntry | N
     published, published_from = find_published(page, tree, url, modified)
     # Read before the body pass prunes the tree: where the article may be signed at its end.
     signatures = signature_lines(tree) if not byline.people else set()
-    text, text_from = _body(tree, url, page, markup)
+    # Reader comments and layout tables go first; the lede is read before what trafilatura never reads goes.
+    _unwrap_layout_tables(tree)
+    noise = _drop_comment_threads(tree)
+    lede, lede_from = _lede(page, tree)
+    drop_unread(tree)
+    text, text_from = _body(tree, url, page, markup, noise)
     if len(_WORDS.findall(text[:2000])) < _MIN_BODY_WORDS:
         raise ExtractionError(f"no article text found on {url}")
     found = Fields()
@@ -132,7 +138,6 @@ def _extract_tree(tree: HtmlElement, markup: str, url: str, entry: FeedEntry | N
     found.put("site_name", site_names[0] if site_names else None, "meta")
     _canonical(found, page, url)
     _language(found, page, entry, text)
-    lede, lede_from = _lede(page, tree)
     found.put("lede", _shorten(lede), lede_from)
     found.put("lede", _shorten(clean_text(entry.summary)) if entry else None, "feed")
     found.put("lede", _shorten(_first_paragraph(_drop_title(text, found.values.get("title")))), "body")
@@ -163,13 +168,11 @@ class Fields:
             self.sources[name] = source or "page"
 
 
-def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str, str]:
+def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str, noise: str) -> tuple[str, str]:
     """Trafilatura's main text as paragraphs separated by a blank line (JSON-LD articleBody if that fails,
-    then markup the page streams to its scripts), and which of those it was."""
+    then markup the page streams to its scripts), and which of those it was; lines in `noise` are left out."""
     # fast=True skips trafilatura's comparison with its readability/jusText fallbacks: ~30% quicker and,
     # on the dev set, more precise (the fallbacks mostly add boilerplate). Comments are never the article.
-    _unwrap_layout_tables(tree)
-    noise = _drop_comment_threads(tree)
     raw, source = _trafilatura_text(tree, url, fast=True), "trafilatura"
     if len(_WORDS.findall(raw)) < _RETRY_BELOW_WORDS:
         # The main extractor missed the article container: now the fallbacks earn their cost.
@@ -184,6 +187,39 @@ def _body(tree: HtmlElement, url: str, page: PageMeta, markup: str) -> tuple[str
     if noise:
         lines = [line for line in lines if _WS.sub(" ", line.lstrip("-• ")).strip() not in noise]
     return "\n\n".join(lines), source
+
+
+def drop_unread(tree: HtmlElement) -> None:
+    """Remove what trafilatura drops unread before it copies the tree and runs its XPaths over it: the <head>
+    but its JSON-LD, scripts and styles but JSON-LD, and the asides, footers and SVG drawings that hold no
+    paragraph, heading or script. That is a quarter of a news page's elements and four fifths of its text
+    (the scripts): trafilatura's copies, XPath prunes and page measure cost less (a worker's CPU a page -11%).
+    Its text comes out the same: each element goes as its cleaning and its page measure (html2txt) would
+    remove it, tail kept, and what its other stages read stays: JSON-LD (baseline, forum check), paragraphs
+    (it restores a tree whose every paragraph its cleaning would drop), headings (its test for appended
+    articles). Only its readability comparison (fast=False, our retry) sees the page without those blocks;
+    on the 128 dev pages both passes give the same text with and without them."""
+    doomed = [el for el in tree.iter("script", "style") if not _is_json_ld(el)]
+    head = tree.find("head")
+    if head is not None:
+        doomed += [el for el in head if el.tag not in ("script", "style")]
+    doomed += [el for el in tree.iter("aside", "footer", "svg") if not _may_be_read(el)]
+    for el in doomed:
+        if el.getparent() is not None:   # a bare fragment's root stays
+            el.drop_tree()
+
+
+def _is_json_ld(el: HtmlElement) -> bool:
+    return el.tag == "script" and "ld+json" in (el.get("type") or "")
+
+
+# Whether a block trafilatura's cleaning drops still holds something another of its stages reads (Discourse
+# forums' posts are in that div's attribute).
+_MAY_BE_READ = etree.XPath("boolean(.//p | .//h1 | .//script | .//div[@id = 'data-preloaded'])")
+
+
+def _may_be_read(el: HtmlElement) -> bool:
+    return bool(_MAY_BE_READ(el))
 
 
 # What a cell of a layout table holds and a cell of a data table does not: paragraphs, headings, blocks.
@@ -207,6 +243,9 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
 # Sign-up boxes and lists of other stories inside the article container, which trafilatura keeps as text.
 _BOILERPLATE = re.compile(r"newsletter|sign-?up|related|recommended|latest-", re.I)
 _CONTAINERS = ("section", "div", "ol", "ul", "aside", "form")
+# A part of every word either test below looks for: most containers have none, and this expression over the
+# lower-cased class and id rules them out at a third of a case-blind one's cost.
+_EITHER = re.compile("comment|disqus|respond|newsletter|sign|related|recommended|latest-")
 
 
 def _is_comment_thread(classes: str, ident: str) -> bool:
@@ -227,9 +266,12 @@ def _drop_comment_threads(tree: HtmlElement) -> str:
         classes, ident = element.get("class") or "", element.get("id") or ""
         if not classes and not ident:
             continue
+        marks = f"{classes} {ident}"
+        if marks.isascii() and not _EITHER.search(marks.lower()):
+            continue   # (outside ASCII, lower() and the expressions' case-blindness can differ: no short cut)
         if element.tag != "form" and _is_comment_thread(classes, ident):
             threads.append(element)
-        elif element.tag != "ol" and _BOILERPLATE.search(classes + " " + ident):
+        elif element.tag != "ol" and _BOILERPLATE.search(marks):
             boxes.append(element)
     for element in threads:
         parent = element.getparent()
@@ -321,7 +363,8 @@ def _language(found: Fields, page: PageMeta, entry: FeedEntry | None, text: str)
         if isinstance(value, dict):
             value = value.get("alternateName") or value.get("name")
         found.put("language", language_code(value), source)
-    found.put("language", guess_language(text), "guess")
+    if "language" not in found.values:   # guessed only when nothing declares it
+        found.put("language", guess_language(text), "guess")
 
 
 def _lede(page: PageMeta, tree: HtmlElement) -> tuple[str | None, str | None]:

@@ -14,7 +14,7 @@ import logging
 
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, is_dubious_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -30,11 +30,16 @@ def _parser() -> HTMLParser:
 
 PARSER = _parser()
 
+# What repair_faulty_html's first step removes (trafilatura.utils.INVALID_XML_CHARS): control characters
+# libxml2 refuses. Looking for each with `in` (a C scan per character) costs a third of that regular
+# expression's pass over the whole page, and almost no page has any.
+_INVALID_CHARS = tuple(chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF))
+
 
 def parse_html(markup: str) -> HtmlElement | None:
     """The page's tree, or None when it does not parse as an HTML document (as trafilatura's load_html)."""
     beginning = markup[:50].lower()
-    markup = repair_faulty_html(markup, beginning)
+    markup = repair_html(markup, beginning)
     tree: HtmlElement | None = None
     try:
         tree = fromstring(markup, parser=PARSER)
@@ -48,6 +53,21 @@ def parse_html(markup: str) -> HtmlElement | None:
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None     # no <html> in its first characters and next to nothing parsed: not a page
     return tree
+
+
+def repair_html(markup: str, beginning: str) -> str:
+    """trafilatura.utils.repair_faulty_html(markup, beginning), its scan for control characters done as above."""
+    if any(char in markup for char in _INVALID_CHARS):
+        markup = INVALID_XML_CHARS.sub("", markup)
+    # libxml2 misreads a doctype with a slash in it (https://bugs.launchpad.net/lxml/+bug/1955915)
+    if "doctype" in beginning:
+        first_line, _, rest = markup.partition("\n")
+        markup = DOCTYPE_TAG.sub("", first_line, count=1) + "\n" + rest
+    # a self-closing <html/> in the first lines would close the document
+    for line in markup[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", markup, count=1)
+    return markup
 
 
 def _parse_bytes(markup: str) -> HtmlElement | None:
