@@ -6,7 +6,8 @@ attributes.
 
 Held state: an entry point (a feed, a sitemap, a listing) that answered with entries gets its new cache
 state (ETag, Last-Modified, next check) written only once every article it named is settled — stored,
-judged off topic, or failed with its error recorded. A crawl stopped in between (SIGTERM, a full disk, the
+judged off topic, or failed with its error recorded; a stored article counts once the transaction that stored
+it has committed (crawlers/batch.py). A crawl stopped in between (SIGTERM, a full disk, the
 run's time bound) writes nothing for it, so the next crawl reads it in full and asks again for whatever was
 not stored. An article that failed drops the entry point's validators, so it is retried too.
 """
@@ -23,6 +24,8 @@ from typing import Any
 import sqlite_utils
 
 from crosswire.core.sources import Source
+from crosswire.crawlers.batch import StoreBatch
+from crosswire.storage.db import is_full
 from crosswire.storage.feeds import record_feed_success
 from crosswire.storage.runs import record_error
 
@@ -70,7 +73,9 @@ class CrawlContext:
     embedder: Any = None                       # crawlers.embedder.Embedder: embeds each new article for stories
     storage_problem: str | None = None         # the last storage failure, for the summary line
     storage_streak: int = 0                    # storage failures since the last article stored
+    disk_full: bool = False                    # a write was refused for want of space
     feed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)   # (kind, reason) of failed feeds
+    batch: StoreBatch | None = None            # the articles' open write transaction (set by StorePipeline)
 
     @staticmethod
     def of(crawler: Any) -> "CrawlContext":
@@ -103,6 +108,7 @@ class CrawlContext:
         summary, and record it when the archive still takes an error row."""
         self.storage_problem = str(exc)
         self.storage_streak += 1
+        self.disk_full = self.disk_full or is_full(exc)
         if self.stats is not None:
             self.stats.inc_value(STATS_PREFIX + "storage_errors")
             if count:
@@ -145,6 +151,21 @@ class CrawlContext:
         held = self.held.get(feed_id)
         if held is not None:
             held.failed = True
+
+    def settle_stored(self, key: str, batch: int | None) -> None:
+        """An article went through every pipeline: settled once the transaction that stored it has committed
+        (as failed if that transaction was lost), so no entry point's state is written before its articles."""
+        if self.batch is None:
+            self.settle(key, ok=True)
+        else:
+            self.batch.after(batch, lambda committed: self.settle(key, ok=committed))
+
+    def batch_ended(self, committed: bool) -> None:
+        """A write batch ended; a lost one may have held writes of any entry point still waiting (sightings,
+        error rows), so each of those is read in full next time."""
+        if not committed:
+            for held in self.held.values():
+                held.failed = True
 
     def settle(self, key: str, *, ok: bool) -> None:
         """An article (or sub-page) is done: stored or judged (`ok`), or failed with its error recorded."""

@@ -141,7 +141,7 @@ def coordinator_settings(settings: Settings) -> None:
                  "crosswire.crawlers.safety.ScriptRefreshMiddleware",
                  "crosswire.crawlers.safety.RedirectLoopMiddleware",
                  "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
-                 "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+                 "crosswire.crawlers.safety.MetaRefreshMiddleware",
                  "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware",
                  "scrapy.downloadermiddlewares.retry.RetryMiddleware"):
         middlewares[path] = None
@@ -154,6 +154,9 @@ def coordinator_settings(settings: Settings) -> None:
         "CONCURRENT_REQUESTS": unbounded, "CONCURRENT_REQUESTS_PER_DOMAIN": unbounded, "DOWNLOAD_DELAY": 0,
         "DOWNLOAD_SLOTS": {}, "AUTOTHROTTLE_ENABLED": False, "RETRY_ENABLED": False,
         "CROSSWIRE_EXTRACT_WORKERS": 0,     # workers extract; the coordinator only writes
+        # Scrapy's item tasks per response as before (crawlers/settings.py sets 1 for a crawl of its own): with one,
+        # a coordinator stopped draining its workers' results while one page hung (tests/test_distributed.py).
+        "CONCURRENT_ITEMS": 8,
     }, priority="cmdline")
 
 

@@ -25,6 +25,7 @@ class PageItem:
     article: dict[str, Any] | None = None  # ExtractPipeline: Article.to_dict()
     topics: tuple[str, ...] = ()           # ExtractPipeline: the bundled topic sets the article mentions
     stored_id: int | None = None           # StorePipeline: the id it is stored under
+    batch: int | None = None               # StorePipeline: the write batch that stored it (crawlers/batch.py)
 
     def __repr__(self) -> str:
         # Logs name the page, never dump its body (which may be megabytes of binary).

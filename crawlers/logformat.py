@@ -25,8 +25,12 @@ class QuietLogFormatter(LogFormatter):
 QUIETED_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "crosswire.crawlers.robots")
 
 
-def quiet_loggers() -> None:
-    """Raise the level of loggers that repeat, with a traceback, failures recorded elsewhere."""
+def quiet_loggers(level: str | int | None = None) -> None:
+    """Raise the level of loggers that repeat, with a traceback, failures recorded elsewhere; with `level` (the
+    crawl's LOG_LEVEL), Scrapy's loggers are set to it too: Scrapy leaves them open to DEBUG and its handler
+    drops what is below LOG_LEVEL, so every page built two log records ("Crawled", "Scraped") for nothing."""
+    if level is not None:
+        logging.getLogger("scrapy").setLevel(level)
     for name in QUIETED_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 

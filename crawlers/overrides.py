@@ -72,6 +72,8 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "CROSSWIRE_BLOCK_PRIVATE": _boolean,
     "CROSSWIRE_MAX_RUN": _number(0, above=True),
     "CROSSWIRE_BUSY_TIMEOUT": _number(0),
+    "CROSSWIRE_STORE_BATCH": _number(1, integer=True),
+    "CROSSWIRE_STORE_LINGER": _number(0),
     "CROSSWIRE_POLL_MIN": _number(0, above=True),
     "CROSSWIRE_POLL_MAX": _number(0, above=True),
     "CROSSWIRE_POLL_DEFAULT": _number(0, above=True),

@@ -6,6 +6,7 @@ Each does one job and reads the crawl's shared state from its CrawlContext.
 from __future__ import annotations
 
 import asyncio
+import functools
 from concurrent.futures import Executor
 from typing import Any
 
@@ -14,6 +15,7 @@ from scrapy.exceptions import DropItem
 from crosswire.core.article import Article
 from crosswire.core.errors import ExtractionError
 from crosswire.core.times import iso
+from crosswire.crawlers.batch import StoreBatch
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.items import PageItem
 from crosswire.crawlers.schedule import crawl_clock
@@ -111,7 +113,9 @@ class TopicFilterPipeline:
 
 
 class StorePipeline:
-    """Stores each article once and records every feed it was seen in."""
+    """Stores each article once and records every feed it was seen in; articles are written in batches
+    (crawlers/batch.py), and what follows from storing one (its count, its entry point's state) waits for its
+    batch's commit."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -120,8 +124,30 @@ class StorePipeline:
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
         return cls(crawler)
 
+    def open_spider(self) -> None:
+        # Imported here, once Scrapy has installed its reactor: importing twisted.internet.reactor at module level
+        # would install Twisted's default one first.
+        from twisted.internet import reactor
+
+        settings = self.crawler.settings
+        context = CrawlContext.of(self.crawler)
+        context.batch = StoreBatch(context.db, size=settings.getint("CROSSWIRE_STORE_BATCH"),
+                                   linger=settings.getfloat("CROSSWIRE_STORE_LINGER"),
+                                   call_later=reactor.callLater)
+
+    def close_spider(self) -> None:
+        batch = CrawlContext.of(self.crawler).batch
+        if batch is not None:
+            batch.commit()
+
     def process_item(self, item: PageItem) -> PageItem:
         context = CrawlContext.of(self.crawler)
+        batch = context.batch
+        if batch is not None:
+            opened = not batch.open
+            item.batch = batch.begin()
+            if opened:
+                batch.after(item.batch, context.batch_ended)
         article = Article.from_dict(item.article or {})
         entry_url = (item.entry or {}).get("url")
         updated = (item.entry or {}).get("updated")
@@ -131,18 +157,33 @@ class StorePipeline:
                                revise=item.refetch, now=iso(crawl_clock(self.crawler.settings)))
         item.stored_id = result.article_id
         if result.status == "new" and context.embedder is not None:
-            context.embedder.submit(result.article_id, item.article or {})   # for stories, while the crawl goes on
-        stats = self.crawler.stats
-        if result.status == "revised":
-            stats.inc_value(STATS_PREFIX + "articles_revised")
-        elif not item.refetch:
-            stats.inc_value(STATS_PREFIX + ("articles_new" if result.status == "new" else "articles_duplicate"))
+            # For stories, while the crawl goes on: not held for the commit, or a few-page crawl would embed after
+            # its last page. A batch that is lost fails the run, and a failed run saves no vector (crawlers/run.py).
+            context.embedder.submit(result.article_id, item.article or {})
         # The same article named by other feed entries in this run: link those sightings too.
         for key in {url_key(entry_url or item.url), url_key(item.requested_url or item.url)}:
             for seen in context.pending.pop(key, []):
                 record_sighting(context.db, result.article_id, seen.feed_id, seen.guid)
                 add_url_variants(context.db, result.article_id, [seen.url])
+        stored = functools.partial(self._stored, context, item, result.status)
+        if batch is None:
+            stored(True)
+        else:
+            batch.after(item.batch, stored)
+            batch.stored()      # commits a full batch
         return item
+
+    def _stored(self, context: CrawlContext, item: PageItem, status: str, committed: bool) -> None:
+        """The article's batch ended: count it, or say it was lost."""
+        if not committed:
+            error = context.batch.error if context.batch is not None else None
+            self.crawler.spider.storage_refused(error, item.url, item.source, item.feed_id)
+            return
+        stats = self.crawler.stats
+        if status == "revised":
+            stats.inc_value(STATS_PREFIX + "articles_revised")
+        elif not item.refetch:
+            stats.inc_value(STATS_PREFIX + ("articles_new" if status == "new" else "articles_duplicate"))
 
 
 class TopicTagPipeline:

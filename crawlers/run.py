@@ -252,13 +252,17 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
     stories for what it added (unless it was stopped or failed)."""
     import_download_handler()   # before the engine loads it: without Scrapy's inspect.stack() cost
     process = CrawlerProcess(settings)
-    quiet_loggers()   # after CrawlerProcess has configured logging
+    quiet_loggers(settings.get("LOG_LEVEL"))   # after CrawlerProcess has configured logging
     crawler = process.create_crawler(NewsSpider)
     context = CrawlContext(db=db, run_id=run_id, sources={s.name: s for s in sources}, pool=pool,
                            embedder=embedder)
     crawler.crosswire = context
     process.crawl(crawler)
     process.start()
+    if context.batch is not None:
+        # A forced stop (a second signal) ends the reactor before the pipelines close: commit what the open batch
+        # holds before anything else writes (the run's end, copy families), or it would join that transaction.
+        context.batch.commit()
     # Scrapy leaves its handlers in place once the reactor stops: from here on a signal stops the bookkeeping
     # below (it is resumable: the next crawl picks up whatever is not indexed yet).
     signal.signal(signal.SIGTERM, _stop_on_signal)
@@ -268,6 +272,10 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
     stats["requests_deduplicated"] = int(crawler.stats.get_value("dupefilter/filtered", 0))
     # A forced stop (a second signal) ends the reactor before the spider closes: no reason is recorded then.
     reason = str(crawler.stats.get_value("finish_reason") or "shutdown")
+    if context.disk_full and not reason.startswith("storage-"):
+        # The disk filled up at the last batch's commit, after the last page: the crawl did not stop for it, but
+        # nothing after it could be stored either, and that is what the summary must say.
+        reason = "storage-full"
     summary = CrawlSummary(run_id=run_id, seconds=0.0, stats=stats, reason=reason,
                            storage_problem=context.storage_problem, failures=dict(context.feed_failures),
                            archive=settings.get("CROSSWIRE_DB") or "")

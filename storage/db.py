@@ -88,13 +88,7 @@ def writing(db: sqlite_utils.Database, attempts: int = 3) -> Iterator[sqlite_uti
         with db.atomic():
             yield db
         return
-    for attempt in range(1, attempts + 1):
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as exc:
-            if attempt == attempts or not is_locked(exc):
-                raise
+    begin_immediate(db, attempts)
     try:
         yield db
     except BaseException:
@@ -102,6 +96,28 @@ def writing(db: sqlite_utils.Database, attempts: int = 3) -> Iterator[sqlite_uti
             db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def begin_immediate(db: sqlite_utils.Database, attempts: int = 3) -> None:
+    """BEGIN IMMEDIATE: take the write lock now, waiting the busy timeout, `attempts` times while it is held."""
+    for attempt in range(1, attempts + 1):
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if attempt == attempts or not is_locked(exc):
+                raise
+
+
+def commit(db: sqlite_utils.Database) -> None:
+    """COMMIT the transaction `begin_immediate` opened."""
+    db.execute("COMMIT")
+
+
+def rollback(db: sqlite_utils.Database) -> None:
+    """ROLLBACK the open transaction, if SQLite has not already rolled it back itself."""
+    if db.conn.in_transaction:
+        db.execute("ROLLBACK")
 
 
 def _primary_code(exc: BaseException) -> int | None:

@@ -108,7 +108,9 @@ def unit_spider(sources: list[Source], db: sqlite_utils.Database | None = None,
     crawler.crosswire = CrawlContext(db=db, run_id=start_run(db, "crawl"), sources={s.name: s for s in sources})
     for source in sources:     # what the spider's start() does first
         sync_source(db, source)
-    return NewsSpider.from_crawler(crawler)
+    spider = NewsSpider.from_crawler(crawler)
+    crawler.spider = spider    # as Scrapy sets it when the crawl starts (pipelines reach the spider through it)
+    return spider
 
 
 def counters(crawler: Crawler) -> dict[str, int]:

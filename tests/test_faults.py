@@ -107,7 +107,7 @@ def test_a_writer_holding_the_archive_makes_the_crawl_fail_loudly_and_lose_nothi
     assert served == stored(db)
 
 
-TMPFS_SIZE = "700k"     # an empty archive and a few articles fit, the whole test web does not
+TMPFS_SIZE = "500k"     # an empty archive and a few articles fit, the whole test web does not
 
 
 @pytest.fixture

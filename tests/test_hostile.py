@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
@@ -19,7 +20,8 @@ from scrapy.utils.test import get_crawler
 
 from crawling import FAST_SETTINGS, crawl, crawl_command, pin_hosts
 from crosswire.crawlers.safety import (BlockedAddressError, BlockPrivateAddressesMiddleware, RedirectLoopError,
-                             RedirectLoopMiddleware, RetryAfterMiddleware, ScriptRefreshMiddleware, is_public)
+                             MetaRefreshMiddleware, RedirectLoopMiddleware, RetryAfterMiddleware,
+                             ScriptRefreshMiddleware, is_public)
 from crosswire.core import exitcodes
 from crosswire.cli import main
 from testweb import TestWeb
@@ -240,3 +242,32 @@ def test_meta_refresh_to_script_is_not_followed(target, followed):
     ScriptRefreshMiddleware().process_response(request, HtmlResponse(request.url, body=body.encode(),
                                                                      encoding="utf-8"))
     assert followed == (not request.meta.get("dont_redirect", False))
+
+
+@pytest.mark.parametrize("head, target", [
+    ('<meta http-equiv="refresh" content="0;url=https://a.example/moved">', "https://a.example/moved"),
+    ('<META HTTP-EQUIV="Refresh" CONTENT="0; URL=/moved">', "http://a.example/moved"),
+    ('<meta charset="utf-8"><meta http-equiv="X-UA-Compatible" content="IE=edge">', None),
+])
+def test_meta_refresh_is_followed_and_a_page_without_one_is_passed_on_as_it_is(head, target):
+    request = Request("http://a.example/page")
+    body = f"<html><head>{head}</head><body>{'words ' * 5000}</body></html>".encode()
+    response = HtmlResponse(request.url, body=body, encoding="utf-8")
+    out = MetaRefreshMiddleware.from_crawler(get_crawler()).process_response(request, response)
+    assert target == (out.url if isinstance(out, Request) else None)
+    assert out is not response or target is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1251"])
+@pytest.mark.parametrize("head", ['<meta http-equiv="refresh" content="5;url=/next">', "<title>Новости</title>",
+                                  '<!-- refresh --><meta http-equiv="content-type" content="text/html">'])
+def test_meta_refresh_decides_as_scrapys_own_middleware_in_any_encoding(head, encoding):
+    request = Request("http://a.example/page")
+    body = f"<html><head>{head}</head><body>{'слова ' * 3000}</body></html>".encode(encoding)
+
+    def outcome(middleware: type) -> str | None:
+        out = middleware.from_crawler(get_crawler()).process_response(
+            request, HtmlResponse(request.url, body=body, encoding=encoding))
+        return out.url if isinstance(out, Request) else None
+
+    assert outcome(ScrapyMetaRefreshMiddleware) == outcome(MetaRefreshMiddleware)

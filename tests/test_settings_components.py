@@ -20,6 +20,7 @@ LEFT_OUT = {
         "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
         "scrapy.downloadermiddlewares.stats.DownloaderStats",
         "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",   # crosswire's subclass runs instead
     },
     "SPIDER_MIDDLEWARES_BASE": {
         "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",

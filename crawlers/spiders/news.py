@@ -53,8 +53,8 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
         return spider
 
     def on_item_stored(self, item: PageItem, **_: Any) -> None:
-        """An article went through every pipeline."""
-        self.context.settle(item.key, ok=True)
+        """An article went through every pipeline (settled once its write batch committed)."""
+        self.context.settle_stored(item.key, item.batch)
 
     def on_item_dropped(self, item: PageItem, exception: BaseException, **_: Any) -> None:
         """An article left the pipelines early: judged off topic (settled), or not extractable (its error
@@ -78,15 +78,19 @@ class NewsSpider(FeedMixin, SitemapMixin, ListingMixin, EntryPointMixin, scrapy.
 
     def _failed(self, exc: BaseException, url: str, source: str | None, feed_id: int | None) -> None:
         if isinstance(exc, sqlite3.Error):
-            self.context.storage_failed(exc, url=url, source=source, feed_id=feed_id)
-            # A full disk, or an archive another writer keeps locked: every later write would fail too. Stop
-            # fetching; what was not stored stays due.
-            reason = "storage-full" if is_full(exc) else (
-                "storage-locked" if self.context.storage_streak >= STORAGE_STREAK_LIMIT else None)
-            if reason and self.crawler.engine is not None:
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+            self.storage_refused(exc, url, source, feed_id)
             return
         self.note(source, url, "error", f"{type(exc).__name__}: {exc}", feed_id=feed_id)
+
+    def storage_refused(self, exc: BaseException, url: str, source: str | None, feed_id: int | None) -> None:
+        """The archive refused to store what `url` gave (a write, or the commit of its batch): counted and
+        recorded; a full disk, or an archive another writer keeps locked, stops the fetching, since every later
+        write would fail too. What was not stored stays due."""
+        self.context.storage_failed(exc, url=url, source=source, feed_id=feed_id)
+        reason = "storage-full" if is_full(exc) else (
+            "storage-locked" if self.context.storage_streak >= STORAGE_STREAK_LIMIT else None)
+        if reason and self.crawler.engine is not None and self.crawler.engine.running:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.context.stats = self.crawler.stats     # set by Scrapy once the crawl starts
