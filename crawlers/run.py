@@ -283,7 +283,16 @@ def _crawl_and_index(db: sqlite_utils.Database, run_id: int, sources: list[Sourc
         if embedder is not None:
             _save_vectors(db, embedder)
         # Copy families for the articles this crawl added (only those: the LSH index persists in the db).
-        stats["families_matched"] = index_new_articles(db).matched
+        try:
+            stats["families_matched"] = index_new_articles(db).matched
+        except sqlite3.OperationalError as exc:
+            if not (is_full(exc) or is_locked(exc)):
+                raise
+            # The articles are stored; the archive refused the families' index. The run is recorded failed, so the
+            # next crawl reads every entry point in full and indexes what this one could not.
+            summary.reason = "storage-full" if is_full(exc) else "storage-locked"
+            summary.storage_problem = str(exc)
+            return summary
         stats["stories_new"] = _cluster_new_articles(db, embedder)
     return summary
 

@@ -187,3 +187,35 @@ def test_a_write_transaction_takes_the_lock_before_it_reads(tmp_path):
     finally:
         other.close()
         db.close()
+
+
+# `crosswire crawl` whose copy-family step after the crawl meets a full disk (the articles are stored by then):
+# the error SQLite raises then, its class, code and message.
+FULL_AT_FAMILIES = (
+    "import runpy, sqlite3, sys\n"
+    "import crosswire.crawlers.run as run\n"
+    "def full(db):\n"
+    "    exc = sqlite3.OperationalError('database or disk is full')\n"
+    "    exc.sqlite_errorcode, exc.sqlite_errorname = sqlite3.SQLITE_FULL, 'SQLITE_FULL'\n"
+    "    raise exc\n"
+    "run.index_new_articles = full\n"
+    "sys.argv[0] = 'crosswire'\n"
+    "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def test_a_full_disk_after_the_crawl_fails_the_run_in_one_line_and_the_next_crawl_reads_everything(web, served,
+                                                                                                   tmp_path):
+    db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    sources.write_text(web.sources_toml())
+    command = crawl_command(db, sources, "--quiet")
+    full = subprocess.run([command[0], "-c", FULL_AT_FAMILIES, *command[3:]], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert (exitcodes.ERROR, "") == (full.returncode, full.stdout), full.stderr
+    [line] = full.stderr.splitlines()
+    assert "stopped: the archive's disk is full" in line, line
+    assert served == stored(db)                     # every article was committed before the families' step
+    assert [("failed",)] == query(db, "select status from runs")
+    follow_up = crawl(db, sources)
+    assert (exitcodes.OK, "") == (follow_up.returncode, follow_up.stderr), (follow_up.stdout, follow_up.stderr)
+    assert [("failed",), ("ok",)] == query(db, "select status from runs order by id")
