@@ -98,10 +98,18 @@ def start_pool(workers: int, *, background: bool = False) -> Executor:
 
     def fork_all() -> None:   # the pool forks its processes on demand: ask for all of them now
         for _ in range(workers):
-            pool.submit(int)
+            try:
+                pool.submit(int)
+            except RuntimeError:   # shut down before all were asked for (a crawl that ended at once)
+                return
 
     if background:
-        _starting[pool] = threading.Thread(target=fork_all, name="crosswire-pool-start", daemon=True)
+        # Not a daemon: the pool's manager thread, started by the first submit, inherits that, and it must be
+        # joined before the process exits. As a daemon, `crosswire crawl`'s exit (which joins only non-daemon
+        # threads, then runs multiprocessing's exit handler) could close the pool's call queue before the
+        # manager had sent the workers their stop: it then waited for them, and they for it, for ever (seen in
+        # crawls that found nothing new, which end while the workers are still warming up).
+        _starting[pool] = threading.Thread(target=fork_all, name="crosswire-pool-start", daemon=False)
         _starting[pool].start()
     else:
         fork_all()
