@@ -110,3 +110,40 @@ def test_scrapys_callback_source_check_is_off_so_it_never_races_the_embedders_nu
     settings = crawl_settings(tmp_path / "news.db", [], None, False)
     assert (False, True) == (settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE"),
                              settings.getbool("ROBOTSTXT_OBEY"))
+
+
+def test_the_crawl_loads_feed_parsing_and_the_terminal_line_only_when_it_needs_them() -> None:
+    # A cron run whose feeds answer 304 parses no feed, strips no markup and has no terminal: feedparser,
+    # beautifulsoup4 and rich (~0.2 s of imports together) are loaded by the code that uses them, not up front.
+    check = ("import json, sys\nimport crosswire.cli.crawl, crosswire.crawlers.run\n"
+             "before = [m in sys.modules for m in ('feedparser', 'bs4', 'rich')]\n"
+             "from crosswire.crawlers.feeds import parse_feed\n"
+             "feed = parse_feed(b'<rss version=\"2.0\"><channel><title>Quay news</title><item><title>Quay'\n"
+             "                  b' <b>reopens</b></title><link>https://quay.example/1</link></item></channel></rss>',\n"
+             "                  'https://quay.example/feed.xml')\n"
+             "after = [m in sys.modules for m in ('feedparser', 'bs4', 'rich')]\n"
+             "print(json.dumps([before, after, [e.title for e in feed.entries]]))\n")
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout
+    assert [[False, False, False], [True, True, False], ["Quay reopens"]] == json.loads(out)
+
+
+STOP_AT_ONCE = """
+from crosswire.cli.exiting import exit_now
+from crosswire.crawlers.workers import start_pool, wait_until_started
+pool = start_pool(2, background=True)
+wait_until_started(pool)
+pool.shutdown(wait=False, cancel_futures=True)   # as the extraction pipeline does when the spider closes
+pool.shutdown(wait=True, cancel_futures=True)    # as the crawl does once families and stories are done
+exit_now(0)                                      # as `crosswire crawl` ends
+"""
+
+
+def test_a_crawl_that_ends_while_its_workers_warm_up_still_exits() -> None:
+    # A crawl that finds nothing new ends before its workers have warmed up. It used to hang for ever in one
+    # exit of two: its exit closed the pool's call queue before the pool had told the workers to stop.
+    for attempt in range(4):
+        try:
+            done = subprocess.run([sys.executable, "-c", STOP_AT_ONCE], capture_output=True, text=True, timeout=90)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"attempt {attempt + 1}: the process did not exit") from None
+        assert (0, "") == (done.returncode, done.stderr)
