@@ -73,6 +73,22 @@ def test_figures_dates_and_places_are_the_same_keys_in_every_language() -> None:
     assert "^DE" in crossling.keys("ألمانيا", "ar")
 
 
+def test_ordinary_words_that_stem_like_a_place_are_not_places() -> None:
+    def places(text: str, lang: str) -> list[str]:
+        return [k for k in crossling.keys(text, lang) if k[0] == "^"]
+
+    # Spanish para and París, gran and Granada; Polish dane (data) and Dania; Russian того and Того (Togo)
+    assert [] == places("Una gran ayuda para la ciudad", "es")
+    assert ["^paris", "^MX"] == places("Protestas en París y México", "es")
+    assert [] == places("Według danych ministerstwa dane są niepełne", "pl")
+    assert ["^DK", "^PL"] == places("Dania i Polska podpisały umowę", "pl")
+    assert [] == places("Того же дня", "ru")
+    # Arabic has no capitals: words are matched as written or without their clitics, never by stem
+    # (مايو, May, is not مايوت, Mayotte; فيما, whereas, is not ليما, Lima; السيد, Mr, is not سيدني, Sydney)
+    assert [] == places("قال السيد فيما أعلن في مايو", "ar")
+    assert ["^MA", "^IQ"] == places("وفي المغرب وبالعراق", "ar")
+
+
 def test_names_keep_one_skeleton_across_scripts() -> None:
     assert crossling.skeleton("Трамп") == crossling.skeleton("ترامب") == crossling.skeleton("Trump")
     assert crossling.skeleton("Зеленский") == crossling.skeleton("زيلينسكي") == crossling.skeleton("Zelensky")
