@@ -9,7 +9,7 @@ import pytest
 
 import storypairs
 
-from crosswire.analysis import crossling, langnorm
+from crosswire.analysis import crossling, evidence, langnorm
 from crosswire.analysis.clustering import CROSS_PERSON_BONUS, PEOPLE_CAP, Clusterer
 from crosswire.analysis.storyvec import build_docs, people_rarity
 from crosswire.analysis.entities import extract, find_people
@@ -87,6 +87,14 @@ def test_ordinary_words_that_stem_like_a_place_are_not_places() -> None:
     # (مايو, May, is not مايوت, Mayotte; فيما, whereas, is not ليما, Lima; السيد, Mr, is not سيدني, Sydney)
     assert [] == places("قال السيد فيما أعلن في مايو", "ar")
     assert ["^MA", "^IQ"] == places("وفي المغرب وبالعراق", "ar")
+
+
+def test_two_spanish_reports_do_not_share_places_they_never_name() -> None:
+    reports = [{"source": "a", "language": "es", "title": "Una gran ayuda para la ciudad", "lede": "",
+                "text": "El gobierno anunció una gran inversión para reconstruir el puente."},
+               {"source": "b", "language": "es", "title": "Gran apoyo para los vecinos", "lede": "",
+                "text": "La alcaldía pidió ayuda para reparar el puente."}]
+    assert "nothing language-neutral in common" == evidence.summary(evidence.shared_evidence(reports)[0])
 
 
 def test_names_keep_one_skeleton_across_scripts() -> None:
