@@ -9,7 +9,7 @@ import pytest
 
 import storypairs
 
-from crosswire.analysis import crossling, langnorm
+from crosswire.analysis import crossling, evidence, langnorm
 from crosswire.analysis.clustering import CROSS_PERSON_BONUS, PEOPLE_CAP, Clusterer
 from crosswire.analysis.storyvec import build_docs, people_rarity
 from crosswire.analysis.entities import extract, find_people
@@ -71,6 +71,30 @@ def test_figures_dates_and_places_are_the_same_keys_in_every_language() -> None:
     assert {"^DE", "^RU"} <= set(crossling.keys("Almanya ve Rusya", "tr")) & set(crossling.keys(
         "Германии и России", "ru")) & set(crossling.keys("Germany and Russia", "en"))
     assert "^DE" in crossling.keys("ألمانيا", "ar")
+
+
+def test_ordinary_words_that_stem_like_a_place_are_not_places() -> None:
+    def places(text: str, lang: str) -> list[str]:
+        return [k for k in crossling.keys(text, lang) if k[0] == "^"]
+
+    # Spanish para and París, gran and Granada; Polish dane (data) and Dania; Russian того and Того (Togo)
+    assert [] == places("Una gran ayuda para la ciudad", "es")
+    assert ["^paris", "^MX"] == places("Protestas en París y México", "es")
+    assert [] == places("Według danych ministerstwa dane są niepełne", "pl")
+    assert ["^DK", "^PL"] == places("Dania i Polska podpisały umowę", "pl")
+    assert [] == places("Того же дня", "ru")
+    # Arabic has no capitals: words are matched as written or without their clitics, never by stem
+    # (مايو, May, is not مايوت, Mayotte; فيما, whereas, is not ليما, Lima; السيد, Mr, is not سيدني, Sydney)
+    assert [] == places("قال السيد فيما أعلن في مايو", "ar")
+    assert ["^MA", "^IQ"] == places("وفي المغرب وبالعراق", "ar")
+
+
+def test_two_spanish_reports_do_not_share_places_they_never_name() -> None:
+    reports = [{"source": "a", "language": "es", "title": "Una gran ayuda para la ciudad", "lede": "",
+                "text": "El gobierno anunció una gran inversión para reconstruir el puente."},
+               {"source": "b", "language": "es", "title": "Gran apoyo para los vecinos", "lede": "",
+                "text": "La alcaldía pidió ayuda para reparar el puente."}]
+    assert "nothing language-neutral in common" == evidence.summary(evidence.shared_evidence(reports)[0])
 
 
 def test_names_keep_one_skeleton_across_scripts() -> None:

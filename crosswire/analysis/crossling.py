@@ -105,6 +105,20 @@ def _cognate(word: str) -> str:
     return ":" + to_latin(word)[:5]
 
 
+# Arabic script has no capitals to tell a name, and its stemmer and clitic strip fold ordinary words onto place
+# names (مايو, May, onto Mayotte; السيد, Mr, onto Sydney; فيما, whereas, onto ليما, Lima): there a place is
+# matched on the word as written or without its clitics, unstemmed.
+UNSTEMMED_PLACES = frozenset(("ar", "fa", "ur"))
+
+
+def _place_forms(word: str, lang: str) -> tuple[str, ...]:
+    """The forms of a word of the text that can start a place name where stems are not used
+    (UNSTEMMED_PLACES): as written (folded), then without its clitics (بإدلب)."""
+    folded = langnorm.fold_arabic(langnorm.lower(word, lang))
+    bare = langnorm.strip_arabic_prefix(folded)
+    return (folded, bare) if bare != folded else (folded,)
+
+
 @lru_cache(maxsize=None)
 def _places(lang: str) -> tuple[dict[tuple[str, ...], str], frozenset[str]]:
     """Place names known in `lang` as tuples of normalised terms -> a language-neutral place key, and the
@@ -112,7 +126,12 @@ def _places(lang: str) -> tuple[dict[tuple[str, ...], str], frozenset[str]]:
     names: dict[tuple[str, ...], str] = {}
 
     def add(name: str, key: str) -> None:
-        terms = tuple(langnorm.terms(name, lang))
+        if lang in UNSTEMMED_PLACES:
+            terms = tuple(langnorm.fold_arabic(langnorm.lower(w, lang)) for w in _words(name, lang))
+            if terms and terms[0].startswith("ال") and len(terms[0]) > 4:   # المغرب, also met as بالمغرب
+                names.setdefault((terms[0][2:], *terms[1:]), key)
+        else:
+            terms = tuple(langnorm.terms(name, lang))
         if terms and len("".join(terms)) >= 3:
             names.setdefault(terms, key)
 
@@ -164,6 +183,16 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
     stop = langnorm.STOPWORDS.get(lang, frozenset())
     words = _words(text, lang)
     normal = [langnorm.normalise(langnorm.lower(w, lang), lang) if not w[0].isdigit() else w for w in words]
+    # The forms place names are looked up in. Stems fold ordinary words onto places (Spanish para onto París,
+    # gran onto Granada; Polish dane, data, onto Dania), so in a script with capitals a place starts with one,
+    # and never with a stop word (Para at a sentence's start; Russian того, Togo).
+    if lang in UNSTEMMED_PLACES:
+        lookup = [_place_forms(w, lang) if not w[0].isdigit() else () for w in words]
+        rest = [langnorm.fold_arabic(langnorm.lower(w, lang)) for w in words]
+    else:
+        lookup = [(n,) if (w[0].isupper() or w[0].lower() == w[0].upper()) and langnorm.lower(w, lang) not in stop
+                  else () for w, n in zip(words, normal)]
+        rest = normal
     i = 0
     while i < len(words):
         word = words[i]
@@ -177,8 +206,9 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
                     out.append(key)
             i += 1
             continue
-        for n in range(min(longest, len(words) - i), 0, -1) if normal[i] in starts else ():
-            place = places.get(tuple(normal[i:i + n]))
+        first = next((form for form in lookup[i] if form in starts), None)
+        for n in range(min(longest, len(words) - i), 0, -1) if first is not None else ():
+            place = places.get((first, *rest[i + 1:i + n]))
             if place:
                 out.append(place)
                 i += n
