@@ -111,10 +111,9 @@ def _cognate(word: str) -> str:
 UNSTEMMED_PLACES = frozenset(("ar", "fa", "ur"))
 
 
-def _place_forms(word: str, lang: str) -> tuple[str, ...]:
-    """The forms of a word of the text that can start a place name where stems are not used
-    (UNSTEMMED_PLACES): as written (folded), then without its clitics (بإدلب)."""
-    folded = langnorm.fold_arabic(langnorm.lower(word, lang))
+def _place_forms(folded: str) -> tuple[str, ...]:
+    """The forms of a word of the text (lower-cased and folded) that can start a place name where stems are not
+    used (UNSTEMMED_PLACES): as written, then without its clitics (بإدلب)."""
     bare = langnorm.strip_arabic_prefix(folded)
     return (folded, bare) if bare != folded else (folded,)
 
@@ -182,16 +181,17 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
     months = _month_names(lang)
     stop = langnorm.STOPWORDS.get(lang, frozenset())
     words = _words(text, lang)
-    normal = [langnorm.normalise(langnorm.lower(w, lang), lang) if not w[0].isdigit() else w for w in words]
+    lowered = [langnorm.lower(w, lang) for w in words]   # once a word: each is read up to three times below
+    normal = [langnorm.normalise(low, lang) if not w[0].isdigit() else w for w, low in zip(words, lowered)]
     # The forms place names are looked up in. Stems fold ordinary words onto places (Spanish para onto París,
     # gran onto Granada; Polish dane, data, onto Dania), so in a script with capitals a place starts with one,
     # and never with a stop word (Para at a sentence's start; Russian того, Togo).
     if lang in UNSTEMMED_PLACES:
-        lookup = [_place_forms(w, lang) if not w[0].isdigit() else () for w in words]
-        rest = [langnorm.fold_arabic(langnorm.lower(w, lang)) for w in words]
+        rest = [langnorm.fold_arabic(low) for low in lowered]
+        lookup = [_place_forms(folded) if not w[0].isdigit() else () for w, folded in zip(words, rest)]
     else:
-        lookup = [(n,) if (w[0].isupper() or w[0].lower() == w[0].upper()) and langnorm.lower(w, lang) not in stop
-                  else () for w, n in zip(words, normal)]
+        lookup = [(n,) if (w[0].isupper() or w[0].lower() == w[0].upper()) and low not in stop else ()
+                  for w, low, n in zip(words, lowered, normal)]
         rest = normal
     i = 0
     while i < len(words):
@@ -214,7 +214,7 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
                 i += n
                 break
         else:
-            lower = langnorm.lower(word, lang)
+            lower = lowered[i]
             if lower not in stop and len(word) >= 4 and not langnorm._is_cjk(word):
                 if word[0].isupper() or lang in ("ar", "fa", "ur"):
                     sk = skeleton(normal[i])
