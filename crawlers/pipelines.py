@@ -19,7 +19,7 @@ from crosswire.crawlers.batch import StoreBatch
 from crosswire.crawlers.context import STATS_PREFIX, CrawlContext
 from crosswire.crawlers.items import PageItem
 from crosswire.crawlers.schedule import crawl_clock
-from crosswire.crawlers.workers import extract_page, start_pool, wait_until_started, warm_up_here
+from crosswire.crawlers.workers import extract_page, start_pool, started, warm_up_here
 from crosswire.identity.urls import url_key
 from crosswire.storage.articles import add_url_variants, record_sighting, store_article
 from crosswire.storage.topics import remember_off_topic, tag_article
@@ -38,6 +38,7 @@ class ExtractPipeline:
         self.workers = crawler.settings.getint("CROSSWIRE_EXTRACT_WORKERS")
         self.pool: Executor | None = None
         self.own_pool = False   # started here (not handed over by run_crawl): shut down and joined here
+        self.forked: asyncio.Future[None] | None = None   # done once run_crawl's pool has forked its workers
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ExtractPipeline":
@@ -46,8 +47,11 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         # run_crawl starts the pool before Scrapy (so the workers warm up meanwhile) and hands it over here.
         self.pool = CrawlContext.of(self.crawler).pool
-        if self.pool is not None:
-            wait_until_started(self.pool)   # now, while no download is in flight (crawlers/workers.py)
+        if self.pool is not None and (forked := started(self.pool)) is not None:
+            # Its fork server may still be loading extraction as the crawl starts (0.25-0.35 s of a short crawl
+            # on two cores): the feeds are fetched and parsed and the first pages downloaded meanwhile, and
+            # process_item waits for the forks without blocking the reactor (crawlers/workers.py `started`).
+            self.forked = asyncio.wrap_future(forked)
         if self.pool is None and self.workers > 0:
             self.pool = start_pool(self.workers)
             self.own_pool = True
@@ -73,6 +77,8 @@ class ExtractPipeline:
             elif self.pool is None:
                 item.article, item.topics = extract_page(*args)
             else:
+                if self.forked is not None:
+                    await self.forked
                 item.article, item.topics = await asyncio.wrap_future(self.pool.submit(extract_page, *args))
         except ExtractionError as exc:
             context.error(self.crawler.stats, url=item.url, kind=exc.kind, reason=str(exc), source=item.source,

@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 import weakref
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 PR_SET_PDEATHSIG = 1    # linux/prctl.h
@@ -90,18 +90,21 @@ def start_fork_server() -> None:
 def start_pool(workers: int, *, background: bool = False) -> Executor:
     """A pool of `workers` extraction processes (forked from a fresh fork server, never from this process),
     started now and warming up. Each fork waits for the server to finish its own warm-up; with `background`
-    they are forked from a thread, and `wait_until_started` waits for them (before any download is in flight:
-    a page submitted meanwhile would block the reactor until the server is ready)."""
+    they are forked from a thread, and `started` says when they are (submitting a page meanwhile would block
+    until the server is ready: `submit` holds the pool's lock while it forks)."""
     start_fork_server()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
                                initializer=warm_up)
+    forked: Future[None] = Future()
 
     def fork_all() -> None:   # the pool forks its processes on demand: ask for all of them now
-        for _ in range(workers):
-            try:
+        try:
+            for _ in range(workers):
                 pool.submit(int)
-            except RuntimeError:   # shut down before all were asked for (a crawl that ended at once)
-                return
+        except RuntimeError:   # shut down before all were asked for (a crawl that ended at once)
+            pass
+        finally:
+            forked.set_result(None)
 
     if background:
         # Not a daemon: the pool's manager thread, started by the first submit, inherits that, and it must be
@@ -109,18 +112,24 @@ def start_pool(workers: int, *, background: bool = False) -> Executor:
         # threads, then runs multiprocessing's exit handler) could close the pool's call queue before the
         # manager had sent the workers their stop: it then waited for them, and they for it, for ever (seen in
         # crawls that found nothing new, which end while the workers are still warming up).
-        _starting[pool] = threading.Thread(target=fork_all, name="crosswire-pool-start", daemon=False)
-        _starting[pool].start()
+        thread = threading.Thread(target=fork_all, name="crosswire-pool-start", daemon=False)
+        _starting[pool] = forked
+        thread.start()
     else:
         fork_all()
     return pool
 
 
-_starting: "weakref.WeakKeyDictionary[Executor, threading.Thread]" = weakref.WeakKeyDictionary()
+_starting: "weakref.WeakKeyDictionary[Executor, Future[None]]" = weakref.WeakKeyDictionary()
+
+
+def started(pool: Executor) -> Future[None] | None:
+    """A future done once the processes of a pool started in the background are forked; None if it was not."""
+    return _starting.get(pool)
 
 
 def wait_until_started(pool: Executor) -> None:
     """Wait until the processes of a pool started in the background are forked (at once if they are)."""
-    thread = _starting.pop(pool, None)
-    if thread is not None:
-        thread.join()
+    forked = _starting.get(pool)
+    if forked is not None:
+        forked.result()

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crosswire.crawlers.workers import extract_page, start_pool
+from crosswire.crawlers.workers import extract_page, start_pool, started
 
 HANDLER_CHECK = """
 import inspect, json, sys
@@ -147,3 +147,21 @@ def test_a_crawl_that_ends_while_its_workers_warm_up_still_exits() -> None:
         except subprocess.TimeoutExpired:
             raise AssertionError(f"attempt {attempt + 1}: the process did not exit") from None
         assert (0, "") == (done.returncode, done.stderr)
+
+
+def test_a_pool_started_in_the_background_says_when_its_workers_are_forked() -> None:
+    # The crawl fetches its feeds while the workers are forked, and its first pages wait on this future.
+    pool = start_pool(2, background=True)
+    try:
+        forked = started(pool)
+        assert forked is not None
+        assert forked.result(timeout=120) is None
+        assert 2 == len(pool._processes)   # both forked: submitting now never waits for a fork
+        assert 7 == pool.submit(int, "7").result(timeout=60)
+    finally:
+        pool.shutdown(wait=True)
+    direct = start_pool(1)
+    try:
+        assert started(direct) is None   # forked before start_pool returned
+    finally:
+        direct.shutdown(wait=True)
