@@ -14,7 +14,7 @@ class CrawlProgress:
     def __init__(self, crawler: Any) -> None:
         # why here: rich is ~35 ms of imports that a crawl without a terminal (every cron run) never uses
         from rich.console import Console
-        from rich.live import Live
+        from rich.live import Live  # (see above)
 
         self.crawler = crawler
         self.console = Console(stderr=True)
