@@ -206,7 +206,11 @@ def keys(text: str | None, lang: str, cognates: bool = True) -> list[str]:
                     out.append(key)
             i += 1
             continue
-        first = next((form for form in lookup[i] if form in starts), None)
+        first = None
+        for form in lookup[i]:   # (a plain loop: a generator a word cost more than the lookups)
+            if form in starts:
+                first = form
+                break
         for n in range(min(longest, len(words) - i), 0, -1) if first is not None else ():
             place = places.get((first, *rest[i + 1:i + n]))
             if place:

@@ -237,14 +237,21 @@ def _ru_stem(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _ngram_index() -> tuple[dict[str, str], int]:
+def _ngram_index() -> tuple[dict[str, str], dict[str, int]]:
+    """Gazetteer names as their words joined by spaces -> canonical name, and for each first word of a name of
+    several words the most words such a name has (a word starting none is looked up alone: most words)."""
     _, lookup = _place_index()
     index = {" ".join(WORD_RE.findall(name)): canonical for name, canonical in lookup.items()}
     # Single-word Cyrillic names also under their stem, since Russian declines place names.
     for key, canonical in list(index.items()):
         if " " not in key and "\u0400" <= key[0] <= "\u04ff" and len(key) > 3:
             index.setdefault("~" + _ru_stem(key), canonical)
-    return index, max(len(k.split()) for k in index)
+    spans: dict[str, int] = {}
+    for key in index:
+        first, *rest = key.split(" ")
+        if rest:
+            spans[first] = max(spans.get(first, 1), 1 + len(rest))
+    return index, spans
 
 
 def _lookup_word(index: dict[str, str], word: str) -> str | None:
@@ -261,13 +268,14 @@ def find_places(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     # Word n-grams looked up in a dict: far faster than one regex alternation over hundreds of names.
-    index, longest = _ngram_index()
+    index, spans = _ngram_index()
     words = WORD_RE.findall(text)
     lowered = [lower(w) for w in words]   # İdlib, written in Turkish, is idlib
     found = []
     i = 0
     while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):   # longest first: "Gaza City" before "Gaza"
+        # longest first ("Gaza City" before "Gaza"), and only as long as a name starting with this word is
+        for n in range(min(spans.get(lowered[i], 1), len(words) - i), 0, -1):
             canonical = index.get(" ".join(lowered[i:i + n]))
             if canonical is None and n == 1:
                 canonical = _lookup_word(index, lowered[i])

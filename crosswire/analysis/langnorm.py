@@ -202,9 +202,10 @@ def _is_cjk(word: str) -> bool:
     return "\u3040" <= word[0] <= "\u9fff"
 
 
-def terms(text: str | None, lang: str, drop: frozenset[str] = frozenset()) -> list[str]:
+def terms(text: str | None, lang: str, drop: frozenset[str] = frozenset(), limit: int | None = None) -> list[str]:
     """Comparable terms of `text` in `lang`: stop words and the lower-cased words in `drop` left out, words
-    normalised, CJK runs as bigrams, numbers of three or more digits kept as written."""
+    normalised, CJK runs as bigrams, numbers of three or more digits kept as written; with `limit`, at least
+    the first `limit` terms (a caller that keeps only those need not normalise the rest of a long text)."""
     if not text:
         return []
     if lang in ("ar", "fa", "ur"):
@@ -226,4 +227,6 @@ def terms(text: str | None, lang: str, drop: frozenset[str] = frozenset()) -> li
         term = normalise(raw, lang)
         if len(term) >= 2:
             out.append(term)
+            if limit is not None and len(out) >= limit:
+                break
     return out

@@ -68,7 +68,8 @@ def _weighted(fields: Iterable[tuple[str, list[str]]]) -> dict[str, float]:
 
 def term_counts(row: dict[str, Any], lang: str, drop: frozenset[str] = frozenset()) -> dict[str, float]:
     """Weighted, sublinear term frequencies of an article in its own language, leaving out `drop`."""
-    return _weighted((name, langnorm.terms(row.get(name), lang, drop)) for name in ("title", "lede", "text"))
+    return _weighted((name, langnorm.terms(row.get(name), lang, drop, BODY_TERMS if name == "text" else None))
+                     for name in ("title", "lede", "text"))
 
 
 def neutral_counts(row: dict[str, Any], lang: str, places: tuple[str, ...] = ()) -> dict[str, float]:
