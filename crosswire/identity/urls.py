@@ -20,7 +20,6 @@ import functools
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import courlan
 
 # Parameters that identify a campaign or a click, never the article.
 TRACKING_PARAM = re.compile(
@@ -72,9 +71,13 @@ def _strip_amp_host(host: str) -> str:
 def canonical_url(url: str) -> str:
     """The canonical form of `url`: lowercased scheme and host, no default port, no fragment, no tracking
     or AMP parameters, no AMP path marker or amp. host, remaining query parameters sorted."""
+    # why here: courlan brings urllib3 and its URL tables (~70 ms of imports) that a command which never
+    # canonicalises a URL (a crawl whose feeds all answer 304, a search) does not need
+    from courlan import normalize_url
+
     url = url.strip()
     try:
-        normalized = courlan.normalize_url(url)
+        normalized = normalize_url(url)
     except ValueError:
         normalized = url
     parts = urlsplit(normalized)
