@@ -65,8 +65,10 @@ class ExtractPipeline:
         # Every item is settled by now. run_crawl's pool is told to stop here but joined by run_crawl after
         # copy families and stories: the workers' exits (interpreter teardown, ~0.1 s each) overlap that work
         # instead of delaying it.
+        # run_crawl's pool may still be computing the story features of the last articles stored
+        # (crawlers/embedder.py), which the crawl waits for: not cancelled here (run_crawl cancels them if stopped).
         if self.pool is not None:
-            self.pool.shutdown(wait=self.own_pool, cancel_futures=True)
+            self.pool.shutdown(wait=self.own_pool, cancel_futures=self.own_pool)
 
     async def process_item(self, item: PageItem) -> PageItem:
         context = CrawlContext.of(self.crawler)

@@ -216,7 +216,8 @@ def run_crawl(db_path: Path, sources: list[Source], *, overrides: dict[str, obje
         # The extraction workers first: they warm up while this process starts Scrapy and fetches the feeds.
         workers = settings.getint("CROSSWIRE_EXTRACT_WORKERS")
         pool = start_pool(workers, background=True) if workers > 0 else None
-        embedder = Embedder()   # story embeddings, in a thread, as articles are stored (crawlers/embedder.py)
+        # Story embeddings, in a thread, as articles are stored; their features in the workers (crawlers/embedder.py)
+        embedder = Embedder(pool)
         embedder.prepare()      # its encoder loads beside Scrapy's start and the first feeds
         try:
             run_id = start_run(db, command)

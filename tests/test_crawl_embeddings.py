@@ -67,15 +67,24 @@ FEATURELESS_CRAWL = (
     "sys.argv[0] = 'crosswire'\n"
     "runpy.run_module('crosswire', run_name='__main__', alter_sys=True)\n"
 )
+# The same with extraction workers, where the crawling process computes no features at all, not even in its
+# embedder's thread: every row_features of that process refuses. The refusing one is named as the real one, so
+# the features it is asked for in the workers are pickled by that name and computed there by the real one.
+WORKER_FEATURES_CRAWL = FEATURELESS_CRAWL.replace(
+    "storyvec.row_features = stories.row_features = refuse\n",
+    "refuse.__module__, refuse.__qualname__ = storyvec.__name__, 'row_features'\n"
+    "storyvec.row_features = stories.row_features = crosswire.crawlers.embedder.row_features = refuse\n")
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
 def test_the_crawl_computes_each_new_articles_story_features_and_the_stories_are_those_of_a_recluster(
-        tmp_path: Path) -> None:
+        tmp_path: Path, workers: str) -> None:
     db, sources = tmp_path / "news.db", tmp_path / "sources.toml"
+    script = FEATURELESS_CRAWL if workers == "0" else WORKER_FEATURES_CRAWL
     with TestWeb(outlets=OUTLETS) as web:
         sources.write_text(web.sources_toml(OUTLETS))
-        command = crawl_command(db, sources)
-        done = subprocess.run([sys.executable, "-c", FEATURELESS_CRAWL, *command[3:]], capture_output=True,
+        command = crawl_command(db, sources, settings={**FAST_SETTINGS, "CROSSWIRE_EXTRACT_WORKERS": workers})
+        done = subprocess.run([sys.executable, "-c", script, *command[3:]], capture_output=True,
                               text=True, timeout=300, check=False)
     assert (0, "") == (done.returncode, "" if "story clustering failed" not in done.stderr else done.stderr)
 

@@ -85,13 +85,17 @@ def crawl(db_path: Path | None, sources_path: Path | None, source_names: tuple[s
     check_archive(path, create=True)
     log_path = check_appendable(output_path(log_file, "crawl.log")) if log_file else None
     ensure_directory(path.parent)
-    if not redis_url and int(settings.get("CROSSWIRE_EXTRACT_WORKERS", defaults.CROSSWIRE_EXTRACT_WORKERS)) > 0:
+    workers = not redis_url and int(settings.get("CROSSWIRE_EXTRACT_WORKERS",
+                                                 defaults.CROSSWIRE_EXTRACT_WORKERS)) > 0
+    if workers:
         start_fork_server()   # the extraction workers' server loads extraction while Scrapy is imported below
     # why here: Scrapy, Twisted and the crawl (~0.5 s of imports) load after the checks above and beside the
     # fork server's own start; a command that fails a check never pays for them
     from crosswire.crawlers.embedder import start_warm_up  # (see above)
 
-    start_warm_up()     # the story encoder loads in a thread, beside the imports below
+    start_warm_up(features=not workers)   # the story encoder loads in a thread, beside the imports below;
+    # the workers compute the articles' story features (crawlers/embedder.py), so this process warms them up
+    # only when it has none
     # From here every way out of the command skips the interpreter's teardown: the load runs in a daemon thread,
     # and a daemon thread still inside sentencepiece or numpy while the interpreter tears down can abort the
     # process (SIGABRT seen when a second crawl was refused the lock at once).
