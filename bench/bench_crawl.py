@@ -17,6 +17,9 @@ each as a ratio to bare trafilatura's pages/s on the same N pages in the same ro
 the time a crawl costs beyond its pages, T_few - few / marginal rate (at the largest size), for the crawl's
 own time and for the whole command. CPU seconds per page (the crawling process, its workers, and bare
 trafilatura) come from getrusage: less sensitive than wall time to a busy machine, they say where time goes.
+From them, the CPU bound: the marginal ratio the crawl could reach at most with that CPU a page on this
+machine's cores (all of them busy with pages; the crawling process on one at most), which tells a slow crawl
+(spending its CPU badly) from a costly one (spending too much of it).
 
 Before the rounds each version's installed code and dependencies are compiled to bytecode (`compileall`), as a
 normal `pip install` leaves them: where PYTHONDONTWRITEBYTECODE is set (this build machine sets it) pip and Python
@@ -145,6 +148,17 @@ def compile_bytecode(python: str) -> float:
     return time.perf_counter() - started
 
 
+CORES = os.cpu_count() or 1
+
+
+def cpu_bound(self_ms: float, workers_ms: float, workers: int, cores: int = CORES) -> float:
+    """The most pages a second a crawl with this marginal CPU a page could reach (÷ 1000): all cores busy with
+    the pages' CPU, the crawling process (one interpreter lock) on at most one of them, the workers on at most
+    `workers`. Load-independent, unlike the wall-clock ratios: a marginal ratio near this bound is spending
+    its CPU well, and one above it is the bare baseline's noise."""
+    return min(cores / (self_ms + workers_ms), 1 / self_ms, workers / workers_ms)
+
+
 def _median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f}"
 
@@ -161,6 +175,7 @@ class Figures:
     whole: dict[int, list[float]]
     cpu_self: dict[int, list[float]]
     cpu_workers: dict[int, list[float]]
+    bound: dict[int, list[float]]
     startup: list[float]
     startup_whole: list[float]
     few_self: list[float]
@@ -168,18 +183,19 @@ class Figures:
 
     @classmethod
     def empty(cls, sizes: list[int]) -> "Figures":
-        return cls(*({n: [] for n in sizes} for _ in range(4)), [], [], [], [])
+        return cls(*({n: [] for n in sizes} for _ in range(5)), [], [], [], [])
 
 
 def report(name: str, figures: Figures, sizes: list[int], args: argparse.Namespace) -> None:
     """The median table of one code version."""
     print(f"\n{name}: medians over {args.repeat} rounds (min-max), {args.workers} workers, ratios to bare "
           "trafilatura:")
-    print("| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers |")
-    print("|---|---|---|---|---|")
+    print(f"| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers | "
+          f"CPU bound on {CORES} cores / bare |")
+    print("|---|---|---|---|---|---|")
     for n in sizes:
         print(f"| {n} | {_spread(figures.marginal[n])} | {_spread(figures.whole[n])} | "
-              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} |")
+              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} | {_spread(figures.bound[n])} |")
     print(f"fixed start-up ({args.few}-page crawl less its pages at the {sizes[-1]}-page marginal rate): "
           f"crawl's own time {_spread(figures.startup, ' s')}, whole command {_spread(figures.startup_whole, ' s')}; "
           f"CPU of the {args.few}-page crawl: crawling process {_spread(figures.few_self, ' s')}, workers "
@@ -235,11 +251,13 @@ def main() -> None:
                 out.whole[n].append(n / big.whole / bare_rate)
                 out.cpu_self[n].append((big.cpu_self - small.cpu_self) / (n - args.few) * 1000)
                 out.cpu_workers[n].append((big.cpu_workers - small.cpu_workers) / (n - args.few) * 1000)
+                out.bound[n].append(cpu_bound(out.cpu_self[n][-1], out.cpu_workers[n][-1], args.workers)
+                                    * bare_cpu / n * 1000)
                 print(f"round {round_} {name}: pages={n} bare {bare_rate:.1f}/s ({bare_cpu / n * 1000:.1f} ms CPU/page); "
                       f"crawl {big.seconds:.2f}s whole {big.whole:.2f}s; marginal {rate:.1f}/s "
                       f"({out.marginal[n][-1]:.2f}x) whole {n / big.whole:.1f}/s ({out.whole[n][-1]:.2f}x); "
                       f"marginal CPU/page: crawling process {out.cpu_self[n][-1]:.1f} ms, workers "
-                      f"{out.cpu_workers[n][-1]:.1f} ms", flush=True)
+                      f"{out.cpu_workers[n][-1]:.1f} ms; CPU bound {out.bound[n][-1]:.2f}x", flush=True)
                 if n == sizes[-1]:
                     out.startup.append(small.seconds - args.few / rate)
                     out.startup_whole.append(small.whole - args.few * (big.whole - small.whole) / (n - args.few))
