@@ -156,6 +156,8 @@ def cpu_bound(self_ms: float, workers_ms: float, workers: int, cores: int = CORE
     the pages' CPU, the crawling process (one interpreter lock) on at most one of them, the workers on at most
     `workers`. Load-independent, unlike the wall-clock ratios: a marginal ratio near this bound is spending
     its CPU well, and one above it is the bare baseline's noise."""
+    if self_ms <= 0 or workers_ms <= 0:   # a difference of two noisy CPU totals can come out so: no bound
+        return float("nan")
     return min(cores / (self_ms + workers_ms), 1 / self_ms, workers / workers_ms)
 
 
@@ -175,7 +177,7 @@ class Figures:
     whole: dict[int, list[float]]
     cpu_self: dict[int, list[float]]
     cpu_workers: dict[int, list[float]]
-    bound: dict[int, list[float]]
+    cpu_bare: dict[int, list[float]]
     startup: list[float]
     startup_whole: list[float]
     few_self: list[float]
@@ -191,11 +193,13 @@ def report(name: str, figures: Figures, sizes: list[int], args: argparse.Namespa
     print(f"\n{name}: medians over {args.repeat} rounds (min-max), {args.workers} workers, ratios to bare "
           "trafilatura:")
     print(f"| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers | "
-          f"CPU bound on {CORES} cores / bare |")
+          f"CPU bound on {CORES} cores / bare (of the medians) |")
     print("|---|---|---|---|---|---|")
     for n in sizes:
+        bound = cpu_bound(statistics.median(figures.cpu_self[n]), statistics.median(figures.cpu_workers[n]),
+                          args.workers) * statistics.median(figures.cpu_bare[n])
         print(f"| {n} | {_spread(figures.marginal[n])} | {_spread(figures.whole[n])} | "
-              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} | {_spread(figures.bound[n])} |")
+              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} | {bound:.2f}x |")
     print(f"fixed start-up ({args.few}-page crawl less its pages at the {sizes[-1]}-page marginal rate): "
           f"crawl's own time {_spread(figures.startup, ' s')}, whole command {_spread(figures.startup_whole, ' s')}; "
           f"CPU of the {args.few}-page crawl: crawling process {_spread(figures.few_self, ' s')}, workers "
@@ -251,13 +255,12 @@ def main() -> None:
                 out.whole[n].append(n / big.whole / bare_rate)
                 out.cpu_self[n].append((big.cpu_self - small.cpu_self) / (n - args.few) * 1000)
                 out.cpu_workers[n].append((big.cpu_workers - small.cpu_workers) / (n - args.few) * 1000)
-                out.bound[n].append(cpu_bound(out.cpu_self[n][-1], out.cpu_workers[n][-1], args.workers)
-                                    * bare_cpu / n * 1000)
+                out.cpu_bare[n].append(bare_cpu / n * 1000)
                 print(f"round {round_} {name}: pages={n} bare {bare_rate:.1f}/s ({bare_cpu / n * 1000:.1f} ms CPU/page); "
                       f"crawl {big.seconds:.2f}s whole {big.whole:.2f}s; marginal {rate:.1f}/s "
                       f"({out.marginal[n][-1]:.2f}x) whole {n / big.whole:.1f}/s ({out.whole[n][-1]:.2f}x); "
                       f"marginal CPU/page: crawling process {out.cpu_self[n][-1]:.1f} ms, workers "
-                      f"{out.cpu_workers[n][-1]:.1f} ms; CPU bound {out.bound[n][-1]:.2f}x", flush=True)
+                      f"{out.cpu_workers[n][-1]:.1f} ms", flush=True)
                 if n == sizes[-1]:
                     out.startup.append(small.seconds - args.few / rate)
                     out.startup_whole.append(small.whole - args.few * (big.whole - small.whole) / (n - args.few))
