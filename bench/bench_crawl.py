@@ -19,7 +19,8 @@ own time and for the whole command. CPU seconds per page (the crawling process, 
 trafilatura) come from getrusage: less sensitive than wall time to a busy machine, they say where time goes.
 From them, the CPU bound: the marginal ratio the crawl could reach at most with that CPU a page on this
 machine's cores (all of them busy with pages; the crawling process on one at most), which tells a slow crawl
-(spending its CPU badly) from a costly one (spending too much of it).
+(spending its CPU badly) from a costly one (spending too much of it); and the same for the whole command, from
+all the CPU it and its workers used (start-up included), as if every core were busy from its first instant.
 
 Before the rounds each version's installed code and dependencies are compiled to bytecode (`compileall`), as a
 normal `pip install` leaves them: where PYTHONDONTWRITEBYTECODE is set (this build machine sets it) pip and Python
@@ -178,6 +179,8 @@ class Figures:
     cpu_self: dict[int, list[float]]
     cpu_workers: dict[int, list[float]]
     cpu_bare: dict[int, list[float]]
+    whole_self: dict[int, list[float]]      # CPU ms a page of the whole command: crawling process
+    whole_total: dict[int, list[float]]     # ... and with its workers and their server
     startup: list[float]
     startup_whole: list[float]
     few_self: list[float]
@@ -185,7 +188,7 @@ class Figures:
 
     @classmethod
     def empty(cls, sizes: list[int]) -> "Figures":
-        return cls(*({n: [] for n in sizes} for _ in range(5)), [], [], [], [])
+        return cls(*({n: [] for n in sizes} for _ in range(7)), [], [], [], [])
 
 
 def report(name: str, figures: Figures, sizes: list[int], args: argparse.Namespace) -> None:
@@ -193,13 +196,15 @@ def report(name: str, figures: Figures, sizes: list[int], args: argparse.Namespa
     print(f"\n{name}: medians over {args.repeat} rounds (min-max), {args.workers} workers, ratios to bare "
           "trafilatura:")
     print(f"| pages | marginal / bare | whole command / bare | CPU ms/page: crawling process | workers | "
-          f"CPU bound on {CORES} cores / bare (of the medians) |")
-    print("|---|---|---|---|---|---|")
+          f"CPU bound on {CORES} cores / bare (of the medians): marginal | whole command |")
+    print("|---|---|---|---|---|---|---|")
     for n in sizes:
         bound = cpu_bound(statistics.median(figures.cpu_self[n]), statistics.median(figures.cpu_workers[n]),
                           args.workers) * statistics.median(figures.cpu_bare[n])
+        whole_bound = min(CORES / statistics.median(figures.whole_total[n]),
+                          1 / statistics.median(figures.whole_self[n])) * statistics.median(figures.cpu_bare[n])
         print(f"| {n} | {_spread(figures.marginal[n])} | {_spread(figures.whole[n])} | "
-              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} | {bound:.2f}x |")
+              f"{_median(figures.cpu_self[n])} | {_median(figures.cpu_workers[n])} | {bound:.2f}x | {whole_bound:.2f}x |")
     print(f"fixed start-up ({args.few}-page crawl less its pages at the {sizes[-1]}-page marginal rate): "
           f"crawl's own time {_spread(figures.startup, ' s')}, whole command {_spread(figures.startup_whole, ' s')}; "
           f"CPU of the {args.few}-page crawl: crawling process {_spread(figures.few_self, ' s')}, workers "
@@ -256,6 +261,8 @@ def main() -> None:
                 out.cpu_self[n].append((big.cpu_self - small.cpu_self) / (n - args.few) * 1000)
                 out.cpu_workers[n].append((big.cpu_workers - small.cpu_workers) / (n - args.few) * 1000)
                 out.cpu_bare[n].append(bare_cpu / n * 1000)
+                out.whole_self[n].append(big.cpu_self / n * 1000)
+                out.whole_total[n].append((big.cpu_self + big.cpu_workers) / n * 1000)
                 print(f"round {round_} {name}: pages={n} bare {bare_rate:.1f}/s ({bare_cpu / n * 1000:.1f} ms CPU/page); "
                       f"crawl {big.seconds:.2f}s whole {big.whole:.2f}s; marginal {rate:.1f}/s "
                       f"({out.marginal[n][-1]:.2f}x) whole {n / big.whole:.1f}/s ({out.whole[n][-1]:.2f}x); "
