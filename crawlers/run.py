@@ -154,6 +154,12 @@ def crawl_settings(db_path: Path, sources: list[Source], overrides: dict[str, ob
     # crosswire's name for the run's time bound drives Scrapy's own (unless -s sets Scrapy's directly).
     if "CLOSESPIDER_TIMEOUT" not in (overrides or {}):
         settings.set("CLOSESPIDER_TIMEOUT", settings.getfloat("CROSSWIRE_MAX_RUN"), priority="cmdline")
+    level = settings.get("LOG_LEVEL")
+    level = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
+    if "LOG_VERSIONS" not in (overrides or {}) and isinstance(level, int) and level > logging.INFO:
+        # Scrapy works out its dependencies' versions at every start (~6-11 ms of CPU: pyOpenSSL, the platform)
+        # for one INFO line that a quieter log never shows; -s LOG_LEVEL=INFO still prints them.
+        settings.set("LOG_VERSIONS", [], priority="cmdline")
     if settings.get("CROSSWIRE_REDIS"):
         # Loaded here for the reason given in crawl().
         from crosswire.crawlers.coordinator import coordinator_settings

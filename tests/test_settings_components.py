@@ -49,3 +49,15 @@ def test_crosswires_own_components_come_on_top_of_the_kept_ones():
     assert ["crosswire.crawlers.progress.CrawlProgress"] == list(settings.getdict("EXTENSIONS"))
     assert ({} == settings.getdict("SPIDER_MIDDLEWARES")
             and all(k.startswith("crosswire.") for k in settings.getdict("DOWNLOADER_MIDDLEWARES")))
+
+
+@pytest.mark.parametrize(("overrides", "versions"), [
+    ({}, []),                                             # the default WARNING log never shows them
+    ({"LOG_LEVEL": "ERROR"}, []),
+    ({"LOG_LEVEL": "INFO"}, list(default_settings.LOG_VERSIONS)),
+    ({"LOG_LEVEL": "debug"}, list(default_settings.LOG_VERSIONS)),
+    ({"LOG_LEVEL": 20}, list(default_settings.LOG_VERSIONS)),
+    ({"LOG_VERSIONS": "lxml,Twisted"}, ["lxml", "Twisted"]),   # asked for: kept whatever the level
+])
+def test_scrapy_works_out_its_dependencies_versions_only_for_a_log_that_shows_them(overrides, versions):
+    assert crawl_settings(Path("unused.db"), [], overrides).getlist("LOG_VERSIONS") == versions
