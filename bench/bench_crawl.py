@@ -5,7 +5,8 @@ Usage:  python bench/bench_crawl.py [--pages 40 141 400] [--few 5] [--repeat 3] 
 
 Each round runs, in this one invocation and back to back, for a crawl of a few pages (--few) and then for
 each size N of --pages:
-  1. baseline: trafilatura.bare_extraction() on the same N pages, one after another, in this process;
+  1. baseline: trafilatura.bare_extraction() on the same N pages, one after another, in this process, once
+     before the crawls of this size and once after them (their mean is the baseline: the machine's speed drifts);
   2. crosswire: `python -m crosswire crawl` (a subprocess: the reactor runs once per process) fetching the
      feed and every page from the test web (the 40 pages of ../shared/data/extraction-dev, then copies of
      them under other URLs), extracting in its worker processes and storing into a fresh SQLite file.
@@ -249,12 +250,18 @@ def main() -> None:
                   f"cpu self {few[name].cpu_self:.2f}s workers {few[name].cpu_workers:.2f}s", flush=True)
         for n in sizes:
             pages = (base_pages * -(-n // len(base_pages)))[:n]
-            # Baseline and crawls back to back, so all see the same machine load.
-            bare_s, bare_cpu = bare_trafilatura(pages)
+            # Baseline and crawls back to back, so all see the same machine load; the baseline runs both before
+            # and after the crawls and counts as their mean, since this shared machine's speed drifts by tens of
+            # per cent within a minute (bare trafilatura's CPU a page, 26.7-36.6 ms within one invocation).
+            before_s, before_cpu = bare_trafilatura(pages)
+            crawls = {name: crawl(n, args.workers, versions[name]) for name in order}
+            after_s, after_cpu = bare_trafilatura(pages)
+            bare_s, bare_cpu = (before_s + after_s) / 2, (before_cpu + after_cpu) / 2
             bare_rate = n / bare_s
             cpu_bare.append(bare_cpu / n * 1000)
+            print(f"round {round_}: pages={n} bare before {n / before_s:.1f}/s, after {n / after_s:.1f}/s", flush=True)
             for name in order:
-                big, small, out = crawl(n, args.workers, versions[name]), few[name], figures[name]
+                big, small, out = crawls[name], few[name], figures[name]
                 rate = (n - args.few) / (big.seconds - small.seconds)
                 out.marginal[n].append(rate / bare_rate)
                 out.whole[n].append(n / big.whole / bare_rate)
